@@ -1,0 +1,241 @@
+//! Wire types and validation limits of the civique REST API, shared by the widgets and the endpoint.
+//!
+//! Everything here is plain serde data: the widget decodes it from the browser's own
+//! `JSON.parse` (no JSON parser in the wasm bundle), the server encodes it with serde_json.
+//! Timestamps travel as RFC 3339 strings in UTC (`2026-11-21T18:00:00Z`).
+
+use serde::{Deserialize, Serialize};
+
+/// Path prefix of every REST route.
+pub const API_PREFIX: &str = "/api/v1";
+
+/// Request header carrying the participant token (kept by the widget in the host site's
+/// localStorage; there are no cookies).
+pub const PARTICIPANT_HEADER: &str = "x-civique-participant";
+
+/// Limits checked by the endpoint (and used by the widget to guide the resident).
+pub mod limits {
+    /// Participant tokens: URL-safe base64 characters (`A-Z a-z 0-9 - _`), this many.
+    pub const TOKEN_MIN_LEN: usize = 16;
+    pub const TOKEN_MAX_LEN: usize = 128;
+    /// Largest accepted request body, in bytes; larger ones get HTTP 413.
+    pub const MAX_BODY_BYTES: usize = 16 * 1024;
+    pub const POLL_ID_MAX_LEN: usize = 64;
+    pub const QUESTION_MAX_LEN: usize = 300;
+    pub const DESCRIPTION_MAX_LEN: usize = 2_000;
+    pub const OPTION_LABEL_MAX_LEN: usize = 200;
+    pub const MIN_OPTIONS: usize = 2;
+    pub const MAX_OPTIONS: usize = 20;
+    pub const SITE_NAME_MAX_LEN: usize = 120;
+}
+
+/// Is `id` acceptable as a site or poll identifier (`a-z 0-9 -`, 1..=64 chars)?
+pub fn is_valid_id(id: &str) -> bool {
+    !id.is_empty()
+        && id.len() <= limits::POLL_ID_MAX_LEN
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+}
+
+/// Is `token` acceptable as a participant token?
+pub fn is_valid_token(token: &str) -> bool {
+    (limits::TOKEN_MIN_LEN..=limits::TOKEN_MAX_LEN).contains(&token.len())
+        && token
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}
+
+/// Single choice (radio buttons) or multiple choice (check boxes, at most `max_choices`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PollKind {
+    Single,
+    Multiple,
+}
+
+/// When residents may see the results.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ResultsVisibility {
+    /// Once this participant has voted (and always after closing).
+    AfterVote,
+    /// At any time, even before voting.
+    Always,
+    /// Only once the poll is closed.
+    AfterClose,
+}
+
+/// Where the poll stands in time, computed by the server from its clock.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PollStatus {
+    /// `opens_at` is in the future.
+    Upcoming,
+    Open,
+    /// `closes_at` is in the past: final results.
+    Closed,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PollOption {
+    pub id: i64,
+    pub label: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OptionCount {
+    pub option_id: i64,
+    pub votes: u64,
+}
+
+/// Results of a poll. Percentages are computed by the widget from these counts
+/// (share of `voters`, so multiple-choice percentages may add up past 100).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PollResults {
+    /// Number of participants who voted.
+    pub voters: u64,
+    /// One entry per option, in the poll's option order.
+    pub counts: Vec<OptionCount>,
+}
+
+/// `GET /api/v1/polls/{id}`: a poll as one participant sees it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PollView {
+    pub id: String,
+    pub site_id: String,
+    pub question: String,
+    pub description: Option<String>,
+    pub kind: PollKind,
+    /// 1 for single choice.
+    pub max_choices: u32,
+    pub options: Vec<PollOption>,
+    pub opens_at: Option<String>,
+    pub closes_at: Option<String>,
+    pub status: PollStatus,
+    pub results_visibility: ResultsVisibility,
+    /// Present only when the results are visible to this participant.
+    pub results: Option<PollResults>,
+    /// This participant's current choices (empty when they have not voted or sent no token).
+    pub my_choices: Vec<i64>,
+}
+
+/// `PUT /api/v1/polls/{id}/vote`: cast or replace this participant's vote.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VoteRequest {
+    pub choices: Vec<i64>,
+}
+
+/// Every error response: `{"error": {"code": "...", "message": "..."}}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ErrorBody {
+    pub error: ErrorDetail,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ErrorDetail {
+    /// Stable machine-readable code, one of [`codes`]; the widget translates by code.
+    pub code: String,
+    /// English, for developers and logs; never shown to residents as is.
+    pub message: String,
+}
+
+/// Error codes of [`ErrorDetail::code`].
+pub mod codes {
+    pub const NOT_FOUND: &str = "not_found";
+    pub const POLL_NOT_OPEN: &str = "poll_not_open";
+    pub const POLL_CLOSED: &str = "poll_closed";
+    pub const UNKNOWN_OPTION: &str = "unknown_option";
+    pub const TOO_MANY_CHOICES: &str = "too_many_choices";
+    pub const NO_CHOICE: &str = "no_choice";
+    pub const DUPLICATE_CHOICE: &str = "duplicate_choice";
+    pub const INVALID_INPUT: &str = "invalid_input";
+    pub const BODY_TOO_LARGE: &str = "body_too_large";
+    pub const UNSUPPORTED_MEDIA_TYPE: &str = "unsupported_media_type";
+    pub const MISSING_PARTICIPANT: &str = "missing_participant";
+    pub const INVALID_PARTICIPANT: &str = "invalid_participant";
+    pub const ORIGIN_NOT_ALLOWED: &str = "origin_not_allowed";
+    pub const UNAUTHORIZED: &str = "unauthorized";
+    pub const CONFLICT: &str = "conflict";
+    /// The route exists but not with this HTTP method.
+    pub const METHOD_NOT_ALLOWED: &str = "method_not_allowed";
+    pub const INTERNAL: &str = "internal";
+}
+
+/// Admin API (`Authorization: Bearer <admin token>`): `POST /api/v1/admin/sites`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SiteInput {
+    pub id: String,
+    pub name: String,
+    /// Origins allowed to embed this site's widgets, e.g. `https://www.saint-exemple.fr`.
+    pub origins: Vec<String>,
+}
+
+/// A site as returned by the admin API.
+pub type Site = SiteInput;
+
+/// Admin API: `POST /api/v1/admin/polls`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PollInput {
+    pub id: String,
+    pub site_id: String,
+    pub question: String,
+    #[serde(default)]
+    pub description: Option<String>,
+    pub kind: PollKind,
+    /// Ignored (taken as 1) for single choice; defaults to the number of options.
+    #[serde(default)]
+    pub max_choices: Option<u32>,
+    pub options: Vec<String>,
+    #[serde(default)]
+    pub opens_at: Option<String>,
+    #[serde(default)]
+    pub closes_at: Option<String>,
+    pub results_visibility: ResultsVisibility,
+}
+
+/// Server-sent event names on `GET /api/v1/polls/{id}/events`.
+pub mod events {
+    /// Sent whenever the poll's votes or settings change. Its data is a small JSON object
+    /// `{"voters": N}`; a widget refetches the poll (with its participant header) to get
+    /// the results it is allowed to see.
+    pub const POLL_CHANGED: &str = "poll_changed";
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_are_lowercase_slugs() {
+        assert!(is_valid_id("budget-2027"));
+        assert!(!is_valid_id(""));
+        assert!(!is_valid_id("Budget"));
+        assert!(!is_valid_id("a b"));
+        assert!(!is_valid_id(&"a".repeat(65)));
+    }
+
+    #[test]
+    fn tokens_are_url_safe_and_bounded() {
+        assert!(is_valid_token("abcdefghijklmnop"));
+        assert!(is_valid_token(&"A_-9".repeat(8)));
+        assert!(!is_valid_token("short"));
+        assert!(!is_valid_token("abcdefghijklmnop!"));
+        assert!(!is_valid_token(&"a".repeat(129)));
+    }
+
+    #[test]
+    fn enums_use_snake_case_on_the_wire() {
+        let v: ResultsVisibility = serde_json_like("\"after_vote\"");
+        assert_eq!(v, ResultsVisibility::AfterVote);
+    }
+
+    // The api crate stays free of serde_json; a tiny deserializer for a bare string is enough here.
+    fn serde_json_like(s: &str) -> ResultsVisibility {
+        use serde::de::value::{Error, StrDeserializer};
+        use serde::de::IntoDeserializer;
+        let inner = s.trim_matches('"');
+        let de: StrDeserializer<'_, Error> = inner.into_deserializer();
+        ResultsVisibility::deserialize(de).unwrap()
+    }
+}

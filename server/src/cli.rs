@@ -1,0 +1,193 @@
+//! Command line: `serve` (default), `site create`, `poll create|list`, `seed FILE`.
+
+use std::path::PathBuf;
+
+use anyhow::Context;
+use civique_api::{PollInput, PollKind, ResultsVisibility, SiteInput};
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use time::OffsetDateTime;
+
+use crate::poll::resolve_time;
+use crate::routes::admin::{insert_poll, insert_site, staff_view};
+use crate::{app, open_store, seed, AppState, Config};
+
+#[derive(Debug, Parser)]
+#[command(name = "civique-server", version, about = "The civique endpoint")]
+pub struct Cli {
+    /// TOML configuration file (settings can also come from CIVIQUE_* variables).
+    #[arg(long, global = true, env = "CIVIQUE_CONFIG")]
+    pub config: Option<PathBuf>,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve the API and the widget files (the default).
+    Serve,
+    /// Manage sites.
+    #[command(subcommand)]
+    Site(SiteCommand),
+    /// Manage polls.
+    #[command(subcommand)]
+    Poll(PollCommand),
+    /// Import sites and polls from a TOML file; existing ids are left untouched.
+    Seed { file: PathBuf },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SiteCommand {
+    /// Create a site allowed to embed widgets from the given origins.
+    Create {
+        #[arg(long)]
+        id: String,
+        #[arg(long)]
+        name: String,
+        /// Allowed origin, e.g. https://www.saint-exemple.fr (repeatable).
+        #[arg(long = "origin")]
+        origins: Vec<String>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PollCommand {
+    /// Create a poll.
+    Create(PollArgs),
+    /// List polls with their status and vote counts.
+    List {
+        #[arg(long)]
+        site: Option<String>,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct PollArgs {
+    #[arg(long)]
+    site: String,
+    #[arg(long)]
+    id: String,
+    #[arg(long)]
+    question: String,
+    #[arg(long)]
+    description: Option<String>,
+    /// An answer (repeat for each, in display order).
+    #[arg(long = "option", required = true)]
+    options: Vec<String>,
+    /// Allow several answers.
+    #[arg(long)]
+    multiple: bool,
+    /// With --multiple: at most this many answers (default: all).
+    #[arg(long, requires = "multiple")]
+    max_choices: Option<u32>,
+    /// RFC 3339, or an offset from now such as +2d, -3h, +30m.
+    #[arg(long)]
+    opens_at: Option<String>,
+    /// RFC 3339, or an offset from now such as +30d.
+    #[arg(long)]
+    closes_at: Option<String>,
+    #[arg(long, value_enum, default_value_t = Results::AfterVote)]
+    results: Results,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum Results {
+    AfterVote,
+    Always,
+    AfterClose,
+}
+
+impl From<Results> for ResultsVisibility {
+    fn from(value: Results) -> Self {
+        match value {
+            Results::AfterVote => Self::AfterVote,
+            Results::Always => Self::Always,
+            Results::AfterClose => Self::AfterClose,
+        }
+    }
+}
+
+/// Runs a parsed command line against the loaded configuration.
+pub async fn run(command: Option<Command>, config: Config) -> anyhow::Result<()> {
+    let command = command.unwrap_or(Command::Serve);
+    if let Command::Serve = command {
+        return serve(&config).await;
+    }
+    let store = open_store(&config)
+        .await
+        .with_context(|| format!("opening {}", config.database_url))?;
+    match command {
+        Command::Serve => unreachable!("handled above"),
+        Command::Site(SiteCommand::Create { id, name, origins }) => {
+            insert_site(&store, &SiteInput { id, name, origins }).await?;
+            println!("created site");
+        }
+        Command::Poll(PollCommand::Create(args)) => {
+            let now = OffsetDateTime::now_utc();
+            let time = |at: Option<String>| {
+                at.map(|at| resolve_time(&at, now))
+                    .transpose()
+                    .map_err(anyhow::Error::msg)
+            };
+            let input = PollInput {
+                id: args.id,
+                site_id: args.site,
+                question: args.question,
+                description: args.description,
+                kind: if args.multiple {
+                    PollKind::Multiple
+                } else {
+                    PollKind::Single
+                },
+                max_choices: args.max_choices,
+                options: args.options,
+                opens_at: time(args.opens_at)?,
+                closes_at: time(args.closes_at)?,
+                results_visibility: args.results.into(),
+            };
+            let poll = insert_poll(&store, input).await?;
+            println!("created poll {}", poll.id);
+        }
+        Command::Poll(PollCommand::List { site }) => {
+            for poll in store.list_polls(site.as_deref()).await? {
+                let view = staff_view(&store, &poll).await?;
+                let voters = view.results.map_or(0, |r| r.voters);
+                let status = serde_json::to_value(view.status)?;
+                println!(
+                    "{}\t{}\t{}\t{voters} voters\t{}",
+                    view.site_id,
+                    view.id,
+                    status.as_str().unwrap_or_default(),
+                    view.question
+                );
+            }
+        }
+        Command::Seed { file } => {
+            let text = std::fs::read_to_string(&file)
+                .with_context(|| format!("reading {}", file.display()))?;
+            let report = seed::import(&store, &text, OffsetDateTime::now_utc()).await?;
+            print!("{report}");
+        }
+    }
+    Ok(())
+}
+
+/// Binds, prints `civique-server listening on http://ADDR` (scripts wait for it) and serves
+/// until Ctrl-C.
+pub async fn serve(config: &Config) -> anyhow::Result<()> {
+    let state = AppState::from_config(config)
+        .await
+        .with_context(|| format!("opening {}", config.database_url))?;
+    let listener = tokio::net::TcpListener::bind(&config.listen)
+        .await
+        .with_context(|| format!("binding {}", config.listen))?;
+    println!(
+        "civique-server listening on http://{}",
+        listener.local_addr()?
+    );
+    axum::serve(listener, app(state))
+        .with_graceful_shutdown(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await?;
+    Ok(())
+}

@@ -1,0 +1,123 @@
+//! Settings: defaults, then an optional TOML file, then `CIVIQUE_*` environment variables.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use civique_api::SiteInput;
+use serde::Deserialize;
+
+use crate::poll::check_site;
+
+#[derive(Clone, PartialEq, Eq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    /// Socket address to bind; port 0 picks a free port.
+    pub listen: String,
+    /// `sqlite://PATH` (the file is created if missing).
+    pub database_url: String,
+    /// Bearer token of the admin API; the admin API is disabled when unset.
+    pub admin_token: Option<String>,
+    /// Widget build output (`cargo xtask build`).
+    pub assets_dir: PathBuf,
+    /// Sites created or updated at start.
+    pub sites: Vec<SiteInput>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read {path}: {source}")]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("invalid configuration: {0}")]
+    Parse(#[from] toml::de::Error),
+    #[error("invalid site in configuration: {0}")]
+    Site(String),
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            listen: "127.0.0.1:8787".to_owned(),
+            database_url: "sqlite://civique.db".to_owned(),
+            admin_token: None,
+            assets_dir: PathBuf::from("pkg"),
+            sites: Vec::new(),
+        }
+    }
+}
+
+impl Config {
+    /// Reads the TOML file at `path` (if any), then the process environment.
+    pub fn load(path: Option<&Path>) -> Result<Self, ConfigError> {
+        let text = path
+            .map(|path| {
+                std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+                    path: path.to_owned(),
+                    source,
+                })
+            })
+            .transpose()?;
+        Self::from_sources(text.as_deref(), |name| std::env::var(name).ok())
+    }
+
+    /// Builds the config from TOML text and an environment lookup (empty values count as unset).
+    pub fn from_sources(
+        toml_text: Option<&str>,
+        env: impl Fn(&str) -> Option<String>,
+    ) -> Result<Self, ConfigError> {
+        let mut config: Self = match toml_text {
+            Some(text) => toml::from_str(text)?,
+            None => Self::default(),
+        };
+        let var = |name: &str| env(name).filter(|value| !value.is_empty());
+        if let Some(listen) = var("CIVIQUE_LISTEN") {
+            config.listen = listen;
+        }
+        if let Some(url) = var("CIVIQUE_DATABASE_URL").or_else(|| var("DATABASE_URL")) {
+            config.database_url = url;
+        }
+        if let Some(token) = var("CIVIQUE_ADMIN_TOKEN") {
+            config.admin_token = Some(token);
+        }
+        if let Some(dir) = var("CIVIQUE_ASSETS_DIR") {
+            config.assets_dir = PathBuf::from(dir);
+        }
+        for site in &config.sites {
+            check_site(site).map_err(ConfigError::Site)?;
+        }
+        Ok(config)
+    }
+}
+
+impl fmt::Debug for Config {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Config")
+            .field("listen", &self.listen)
+            .field("database_url", &self.database_url)
+            .field(
+                "admin_token",
+                &self.admin_token.as_ref().map(|_| "[redacted]"),
+            )
+            .field("assets_dir", &self.assets_dir)
+            .field("sites", &self.sites)
+            .finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_never_shows_the_admin_token() {
+        let config = Config {
+            admin_token: Some("s3cret-admin".into()),
+            ..Config::default()
+        };
+        let shown = format!("{config:?}");
+        assert!(!shown.contains("s3cret-admin"));
+        assert!(shown.contains("[redacted]"));
+    }
+}

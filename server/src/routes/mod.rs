@@ -1,0 +1,37 @@
+//! HTTP routes, one module per resource, assembled into the application router.
+
+pub(crate) mod admin;
+mod assets;
+mod openapi;
+mod polls;
+
+use axum::extract::DefaultBodyLimit;
+use axum::Router;
+use civique_api::{limits, API_PREFIX};
+use tower_http::trace::TraceLayer;
+
+use crate::error::ApiError;
+use crate::AppState;
+
+pub fn router(state: AppState) -> Router {
+    let api = Router::new()
+        .merge(polls::router(state.clone()))
+        .merge(admin::router(state.clone()))
+        .merge(openapi::router())
+        .layer(DefaultBodyLimit::max(limits::MAX_BODY_BYTES));
+    Router::new()
+        .nest(API_PREFIX, api)
+        .merge(assets::router(&state.assets_dir))
+        .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}
+
+async fn not_found() -> ApiError {
+    ApiError::NotFound("route")
+}
+
+async fn method_not_allowed() -> ApiError {
+    ApiError::MethodNotAllowed
+}

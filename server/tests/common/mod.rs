@@ -1,0 +1,203 @@
+//! Shared integration-test harness: a real server on 127.0.0.1:0 over a SQLite file in a tempdir.
+#![allow(dead_code)] // each test binary uses a different subset
+
+use std::future::IntoFuture;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicU32, Ordering};
+
+use civique_server::{app, AppState, Config};
+use reqwest::{Client, Method, RequestBuilder, Response, StatusCode};
+use serde_json::{json, Value};
+use tempfile::TempDir;
+use time::format_description::well_known::Rfc3339;
+use time::{Duration, OffsetDateTime};
+
+pub const ADMIN_TOKEN: &str = "test-admin-token-0123456789";
+pub const PARTICIPANT: &str = "x-civique-participant";
+pub const SITE: &str = "town";
+pub const SITE_ORIGIN: &str = "http://town.example";
+
+pub struct TestServer {
+    pub base: String,
+    pub client: Client,
+    pub dir: TempDir,
+    pub state: AppState,
+}
+
+/// Fake widget files, large enough to be worth compressing.
+pub const FAKE_WASM: &[u8] = &[0; 4096];
+
+impl TestServer {
+    /// A server with site [`SITE`] (origin [`SITE_ORIGIN`]) and fake widget files.
+    pub async fn start() -> Self {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let assets = dir.path().join("pkg");
+        std::fs::create_dir_all(assets.join("loader")).unwrap();
+        let js = "export default function init() { return 'civique'; }\n".repeat(20);
+        std::fs::write(assets.join("loader/civique.js"), &js).unwrap();
+        std::fs::write(assets.join("civique.js"), &js).unwrap();
+        std::fs::write(
+            assets.join("civique.css"),
+            ":host { display: block; }\n".repeat(20),
+        )
+        .unwrap();
+        std::fs::write(assets.join("civique_bg.wasm"), FAKE_WASM).unwrap();
+        Self::start_with(dir, assets).await
+    }
+
+    pub async fn start_with(dir: TempDir, assets_dir: PathBuf) -> Self {
+        let config = Config {
+            listen: "127.0.0.1:0".into(),
+            database_url: format!("sqlite://{}", dir.path().join("civique.db").display()),
+            admin_token: Some(ADMIN_TOKEN.into()),
+            assets_dir,
+            sites: Vec::new(),
+        };
+        let state = AppState::from_config(&config).await.expect("state");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        tokio::spawn(axum::serve(listener, app(state.clone())).into_future());
+        let server = Self {
+            base,
+            client: Client::new(),
+            dir,
+            state,
+        };
+        server.create_site(SITE, &[SITE_ORIGIN]).await;
+        server
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    pub fn request(&self, method: Method, path: &str) -> RequestBuilder {
+        self.client.request(method, self.url(path))
+    }
+
+    pub async fn get(&self, path: &str) -> Response {
+        self.request(Method::GET, path).send().await.unwrap()
+    }
+
+    pub fn admin(&self, method: Method, path: &str) -> RequestBuilder {
+        self.request(method, &format!("/api/v1/admin{path}"))
+            .bearer_auth(ADMIN_TOKEN)
+    }
+
+    pub async fn create_site(&self, id: &str, origins: &[&str]) {
+        let response = self
+            .admin(Method::POST, "/sites")
+            .json(&json!({ "id": id, "name": format!("Site {id}"), "origins": origins }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::CREATED, "create site {id}");
+    }
+
+    /// Creates a poll from [`poll_input`] with `changes` merged in; returns its staff view.
+    pub async fn create_poll(&self, id: &str, changes: Value) -> Value {
+        let response = self
+            .admin(Method::POST, "/polls")
+            .json(&poll_input(id, changes))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::CREATED, "create poll {id}");
+        response.json().await.unwrap()
+    }
+
+    pub async fn get_poll(&self, id: &str, token: Option<&str>) -> Response {
+        let mut request = self.request(Method::GET, &format!("/api/v1/polls/{id}"));
+        if let Some(token) = token {
+            request = request.header(PARTICIPANT, token);
+        }
+        request.send().await.unwrap()
+    }
+
+    /// The poll as `token` sees it (asserting 200).
+    pub async fn view(&self, id: &str, token: Option<&str>) -> Value {
+        let response = self.get_poll(id, token).await;
+        assert_eq!(response.status(), StatusCode::OK);
+        response.json().await.unwrap()
+    }
+
+    pub fn vote_request(&self, id: &str, token: &str, choices: &[i64]) -> RequestBuilder {
+        self.request(Method::PUT, &format!("/api/v1/polls/{id}/vote"))
+            .header(PARTICIPANT, token)
+            .json(&json!({ "choices": choices }))
+    }
+
+    pub async fn vote(&self, id: &str, token: &str, choices: &[i64]) -> Response {
+        self.vote_request(id, token, choices).send().await.unwrap()
+    }
+
+    /// Votes and asserts success, returning the updated view.
+    pub async fn vote_ok(&self, id: &str, token: &str, choices: &[i64]) -> Value {
+        let response = self.vote(id, token, choices).await;
+        assert_eq!(response.status(), StatusCode::OK);
+        response.json().await.unwrap()
+    }
+}
+
+/// A fresh valid participant token.
+pub fn token() -> String {
+    static NEXT: AtomicU32 = AtomicU32::new(0);
+    format!(
+        "participant-token-{:06}",
+        NEXT.fetch_add(1, Ordering::Relaxed)
+    )
+}
+
+/// A valid open single-choice poll on [`SITE`] with options A, B, C; `changes` override fields.
+pub fn poll_input(id: &str, changes: Value) -> Value {
+    let mut input = json!({
+        "id": id,
+        "site_id": SITE,
+        "question": format!("Question {id}?"),
+        "kind": "single",
+        "options": ["A", "B", "C"],
+        "results_visibility": "always",
+    });
+    input
+        .as_object_mut()
+        .unwrap()
+        .extend(changes.as_object().cloned().unwrap_or_default());
+    input
+}
+
+/// RFC 3339 for now + `offset`.
+pub fn at(offset: Duration) -> String {
+    (OffsetDateTime::now_utc() + offset)
+        .format(&Rfc3339)
+        .unwrap()
+}
+
+/// Option ids of a poll view, in order.
+pub fn option_ids(view: &Value) -> Vec<i64> {
+    view["options"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["id"].as_i64().unwrap())
+        .collect()
+}
+
+/// Vote counts of a poll view, in option order (panics if results are hidden).
+pub fn counts(view: &Value) -> Vec<u64> {
+    view["results"]["counts"]
+        .as_array()
+        .expect("results visible")
+        .iter()
+        .map(|c| c["votes"].as_u64().unwrap())
+        .collect()
+}
+
+/// Asserts an error response: status and `error.code`.
+pub async fn assert_error(response: Response, status: StatusCode, code: &str) {
+    assert_eq!(response.status(), status, "status for expected {code}");
+    let body: Value = response.json().await.expect("JSON error body");
+    assert_eq!(body["error"]["code"], code, "{body}");
+    assert!(body["error"]["message"]
+        .as_str()
+        .is_some_and(|m| !m.is_empty()));
+}

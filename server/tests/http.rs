@@ -1,0 +1,271 @@
+//! Request hygiene over HTTP: participant header, bodies, origins and CORS, admin auth and input.
+
+mod common;
+
+use common::*;
+use reqwest::header::{
+    ACCESS_CONTROL_ALLOW_HEADERS, ACCESS_CONTROL_ALLOW_METHODS, ACCESS_CONTROL_ALLOW_ORIGIN,
+    ACCESS_CONTROL_REQUEST_HEADERS, ACCESS_CONTROL_REQUEST_METHOD, CONTENT_TYPE, ORIGIN, VARY,
+};
+use reqwest::{Method, StatusCode};
+use serde_json::json;
+use time::Duration;
+
+async fn server_with_poll() -> (TestServer, Vec<i64>) {
+    let server = TestServer::start().await;
+    let options = option_ids(&server.create_poll("p", json!({})).await);
+    (server, options)
+}
+
+#[tokio::test]
+async fn participant_header_is_required_and_checked() {
+    let (server, options) = server_with_poll().await;
+    let missing = server
+        .request(Method::PUT, "/api/v1/polls/p/vote")
+        .json(&json!({ "choices": [options[0]] }))
+        .send()
+        .await
+        .unwrap();
+    assert_error(missing, StatusCode::BAD_REQUEST, "missing_participant").await;
+    for bad in ["short", "has spaces in it......", &"x".repeat(129)] {
+        assert_error(
+            server.vote("p", bad, &options[..1]).await,
+            StatusCode::BAD_REQUEST,
+            "invalid_participant",
+        )
+        .await;
+        assert_error(
+            server.get_poll("p", Some(bad)).await,
+            StatusCode::BAD_REQUEST,
+            "invalid_participant",
+        )
+        .await;
+    }
+}
+
+#[tokio::test]
+async fn bodies_must_be_small_well_formed_json() {
+    let (server, options) = server_with_poll().await;
+    let put = || {
+        server
+            .request(Method::PUT, "/api/v1/polls/p/vote")
+            .header(PARTICIPANT, token())
+    };
+    let text = put()
+        .header(CONTENT_TYPE, "text/plain")
+        .body(format!("{{\"choices\":[{}]}}", options[0]))
+        .send()
+        .await
+        .unwrap();
+    assert_error(
+        text,
+        StatusCode::UNSUPPORTED_MEDIA_TYPE,
+        "unsupported_media_type",
+    )
+    .await;
+    let malformed = put()
+        .header(CONTENT_TYPE, "application/json")
+        .body("{\"choices\":[")
+        .send()
+        .await
+        .unwrap();
+    assert_error(malformed, StatusCode::BAD_REQUEST, "invalid_input").await;
+    let wrong_shape = put().json(&json!({ "choices": "A" })).send().await.unwrap();
+    assert_error(
+        wrong_shape,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "invalid_input",
+    )
+    .await;
+    let padding = " ".repeat(17 * 1024);
+    let large = put()
+        .header(CONTENT_TYPE, "application/json")
+        .body(format!("{{\"choices\":[{}]{padding}}}", options[0]))
+        .send()
+        .await
+        .unwrap();
+    assert_error(large, StatusCode::PAYLOAD_TOO_LARGE, "body_too_large").await;
+}
+
+#[tokio::test]
+async fn origins_outside_the_polls_site_are_refused() {
+    let (server, options) = server_with_poll().await;
+    server
+        .create_site("elsewhere", &["https://elsewhere.example"])
+        .await;
+    for origin in ["https://evil.example", "https://elsewhere.example"] {
+        let response = server
+            .vote_request("p", &token(), &options[..1])
+            .header(ORIGIN, origin)
+            .send()
+            .await
+            .unwrap();
+        assert_error(response, StatusCode::FORBIDDEN, "origin_not_allowed").await;
+    }
+    let allowed = server
+        .vote_request("p", &token(), &options[..1])
+        .header(ORIGIN, SITE_ORIGIN)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(allowed.status(), StatusCode::OK);
+    assert_eq!(allowed.headers()[ACCESS_CONTROL_ALLOW_ORIGIN], SITE_ORIGIN);
+    assert!(allowed
+        .headers()
+        .get_all(VARY)
+        .iter()
+        .any(|v| v == "origin"));
+    // No Origin header (curl, same-origin GET): allowed.
+    assert_eq!(server.get_poll("p", None).await.status(), StatusCode::OK);
+}
+
+#[tokio::test]
+async fn preflight_answers_only_configured_origins() {
+    let (server, _) = server_with_poll().await;
+    let preflight = |origin: &'static str| {
+        server
+            .request(Method::OPTIONS, "/api/v1/polls/p/vote")
+            .header(ORIGIN, origin)
+            .header(ACCESS_CONTROL_REQUEST_METHOD, "PUT")
+            .header(
+                ACCESS_CONTROL_REQUEST_HEADERS,
+                "content-type,x-civique-participant",
+            )
+            .send()
+    };
+    let allowed = preflight(SITE_ORIGIN).await.unwrap();
+    assert!(allowed.status().is_success());
+    let headers = allowed.headers();
+    assert_eq!(headers[ACCESS_CONTROL_ALLOW_ORIGIN], SITE_ORIGIN);
+    let methods = headers[ACCESS_CONTROL_ALLOW_METHODS].to_str().unwrap();
+    assert!(methods.contains("PUT") && methods.contains("DELETE"));
+    let allowed_headers = headers[ACCESS_CONTROL_ALLOW_HEADERS].to_str().unwrap();
+    assert!(allowed_headers.contains("content-type") && allowed_headers.contains(PARTICIPANT));
+    assert!(headers.get("access-control-allow-credentials").is_none());
+
+    let denied = preflight("https://evil.example").await.unwrap();
+    assert!(denied.headers().get(ACCESS_CONTROL_ALLOW_ORIGIN).is_none());
+    assert_error(denied, StatusCode::FORBIDDEN, "origin_not_allowed").await;
+}
+
+#[tokio::test]
+async fn admin_api_requires_the_token() {
+    let server = TestServer::start().await;
+    let body = poll_input("p", json!({}));
+    let none = server
+        .request(Method::POST, "/api/v1/admin/polls")
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    assert_error(none, StatusCode::UNAUTHORIZED, "unauthorized").await;
+    let wrong = server
+        .request(Method::GET, "/api/v1/admin/polls")
+        .bearer_auth("not-the-token")
+        .send()
+        .await
+        .unwrap();
+    assert_error(wrong, StatusCode::UNAUTHORIZED, "unauthorized").await;
+    let list = server.admin(Method::GET, "/polls").send().await.unwrap();
+    assert_eq!(list.status(), StatusCode::OK);
+}
+
+#[tokio::test]
+async fn admin_lists_polls_by_site_with_results() {
+    let server = TestServer::start().await;
+    server.create_site("other", &[]).await;
+    let options = option_ids(
+        &server
+            .create_poll("p", json!({ "results_visibility": "after_close" }))
+            .await,
+    );
+    server.create_poll("q", json!({ "site_id": "other" })).await;
+    server.vote_ok("p", &token(), &options[..1]).await;
+    let list: serde_json::Value = server
+        .admin(Method::GET, &format!("/polls?site={SITE}"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let list = list.as_array().unwrap();
+    assert_eq!(list.len(), 1);
+    assert_eq!(counts(&list[0]), [1, 0, 0], "staff see results");
+}
+
+#[tokio::test]
+async fn admin_input_is_validated() {
+    let server = TestServer::start().await;
+    let invalid = [
+        json!({ "id": "Not An Id" }),
+        json!({ "question": "  " }),
+        json!({ "options": ["only one"] }),
+        json!({ "options": (0..21).map(|i| i.to_string()).collect::<Vec<_>>() }),
+        json!({ "options": ["A", ""] }),
+        json!({ "kind": "multiple", "max_choices": 4 }),
+        json!({ "kind": "multiple", "max_choices": 0 }),
+        json!({ "opens_at": "next tuesday" }),
+        json!({ "opens_at": at(Duration::days(2)), "closes_at": at(Duration::days(1)) }),
+        json!({ "question": "?".repeat(301) }),
+        json!({ "site_id": "no-such-site" }),
+    ];
+    for changes in invalid {
+        let response = server
+            .admin(Method::POST, "/polls")
+            .json(&poll_input("p", changes.clone()))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            response.status(),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{changes}"
+        );
+        assert_error(response, StatusCode::UNPROCESSABLE_ENTITY, "invalid_input").await;
+    }
+    let bad_site = server
+        .admin(Method::POST, "/sites")
+        .json(&json!({ "id": "x", "name": "X", "origins": ["https://x.example/path"] }))
+        .send()
+        .await
+        .unwrap();
+    assert_error(bad_site, StatusCode::UNPROCESSABLE_ENTITY, "invalid_input").await;
+
+    server.create_poll("p", json!({})).await;
+    let duplicate = server
+        .admin(Method::POST, "/polls")
+        .json(&poll_input("p", json!({})))
+        .send()
+        .await
+        .unwrap();
+    assert_error(duplicate, StatusCode::CONFLICT, "conflict").await;
+    let duplicate_site = server
+        .admin(Method::POST, "/sites")
+        .json(&json!({ "id": SITE, "name": "Again", "origins": [] }))
+        .send()
+        .await
+        .unwrap();
+    assert_error(duplicate_site, StatusCode::CONFLICT, "conflict").await;
+}
+
+#[tokio::test]
+async fn unknown_routes_and_methods_answer_json() {
+    let server = TestServer::start().await;
+    assert_error(
+        server.get("/api/v1/nothing").await,
+        StatusCode::NOT_FOUND,
+        "not_found",
+    )
+    .await;
+    assert_error(
+        server
+            .request(Method::POST, "/api/v1/openapi.json")
+            .send()
+            .await
+            .unwrap(),
+        StatusCode::METHOD_NOT_ALLOWED,
+        "method_not_allowed",
+    )
+    .await;
+}

@@ -1,0 +1,218 @@
+//! Operating the endpoint: configuration layering, seed files, and the command line.
+
+use std::collections::HashMap;
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+
+use civique_server::seed::{self, SeedError};
+use civique_server::{Config, Store};
+use time::macros::datetime;
+
+const CONFIG: &str = r#"
+listen = "0.0.0.0:9000"
+database_url = "sqlite://from-file.db"
+admin_token = "file-token"
+assets_dir = "dist"
+
+[[sites]]
+id = "saint-exemple"
+name = "Ville de Saint-Exemple"
+origins = ["http://127.0.0.1:8080"]
+"#;
+
+#[test]
+fn config_comes_from_toml_then_environment() {
+    let env: HashMap<&str, &str> = [
+        ("CIVIQUE_LISTEN", "127.0.0.1:0"),
+        ("DATABASE_URL", "sqlite://from-env.db"),
+        ("CIVIQUE_ADMIN_TOKEN", ""),
+    ]
+    .into();
+    let config =
+        Config::from_sources(Some(CONFIG), |name| env.get(name).map(|v| v.to_string())).unwrap();
+    assert_eq!(config.listen, "127.0.0.1:0");
+    assert_eq!(config.database_url, "sqlite://from-env.db");
+    assert_eq!(
+        config.admin_token.as_deref(),
+        Some("file-token"),
+        "empty env is unset"
+    );
+    assert_eq!(config.assets_dir, Path::new("dist"));
+    assert_eq!(config.sites[0].origins, ["http://127.0.0.1:8080"]);
+    assert!(!format!("{config:?}").contains("file-token"));
+
+    let env: HashMap<&str, &str> = [
+        ("CIVIQUE_DATABASE_URL", "sqlite://civique-env.db"),
+        ("DATABASE_URL", "sqlite://generic.db"),
+        ("CIVIQUE_ASSETS_DIR", "elsewhere"),
+    ]
+    .into();
+    let config = Config::from_sources(None, |name| env.get(name).map(|v| v.to_string())).unwrap();
+    assert_eq!(config.database_url, "sqlite://civique-env.db");
+    assert_eq!(config.listen, "127.0.0.1:8787");
+    assert_eq!(config.assets_dir, Path::new("elsewhere"));
+    assert_eq!(config.admin_token, None);
+
+    assert!(Config::from_sources(Some("unknown_key = 1"), |_| None).is_err());
+    let bad_origin = CONFIG.replace("http://127.0.0.1:8080", "127.0.0.1:8080/");
+    assert!(Config::from_sources(Some(&bad_origin), |_| None).is_err());
+}
+
+const SEED: &str = r#"
+[[sites]]
+id = "saint-exemple"
+name = "Ville de Saint-Exemple"
+origins = ["http://127.0.0.1:8080"]
+
+[[polls]]
+id = "budget"
+site_id = "saint-exemple"
+question = "Quel projet ?"
+kind = "single"
+options = ["Parc", "Piscine"]
+opens_at = "-2d"
+closes_at = "+30d"
+results_visibility = "after_vote"
+
+[[polls]]
+id = "fete"
+site_id = "saint-exemple"
+question = "Quelle date pour la fête ?"
+kind = "multiple"
+max_choices = 2
+options = ["Samedi", "Dimanche", "Lundi"]
+closes_at = "2026-07-01T12:00:00+02:00"
+results_visibility = "always"
+"#;
+
+#[tokio::test]
+async fn seed_is_idempotent_and_resolves_relative_dates() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = store_in(dir.path()).await;
+    let now = datetime!(2026-05-10 08:30:15.25 UTC);
+
+    let report = seed::import(&store, SEED, now).await.unwrap();
+    assert_eq!(
+        report.created,
+        ["site saint-exemple", "poll budget", "poll fete"]
+    );
+    assert!(report.skipped.is_empty());
+    let budget = store.poll("budget").await.unwrap().unwrap();
+    assert_eq!(budget.opens_at, Some(datetime!(2026-05-08 08:30:15 UTC)));
+    assert_eq!(budget.closes_at, Some(datetime!(2026-06-09 08:30:15 UTC)));
+    let fete = store.poll("fete").await.unwrap().unwrap();
+    assert_eq!(fete.closes_at, Some(datetime!(2026-07-01 10:00 UTC)));
+    assert_eq!(fete.max_choices, 2);
+
+    let again = seed::import(&store, SEED, now).await.unwrap();
+    assert!(again.created.is_empty());
+    assert_eq!(again.skipped.len(), 3);
+    assert_eq!(store.list_polls(None).await.unwrap().len(), 2);
+    assert!(again.to_string().contains("skipped poll budget"));
+
+    let broken = SEED
+        .replace("budget", "other")
+        .replace("\"+30d\"", "\"+30y\"");
+    assert!(matches!(
+        seed::import(&store, &broken, now).await,
+        Err(SeedError::Invalid { .. })
+    ));
+}
+
+#[test]
+fn cli_creates_lists_and_serves() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = format!("sqlite://{}", dir.path().join("cli.db").display());
+    let run =
+        |args: &[&str]| -> Output { cli(&db).args(args).output().expect("run civique-server") };
+    let ok = |args: &[&str]| {
+        let output = run(args);
+        assert!(output.status.success(), "{args:?}: {output:?}");
+        String::from_utf8(output.stdout).unwrap()
+    };
+    ok(&[
+        "site",
+        "create",
+        "--id",
+        "town",
+        "--name",
+        "Town",
+        "--origin",
+        "http://t.example",
+    ]);
+    ok(&[
+        "poll",
+        "create",
+        "--site",
+        "town",
+        "--id",
+        "cli-poll",
+        "--question",
+        "Yes?",
+        "--option",
+        "Yes",
+        "--option",
+        "No",
+        "--multiple",
+        "--max-choices",
+        "1",
+        "--closes-at",
+        "+7d",
+        "--results",
+        "after-close",
+    ]);
+    let list = ok(&["poll", "list", "--site", "town"]);
+    assert!(
+        list.contains("town\tcli-poll\topen\t0 voters\tYes?"),
+        "{list}"
+    );
+    assert!(!run(&[
+        "poll",
+        "create",
+        "--site",
+        "town",
+        "--id",
+        "x",
+        "--question",
+        "Q",
+        "--option",
+        "1"
+    ])
+    .status
+    .success());
+
+    let mut server = cli(&db)
+        .env("CIVIQUE_LISTEN", "127.0.0.1:0")
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(server.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    server.kill().unwrap();
+    server.wait().unwrap();
+    let address = line
+        .trim()
+        .strip_prefix("civique-server listening on http://127.0.0.1:")
+        .unwrap_or_else(|| panic!("unexpected first line {line:?}"));
+    assert!(address.parse::<u16>().unwrap() > 0);
+}
+
+fn cli(database_url: &str) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_civique-server"));
+    command
+        .env_remove("CIVIQUE_CONFIG")
+        .env_remove("DATABASE_URL")
+        .env("CIVIQUE_DATABASE_URL", database_url)
+        .env("CIVIQUE_ASSETS_DIR", "/nonexistent")
+        .env("RUST_LOG", "warn");
+    command
+}
+
+async fn store_in(dir: &Path) -> Store {
+    Store::connect(&format!("sqlite://{}", dir.join("seed.db").display()))
+        .await
+        .unwrap()
+}

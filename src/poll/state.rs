@@ -1,0 +1,137 @@
+//! The reactive state one mounted poll shares between its parts.
+
+use civique_api::{codes, PollView};
+use leptos::prelude::*;
+
+use crate::client::ClientError;
+use crate::i18n::Lang;
+
+/// Where the widget stands with the endpoint.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Phase {
+    /// The first answer has not arrived yet.
+    Loading,
+    /// A poll is shown (later failures keep it on screen).
+    Ready,
+    /// The first load failed.
+    Failed(ClientError),
+}
+
+impl Phase {
+    /// Value of the root's `data-state` attribute.
+    pub fn data_state(&self) -> &'static str {
+        match self {
+            Phase::Loading => "loading",
+            Phase::Ready => "ready",
+            Phase::Failed(_) => "unreachable",
+        }
+    }
+}
+
+/// The last message about a vote.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Notice {
+    /// The vote was recorded (polite status).
+    Recorded,
+    /// The vote failed with this code (alert); the resident's selection is kept.
+    Failed(String),
+}
+
+/// Signals of one mounted poll; `Copy`, so every closure can hold it.
+#[derive(Debug, Clone, Copy)]
+pub struct PollState {
+    /// Interface language.
+    pub lang: Lang,
+    /// Loading, ready or failed.
+    pub phase: RwSignal<Phase>,
+    /// The poll as the endpoint last described it to this participant.
+    pub poll: RwSignal<Option<PollView>>,
+    /// Option ids currently checked in the form.
+    pub selection: RwSignal<Vec<i64>>,
+    /// Has the resident changed the selection since the last vote or load?
+    pub dirty: RwSignal<bool>,
+    /// Is a vote on its way?
+    pub sending: RwSignal<bool>,
+    /// Outcome of the last vote.
+    pub notice: RwSignal<Option<Notice>>,
+}
+
+impl PollState {
+    /// An empty state, loading.
+    pub fn new(lang: Lang) -> Self {
+        PollState {
+            lang,
+            phase: RwSignal::new(Phase::Loading),
+            poll: RwSignal::new(None),
+            selection: RwSignal::new(Vec::new()),
+            dirty: RwSignal::new(false),
+            sending: RwSignal::new(false),
+            notice: RwSignal::new(None),
+        }
+    }
+
+    /// Shows `view`; the form follows this participant's recorded choices unless the
+    /// resident is in the middle of changing them.
+    pub fn show(&self, view: PollView) {
+        if !self.dirty.get_untracked() {
+            self.selection.set(view.my_choices.clone());
+        }
+        self.poll.set(Some(view));
+        self.phase.set(Phase::Ready);
+    }
+
+    /// Checks or unchecks option `id` as the resident did.
+    pub fn toggle(&self, id: i64, checked: bool, single: bool) {
+        self.selection.update(|s| {
+            s.retain(|&o| o != id && !single);
+            if checked {
+                s.push(id);
+            }
+        });
+        self.dirty.set(true);
+    }
+
+    /// Most options a vote may hold.
+    pub fn max_choices(&self) -> u32 {
+        self.poll
+            .with_untracked(|p| p.as_ref().map_or(1, |p| p.max_choices.max(1)))
+    }
+}
+
+/// The error code the endpoint would answer for `choices`, caught before sending.
+pub fn check_choices(choices: &[i64], max_choices: u32) -> Option<&'static str> {
+    if choices.is_empty() {
+        Some(codes::NO_CHOICE)
+    } else if choices.len() > max_choices as usize {
+        Some(codes::TOO_MANY_CHOICES)
+    } else {
+        None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn choices_are_checked_before_sending() {
+        assert_eq!(check_choices(&[], 1), Some("no_choice"));
+        assert_eq!(check_choices(&[1, 2, 3], 2), Some("too_many_choices"));
+        assert_eq!(check_choices(&[1, 2], 2), None);
+    }
+
+    #[test]
+    fn single_choice_replaces_multiple_adds() {
+        let owner = Owner::new();
+        owner.with(|| {
+            let state = PollState::new(Lang::Fr);
+            state.toggle(1, true, true);
+            state.toggle(2, true, true);
+            assert_eq!(state.selection.get_untracked(), vec![2]);
+            state.toggle(1, true, false);
+            state.toggle(2, false, false);
+            assert_eq!(state.selection.get_untracked(), vec![1]);
+            assert!(state.dirty.get_untracked());
+        });
+    }
+}

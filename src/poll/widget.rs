@@ -1,0 +1,136 @@
+//! The networked poll: loads the poll, sends votes, follows live changes, tells the host page.
+
+use civique_api::codes;
+use leptos::callback::Callback;
+use leptos::prelude::*;
+use leptos::task::spawn_local_scoped_with_cancellation;
+use send_wrapper::SendWrapper;
+use wasm_bindgen::JsValue;
+
+use super::{check_choices, Notice, Phase, PollCard, PollState};
+use crate::client::{Client, Subscription};
+use crate::i18n::Lang;
+use crate::ui::Host;
+
+/// A poll of the endpoint at `endpoint`, live: the component `mountPoll` mounts.
+#[component]
+pub fn Poll(
+    /// Poll id, e.g. `budget-2027`.
+    #[prop(into)]
+    poll: String,
+    /// Endpoint URL, e.g. `https://consultation.saint-exemple.fr/`.
+    #[prop(into)]
+    endpoint: String,
+    /// Interface language.
+    lang: Lang,
+    /// Element receiving `civique:vote` and `civique:error` events.
+    #[prop(optional)]
+    host: Host,
+) -> impl IntoView {
+    let state = PollState::new(lang);
+    let client = Client::new(&endpoint);
+    // Tasks started from event handlers run under the component's owner, so that they are
+    // cancelled when the widget is unmounted.
+    let owner = Owner::current().unwrap_or_default();
+    let spawn = move |task: std::pin::Pin<Box<dyn std::future::Future<Output = ()>>>| {
+        owner.with(|| spawn_local_scoped_with_cancellation(task));
+    };
+
+    let refresh = {
+        let (client, poll, spawn) = (client.clone(), poll.clone(), spawn.clone());
+        move || {
+            let (client, poll) = (client.clone(), poll.clone());
+            spawn(Box::pin(async move {
+                match client.poll(&poll).await {
+                    Ok(view) => state.show(view),
+                    // A poll already on screen stays there; only a first load can fail.
+                    Err(error) if state.phase.get_untracked() != Phase::Ready => {
+                        state.phase.set(Phase::Failed(error));
+                    }
+                    Err(_) => {}
+                }
+            }));
+        }
+    };
+
+    let subscription = SendWrapper::new(Subscription::new(&client, &poll, {
+        let refresh = refresh.clone();
+        move || refresh()
+    }));
+    on_cleanup(move || drop(subscription));
+    refresh();
+
+    let on_retry = {
+        let refresh = refresh.clone();
+        Callback::new(move |()| {
+            state.phase.set(Phase::Loading);
+            refresh();
+        })
+    };
+
+    let fail = {
+        let (host, poll) = (host.clone(), poll.clone());
+        move |code: &str| {
+            state.notice.set(Some(Notice::Failed(code.to_owned())));
+            host.emit(
+                "civique:error",
+                &[("poll", poll.as_str().into()), ("code", code.into())],
+            );
+        }
+    };
+
+    let on_submit = Callback::new(move |()| {
+        if state.sending.get_untracked() {
+            return;
+        }
+        let choices = state.selection.get_untracked();
+        state.notice.set(None);
+        if let Some(code) = check_choices(&choices, state.max_choices()) {
+            // Let the cleared alert leave the page first, so the same message is announced again.
+            let fail = fail.clone();
+            spawn(Box::pin(async move { fail(code) }));
+            return;
+        }
+        state.sending.set(true);
+        let (client, poll, host, fail, refresh) = (
+            client.clone(),
+            poll.clone(),
+            host.clone(),
+            fail.clone(),
+            refresh.clone(),
+        );
+        spawn(Box::pin(async move {
+            match client.vote(&poll, &choices).await {
+                Ok(view) => {
+                    let mine: js_sys::Array = view
+                        .my_choices
+                        .iter()
+                        .map(|&c| JsValue::from(c as f64))
+                        .collect();
+                    state.dirty.set(false);
+                    state.show(view);
+                    state.notice.set(Some(Notice::Recorded));
+                    host.emit(
+                        "civique:vote",
+                        &[("poll", poll.as_str().into()), ("choices", mine.into())],
+                    );
+                }
+                Err(error) => {
+                    fail(error.code());
+                    if [
+                        codes::POLL_CLOSED,
+                        codes::POLL_NOT_OPEN,
+                        codes::UNKNOWN_OPTION,
+                    ]
+                    .contains(&error.code())
+                    {
+                        refresh();
+                    }
+                }
+            }
+            state.sending.set(false);
+        }));
+    });
+
+    view! { <PollCard state on_submit on_retry /> }
+}

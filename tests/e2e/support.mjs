@@ -1,0 +1,122 @@
+// Shared harness of the end-to-end tests: browser, admin API, host pages and axe checks.
+//
+// `cargo xtask test` starts civique-server (fresh SQLite file, demo content) and the www/
+// static server on another origin, then runs `node --test tests/e2e/` with:
+//   CIVIQUE_ENDPOINT    http://127.0.0.1:PORT/   (the endpoint, trailing slash)
+//   CIVIQUE_WWW         http://127.0.0.1:PORT/   (the town website)
+//   CIVIQUE_ADMIN_TOKEN the endpoint's admin token
+//   CHROMIUM_PATH       Debian's chromium
+import assert from 'node:assert/strict';
+import { createRequire } from 'node:module';
+import { after, before } from 'node:test';
+import { chromium } from 'playwright-core';
+
+const require = createRequire(import.meta.url);
+
+export const ENDPOINT = must('CIVIQUE_ENDPOINT');
+export const WWW = must('CIVIQUE_WWW');
+const ADMIN_TOKEN = must('CIVIQUE_ADMIN_TOKEN');
+const AXE_SOURCE = require('node:fs').readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+export const AXE_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'];
+
+function must(name) {
+  const value = process.env[name];
+  if (!value) throw new Error(`${name} is not set: run the end-to-end tests with \`cargo xtask test\``);
+  return value;
+}
+
+/** One browser for the whole file; a fresh context (fresh localStorage = new resident) per `resident()`. */
+export function useBrowser() {
+  const state = { browser: null };
+  before(async () => {
+    state.browser = await chromium.launch({
+      executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
+      headless: true,
+      args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking',
+        '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
+    });
+  });
+  after(async () => { await state.browser?.close(); });
+  return {
+    /** A new resident: own browser context, so own participant token. */
+    async resident() {
+      const context = await state.browser.newContext();
+      const page = await context.newPage();
+      page.on('pageerror', (err) => { page.pageErrors = [...(page.pageErrors || []), err]; });
+      return page;
+    },
+  };
+}
+
+let counter = 0;
+/** A fresh poll id, unique to this run. */
+export function uniqueId(prefix) {
+  counter += 1;
+  return `${prefix}-${process.pid}-${counter}`;
+}
+
+const iso = (offsetMs) => new Date(Date.now() + offsetMs).toISOString().replace(/\.\d{3}Z$/, 'Z');
+export const DAY = 24 * 3600 * 1000;
+
+/** Creates a poll on the demo site through the admin API and returns its PollView. */
+export async function createPoll(fields = {}) {
+  const body = {
+    id: uniqueId('poll'),
+    site_id: 'saint-exemple',
+    question: 'Quel jour pour la fête de quartier ?',
+    kind: 'single',
+    options: ['Samedi', 'Dimanche', 'Lundi'],
+    results_visibility: 'always',
+    closes_at: iso(10 * DAY),
+    ...fields,
+  };
+  const response = await fetch(`${ENDPOINT}api/v1/admin/polls`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${ADMIN_TOKEN}` },
+    body: JSON.stringify(body),
+  });
+  assert.equal(response.status, 201, `creating poll ${body.id}: ${await response.clone().text()}`);
+  return response.json();
+}
+export { iso };
+
+/** Opens the generic test host page with these polls. */
+export async function openHost(page, { polls, lang = 'fr', mode = 'element' }) {
+  const query = new URLSearchParams({ polls: polls.join(','), lang, mode });
+  await page.goto(`${WWW}tests/host.html?${query}`);
+  await waitReady(page, polls.length);
+}
+
+/** Waits until `count` poll widgets have loaded (or failed to). */
+export async function waitReady(page, count = 1) {
+  await page.waitForFunction((n) => {
+    const hosts = [...document.querySelectorAll('civique-poll, [data-civique-poll]')];
+    const roots = hosts.map((h) => h.shadowRoot?.querySelector('.civique-poll'));
+    return roots.filter((r) => r && r.dataset.state !== 'loading').length >= n;
+  }, count, { timeout: 20_000 });
+}
+
+/** The n-th widget on the page, as a locator scoped to it (role locators pierce its shadow root). */
+export function widget(page, n = 0) {
+  return page.locator('civique-poll, [data-civique-poll]').nth(n);
+}
+
+/** Runs axe-core on the page (shadow roots included) and fails with a readable list of violations. */
+export async function expectNoAxeViolations(page, label) {
+  const hasAxe = await page.evaluate(() => typeof window.axe !== 'undefined');
+  if (!hasAxe) await page.addScriptTag({ content: AXE_SOURCE });
+  const violations = await page.evaluate(async (tags) => {
+    const result = await window.axe.run(document, { runOnly: { type: 'tag', values: tags } });
+    return result.violations.map((v) => ({
+      id: v.id,
+      help: v.help,
+      nodes: v.nodes.map((n) => `${JSON.stringify(n.target)} ${n.failureSummary}`),
+    }));
+  }, AXE_TAGS);
+  assert.deepEqual(violations, [], `axe violations (${label}):\n${JSON.stringify(violations, null, 2)}`);
+}
+
+/** Text of the widget's results list items. */
+export async function resultLines(widgetLocator) {
+  return widgetLocator.locator('.civique-results li').allInnerTexts();
+}

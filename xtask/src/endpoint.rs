@@ -1,0 +1,180 @@
+//! Starts `civique-server` as a child process (demo, tests, benchmarks) and stops it when dropped.
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::time::Duration;
+
+use anyhow::{bail, Context, Result};
+
+use crate::{root, run};
+
+pub struct Endpoint {
+    child: Child,
+    /// `http://127.0.0.1:PORT/`, with the trailing slash the embed snippet expects.
+    pub base_url: String,
+    pub admin_token: String,
+    /// Kept alive for as long as the endpoint runs (tests and benchmarks use a throwaway one).
+    _dir: Option<TempDir>,
+}
+
+/// The profile `civique-server` is built with before it is started.
+#[derive(Clone, Copy)]
+pub enum Profile {
+    Debug,
+    Release,
+}
+
+impl Endpoint {
+    /// The demo: `civique.db` in the repository, demo content from `www/seed.toml`.
+    pub fn demo() -> Result<Self> {
+        let config = root().join("target/demo-civique.toml");
+        let token = "demo-admin-token-change-me";
+        std::fs::write(
+            &config,
+            format!(
+                "listen = \"127.0.0.1:8787\"\ndatabase_url = \"sqlite://{}\"\nadmin_token = \"{token}\"\nassets_dir = \"{}\"\n",
+                root().join("civique.db").display(),
+                root().join("pkg").display(),
+            ),
+        )?;
+        seed(Profile::Release, &config)?;
+        Self::start(Profile::Release, &config, token, None)
+    }
+
+    /// A throwaway endpoint on a free port with a fresh database, the demo content, and
+    /// `www_origin` allowed for the demo site.
+    pub fn for_tests(www_origin: &str) -> Result<Self> {
+        let dir = TempDir::new("civique-e2e")?;
+        let token = random_token();
+        let config = dir.path().join("civique.toml");
+        std::fs::write(
+            &config,
+            format!(
+                "listen = \"127.0.0.1:0\"\ndatabase_url = \"sqlite://{}\"\nadmin_token = \"{token}\"\nassets_dir = \"{}\"\n\
+                 [[sites]]\nid = \"saint-exemple\"\nname = \"Ville de Saint-Exemple\"\norigins = [\"{www_origin}\"]\n",
+                dir.path().join("civique.db").display(),
+                root().join("pkg").display(),
+            ),
+        )?;
+        seed(Profile::Debug, &config)?;
+        Self::start(Profile::Debug, &config, &token, Some(dir))
+    }
+
+    /// A throwaway release endpoint with an empty database, for benchmarks.
+    pub fn for_bench() -> Result<Self> {
+        let dir = TempDir::new("civique-bench")?;
+        let token = random_token();
+        let config = dir.path().join("civique.toml");
+        std::fs::write(
+            &config,
+            format!(
+                "listen = \"127.0.0.1:0\"\ndatabase_url = \"sqlite://{}\"\nadmin_token = \"{token}\"\n",
+                dir.path().join("civique.db").display(),
+            ),
+        )?;
+        Self::start(Profile::Release, &config, &token, Some(dir))
+    }
+
+    fn start(profile: Profile, config: &Path, token: &str, dir: Option<TempDir>) -> Result<Self> {
+        let mut child = Command::new(binary(profile))
+            .arg("--config")
+            .arg(config)
+            .arg("serve")
+            .current_dir(root())
+            .stdout(Stdio::piped())
+            .env("RUST_LOG", std::env::var("RUST_LOG").unwrap_or_else(|_| "warn".into()))
+            .spawn()
+            .context("starting civique-server")?;
+        let stdout = child.stdout.take().context("no stdout")?;
+        let (tx, rx) = mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                if let Some(url) = line.split("listening on ").nth(1) {
+                    let _ = tx.send(url.trim().to_string());
+                }
+                eprintln!("civique-server: {line}");
+            }
+        });
+        let url = match rx.recv_timeout(Duration::from_secs(60)) {
+            Ok(url) => url,
+            Err(_) => {
+                let _ = child.kill();
+                bail!("civique-server did not say it was listening within 60 s");
+            }
+        };
+        Ok(Self {
+            child,
+            base_url: format!("{}/", url.trim_end_matches('/')),
+            admin_token: token.to_string(),
+            _dir: dir,
+        })
+    }
+
+    /// Waits until the server exits (the demo, until Ctrl-C).
+    pub fn wait(mut self) -> Result<()> {
+        let status = self.child.wait()?;
+        if !status.success() {
+            bail!("civique-server stopped: {status}");
+        }
+        Ok(())
+    }
+}
+
+impl Drop for Endpoint {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn binary(profile: Profile) -> PathBuf {
+    let dir = match profile {
+        Profile::Debug => "debug",
+        Profile::Release => "release",
+    };
+    let target = std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root().join("target"), PathBuf::from);
+    target.join(dir).join("civique-server")
+}
+
+fn seed(profile: Profile, config: &Path) -> Result<()> {
+    run(Command::new(binary(profile))
+        .arg("--config")
+        .arg(config)
+        .arg("seed")
+        .arg(root().join("www/seed.toml")))
+}
+
+pub fn random_token() -> String {
+    use std::collections::hash_map::RandomState;
+    use std::hash::{BuildHasher, Hasher};
+    (0..4)
+        .map(|i| {
+            let mut h = RandomState::new().build_hasher();
+            h.write_u64(i);
+            format!("{:016x}", h.finish())
+        })
+        .collect()
+}
+
+/// A temporary directory removed on drop.
+pub struct TempDir(PathBuf);
+
+impl TempDir {
+    pub fn new(prefix: &str) -> Result<Self> {
+        let path = std::env::temp_dir().join(format!("{prefix}-{}", random_token()));
+        std::fs::create_dir_all(&path)?;
+        Ok(Self(path))
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}

@@ -1,0 +1,116 @@
+//! `cargo xtask …`: every build, demo, test and benchmark step of civique, in one place.
+
+mod bench;
+mod endpoint;
+mod setup;
+mod static_site;
+mod widgets;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use anyhow::{bail, Context, Result};
+
+const USAGE: &str = "\
+usage: cargo xtask <command>
+
+  demo               install what is missing, build the widgets, start civique-server on
+                     SQLite (civique.db) with demo content and serve the demo town website
+                     at http://127.0.0.1:8080
+  test               install what is missing and run every test level: unit, server
+                     integration, widgets in headless Chromium, end-to-end with axe
+  build [--dev]      build the widgets into pkg/ (release + wasm-opt unless --dev)
+  bench size         raw, gzip and brotli bytes of what a page with a widget downloads
+  bench votes [--voters N] [--concurrency C]
+                     concurrent voters against a release endpoint; checks nothing is lost
+  setup [--browser]  only install the tools (and Chromium with --browser)
+";
+
+fn main() -> Result<()> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    match args.as_slice() {
+        ["demo"] => demo(),
+        ["test"] => test(),
+        ["build"] => widgets::build(widgets::Mode::Release),
+        ["build", "--dev"] => widgets::build(widgets::Mode::Dev),
+        ["bench", "size"] => bench::size(),
+        ["bench", "votes", rest @ ..] => bench::votes(rest),
+        ["setup"] => setup::tools(),
+        ["setup", "--browser"] => setup::tools().and_then(|()| setup::browser()),
+        [] | ["help"] | ["--help"] | ["-h"] => {
+            print!("{USAGE}");
+            Ok(())
+        }
+        _ => {
+            eprint!("{USAGE}");
+            bail!("unknown command: {}", args.join(" "))
+        }
+    }
+}
+
+/// The repository root (the parent of `xtask/`).
+pub fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("xtask lives in the repository")
+        .to_path_buf()
+}
+
+/// Runs a command from the repository root, failing with its name if it fails.
+pub fn run(cmd: &mut Command) -> Result<()> {
+    let shown = format!("{cmd:?}");
+    eprintln!("xtask: {shown}");
+    let status = cmd
+        .current_dir(root())
+        .status()
+        .with_context(|| format!("cannot start {shown}"))?;
+    if !status.success() {
+        bail!("{shown} failed ({status})");
+    }
+    Ok(())
+}
+
+fn cargo() -> Command {
+    Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+}
+
+fn demo() -> Result<()> {
+    setup::tools()?;
+    widgets::build(widgets::Mode::Release)?;
+    run(cargo().args(["build", "--release", "-p", "civique-server"]))?;
+    let server = endpoint::Endpoint::demo()?;
+    let www = static_site::serve("127.0.0.1:8080", &server.base_url)?;
+    println!();
+    println!("  Ville de Saint-Exemple (demo town website): http://{}/", www);
+    println!("  civique endpoint:                           {}", server.base_url);
+    println!("  OpenAPI document:                           {}api/v1/openapi.json", server.base_url);
+    println!();
+    println!("  Press Ctrl-C to stop.");
+    server.wait()
+}
+
+fn test() -> Result<()> {
+    setup::tools()?;
+    setup::browser()?;
+    // Unit tests and server integration tests (real HTTP, real SQLite files).
+    run(cargo().args(["test", "--workspace"]))?;
+    // Widgets in headless Chromium.
+    widgets::browser_tests()?;
+    // End to end: the release bundle, as residents get it.
+    widgets::build(widgets::Mode::Release)?;
+    bench::check_size_budget()?;
+    run(cargo().args(["build", "-p", "civique-server"]))?;
+    let (listener, www_addr) = static_site::bind("127.0.0.1:0")?;
+    let www_origin = format!("http://{www_addr}");
+    let server = endpoint::Endpoint::for_tests(&www_origin)?;
+    static_site::serve_on(listener, &server.base_url);
+    let result = run(Command::new("node")
+        .args(["--test", "--test-concurrency=1", "tests/e2e/"])
+        .env("CIVIQUE_ENDPOINT", &server.base_url)
+        .env("CIVIQUE_WWW", format!("{www_origin}/"))
+        .env("CIVIQUE_ADMIN_TOKEN", &server.admin_token)
+        .env("CHROMIUM_PATH", setup::CHROMIUM));
+    drop(server);
+    result
+}
