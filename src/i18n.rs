@@ -265,7 +265,7 @@ impl Lang {
         );
         let time = date.to_locale_string(
             self.tag(),
-            &options(&[("hour", "2-digit"), ("minute", "2-digit")]),
+            &options(&[("hour", "numeric"), ("minute", "2-digit")]),
         );
         self.date_at(&String::from(day), &String::from(time))
     }

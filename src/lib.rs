@@ -1,7 +1,7 @@
 //! civique: embeddable civic participation widgets for municipal websites, compiled to wasm.
-//!
-//! The loader (`loader.js`) calls [`embed::mount_poll`] for each widget on the page; the
-//! rest of the crate is public so that tests and other Rust front ends can reuse the pieces.
+
+// The loader (`loader.js`) calls `embed::mount_poll` for each widget on the page; the rest
+// is public so that the browser tests (and other Rust front ends) can reuse the pieces.
 
 pub mod client;
 pub mod embed;

@@ -437,5 +437,9 @@ fn dates_are_formatted_in_the_chosen_language() {
     assert!(fr.starts_with("le 1 mars 2027 à "), "{fr}");
     let en = Lang::En.datetime("2027-03-01T12:00:00Z");
     assert!(en.starts_with("March 1, 2027 at "), "{en}");
+    assert!(
+        !en.contains(" at 0"),
+        "no zero-padded hour in English: {en}"
+    );
     assert_eq!(Lang::Fr.datetime("not a date"), "not a date");
 }

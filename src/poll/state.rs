@@ -80,6 +80,11 @@ impl PollState {
         self.phase.set(Phase::Ready);
     }
 
+    /// Has the widget been unmounted? Requests that answer late must then do nothing.
+    pub fn is_gone(&self) -> bool {
+        self.phase.is_disposed()
+    }
+
     /// Checks or unchecks option `id` as the resident did.
     pub fn toggle(&self, id: i64, checked: bool, single: bool) {
         self.selection.update(|s| {

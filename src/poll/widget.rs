@@ -3,7 +3,7 @@
 use civique_api::codes;
 use leptos::callback::Callback;
 use leptos::prelude::*;
-use leptos::task::spawn_local_scoped_with_cancellation;
+use leptos::task::spawn_local;
 use send_wrapper::SendWrapper;
 use wasm_bindgen::JsValue;
 
@@ -29,19 +29,19 @@ pub fn Poll(
 ) -> impl IntoView {
     let state = PollState::new(lang);
     let client = Client::new(&endpoint);
-    // Tasks started from event handlers run under the component's owner, so that they are
-    // cancelled when the widget is unmounted.
-    let owner = Owner::current().unwrap_or_default();
-    let spawn = move |task: std::pin::Pin<Box<dyn std::future::Future<Output = ()>>>| {
-        owner.with(|| spawn_local_scoped_with_cancellation(task));
-    };
-
+    // Bumped by each vote answer: a poll fetched before it would show stale choices.
+    let votes_applied = StoredValue::new(0u32);
     let refresh = {
-        let (client, poll, spawn) = (client.clone(), poll.clone(), spawn.clone());
+        let (client, poll) = (client.clone(), poll.clone());
         move || {
             let (client, poll) = (client.clone(), poll.clone());
-            spawn(Box::pin(async move {
-                match client.poll(&poll).await {
+            spawn_local(async move {
+                let asked_at = votes_applied.get_value();
+                let answer = client.poll(&poll).await;
+                if state.is_gone() || votes_applied.get_value() != asked_at {
+                    return;
+                }
+                match answer {
                     Ok(view) => state.show(view),
                     // A poll already on screen stays there; only a first load can fail.
                     Err(error) if state.phase.get_untracked() != Phase::Ready => {
@@ -49,7 +49,7 @@ pub fn Poll(
                     }
                     Err(_) => {}
                 }
-            }));
+            });
         }
     };
 
@@ -88,7 +88,11 @@ pub fn Poll(
         if let Some(code) = check_choices(&choices, state.max_choices()) {
             // Let the cleared alert leave the page first, so the same message is announced again.
             let fail = fail.clone();
-            spawn(Box::pin(async move { fail(code) }));
+            spawn_local(async move {
+                if !state.is_gone() {
+                    fail(code);
+                }
+            });
             return;
         }
         state.sending.set(true);
@@ -99,14 +103,19 @@ pub fn Poll(
             fail.clone(),
             refresh.clone(),
         );
-        spawn(Box::pin(async move {
-            match client.vote(&poll, &choices).await {
+        spawn_local(async move {
+            let answer = client.vote(&poll, &choices).await;
+            if state.is_gone() {
+                return;
+            }
+            match answer {
                 Ok(view) => {
                     let mine: js_sys::Array = view
                         .my_choices
                         .iter()
                         .map(|&c| JsValue::from(c as f64))
                         .collect();
+                    votes_applied.update_value(|n| *n += 1);
                     state.dirty.set(false);
                     state.show(view);
                     state.notice.set(Some(Notice::Recorded));
@@ -129,7 +138,7 @@ pub fn Poll(
                 }
             }
             state.sending.set(false);
-        }));
+        });
     });
 
     view! { <PollCard state on_submit on_retry /> }
