@@ -77,7 +77,11 @@ impl PollState {
             self.selection.set(view.my_choices.clone());
         }
         self.poll.set(Some(view));
-        self.phase.set(Phase::Ready);
+        // Setting a signal notifies even when the value is the same: the form would be
+        // drawn again and the resident's keyboard focus lost.
+        if self.phase.get_untracked() != Phase::Ready {
+            self.phase.set(Phase::Ready);
+        }
     }
 
     /// Has the widget been unmounted? Requests that answer late must then do nothing.

@@ -96,6 +96,8 @@ describe('keyboard only', () => {
     assert.match(await focusedLabel(), /^button:Voter/);
     await page.keyboard.press('Enter');
     await w.getByRole('status').filter({ hasText: 'Votre vote est enregistré' }).waitFor();
+    // The answer redraws results, not the form: focus stays where the resident is.
+    assert.match(await focusedLabel(), /^button:Modifier mon vote/);
 
     // Change it: Shift+Tab back to the options, pick another, submit with Space.
     for (let i = 0; i < 10 && !(await focusedLabel()).startsWith('input:'); i += 1) await page.keyboard.press('Shift+Tab');
@@ -110,9 +112,9 @@ describe('keyboard only', () => {
       let el = document.activeElement;
       while (el?.shadowRoot?.activeElement) el = el.shadowRoot.activeElement;
       const s = getComputedStyle(el);
-      return { style: s.outlineStyle, width: parseFloat(s.outlineWidth) };
+      return { style: s.outlineStyle, width: parseFloat(s.outlineWidth), on: el.outerHTML.slice(0, 80) };
     });
-    assert.notEqual(outline.style, 'none');
+    assert.notEqual(outline.style, 'none', `no focus outline on ${outline.on}`);
     assert.ok(outline.width >= 2, `outline ${outline.width}px`);
   });
 });

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import {
-  DAY, ENDPOINT, WWW, createPoll, iso, openHost, resultLines, useBrowser, waitReady, widget,
+  DAY, ENDPOINT, WWW, createPoll, iso, openHost, resultLines, useBrowser, waitReady, widget, widgetText,
 } from './support.mjs';
 
 const browser = useBrowser();
@@ -42,7 +42,7 @@ describe('voting', () => {
     await page.reload();
     await waitReady(page);
     assert.equal(await w.getByRole('radio', { name: 'Dimanche' }).isChecked(), true);
-    assert.equal(page.pageErrors, undefined);
+    assert.deepEqual(page.uncaught, []);
   });
 
   test('multiple choice lets the resident pick up to the maximum', async () => {
@@ -76,7 +76,7 @@ describe('voting', () => {
     await widget(voter).getByRole('radio', { name: 'Lundi' }).check();
     await widget(voter).getByRole('button', { name: 'Voter' }).click();
     await eventually(async () => assert.match((await resultLines(widget(watcher)))[2], /Lundi.*1 vote/), 5_000);
-    await eventually(async () => assert.match(await widget(watcher).innerText(), /1 participant/), 5_000);
+    await eventually(async () => assert.match(await widgetText(widget(watcher)), /1 participant/), 5_000);
   });
 });
 

@@ -42,7 +42,8 @@ export function useBrowser() {
     async resident() {
       const context = await state.browser.newContext();
       const page = await context.newPage();
-      page.on('pageerror', (err) => { page.pageErrors = [...(page.pageErrors || []), err]; });
+      page.uncaught = [];
+      page.on('pageerror', (err) => page.uncaught.push(err));
       return page;
     },
   };
@@ -114,6 +115,11 @@ export async function expectNoAxeViolations(page, label) {
     }));
   }, AXE_TAGS);
   assert.deepEqual(violations, [], `axe violations (${label}):\n${JSON.stringify(violations, null, 2)}`);
+}
+
+/** Everything the widget shows, as text (a shadow host's own innerText is empty). */
+export async function widgetText(widgetLocator) {
+  return widgetLocator.evaluate((host) => host.shadowRoot.textContent);
 }
 
 /** Text of the widget's results list items. */

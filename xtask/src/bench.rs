@@ -37,9 +37,17 @@ fn measure(bytes: &[u8]) -> Result<Sizes> {
     brotli::BrotliCompress(
         &mut &bytes[..],
         &mut br,
-        &brotli::enc::BrotliEncoderParams { quality: 11, lgwin: 22, ..Default::default() },
+        &brotli::enc::BrotliEncoderParams {
+            quality: 11,
+            lgwin: 22,
+            ..Default::default()
+        },
     )?;
-    Ok(Sizes { raw: bytes.len(), gzip, brotli: br.len() })
+    Ok(Sizes {
+        raw: bytes.len(),
+        gzip,
+        brotli: br.len(),
+    })
 }
 
 fn bundle_sizes() -> Result<Vec<(&'static str, Sizes)>> {
@@ -47,8 +55,9 @@ fn bundle_sizes() -> Result<Vec<(&'static str, Sizes)>> {
         .iter()
         .map(|(label, file)| {
             let path = root().join("pkg").join(file);
-            let bytes = std::fs::read(&path)
-                .with_context(|| format!("{} is missing: run `cargo xtask build`", path.display()))?;
+            let bytes = std::fs::read(&path).with_context(|| {
+                format!("{} is missing: run `cargo xtask build`", path.display())
+            })?;
             Ok((*label, measure(&bytes)?))
         })
         .collect()
@@ -59,7 +68,10 @@ pub fn size() -> Result<()> {
     setup::tools()?;
     widgets::build(widgets::Mode::Release)?;
     let sizes = bundle_sizes()?;
-    println!("{:<26} {:>10} {:>10} {:>10}", "file", "raw", "gzip", "brotli");
+    println!(
+        "{:<26} {:>10} {:>10} {:>10}",
+        "file", "raw", "gzip", "brotli"
+    );
     let (mut raw, mut gzip, mut brotli) = (0, 0, 0);
     for (label, s) in &sizes {
         println!("{label:<26} {:>10} {:>10} {:>10}", s.raw, s.gzip, s.brotli);
@@ -70,7 +82,11 @@ pub fn size() -> Result<()> {
     println!("{:<26} {raw:>10} {gzip:>10} {brotli:>10}", "total");
     println!(
         "budget: brotli total {brotli} B of {BUDGET_BROTLI_BYTES} B ({})",
-        if brotli <= BUDGET_BROTLI_BYTES { "within" } else { "OVER" }
+        if brotli <= BUDGET_BROTLI_BYTES {
+            "within"
+        } else {
+            "OVER"
+        }
     );
     Ok(())
 }
@@ -91,12 +107,14 @@ pub fn check_size_budget() -> Result<()> {
 pub fn votes(args: &[&str]) -> Result<()> {
     let voters = flag(args, "--voters", 2000)?;
     let concurrency = flag(args, "--concurrency", 32)?;
-    run(Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into())).args([
-        "build",
-        "--release",
-        "-p",
-        "civique-server",
-    ]))?;
+    run(
+        Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into())).args([
+            "build",
+            "--release",
+            "-p",
+            "civique-server",
+        ]),
+    )?;
     let server = Endpoint::for_bench()?;
     tokio::runtime::Runtime::new()?.block_on(votes_against(&server, voters, concurrency))
 }
@@ -115,7 +133,9 @@ fn flag(args: &[&str], name: &str, default: usize) -> Result<usize> {
 const OPTIONS: usize = 4;
 
 async fn votes_against(server: &Endpoint, voters: usize, concurrency: usize) -> Result<()> {
-    let client = reqwest::Client::builder().pool_max_idle_per_host(concurrency).build()?;
+    let client = reqwest::Client::builder()
+        .pool_max_idle_per_host(concurrency)
+        .build()?;
     let admin = |path: &str| {
         client
             .post(format!("{}api/v1/admin/{path}", server.base_url))
@@ -147,7 +167,12 @@ async fn votes_against(server: &Endpoint, voters: usize, concurrency: usize) -> 
     let started = Instant::now();
     let mut tasks = Vec::with_capacity(voters);
     for voter in 0..voters {
-        let (client, url, ids, semaphore) = (client.clone(), url.clone(), option_ids.clone(), semaphore.clone());
+        let (client, url, ids, semaphore) = (
+            client.clone(),
+            url.clone(),
+            option_ids.clone(),
+            semaphore.clone(),
+        );
         tasks.push(tokio::spawn(async move {
             let _permit = semaphore.acquire_owned().await.expect("semaphore open");
             let token = random_token();
@@ -212,8 +237,15 @@ async fn votes_against(server: &Endpoint, voters: usize, concurrency: usize) -> 
     double += stored_voters.saturating_sub(acknowledged_voters);
     latencies.sort();
     let pct = |p: f64| latencies[((latencies.len() as f64 - 1.0) * p).round() as usize];
-    println!("voters {voters}, concurrency {concurrency}, requests {}", latencies.len());
-    println!("elapsed {:.2} s, votes/s {:.0}", elapsed.as_secs_f64(), latencies.len() as f64 / elapsed.as_secs_f64());
+    println!(
+        "voters {voters}, concurrency {concurrency}, requests {}",
+        latencies.len()
+    );
+    println!(
+        "elapsed {:.2} s, votes/s {:.0}",
+        elapsed.as_secs_f64(),
+        latencies.len() as f64 / elapsed.as_secs_f64()
+    );
     println!("latency p50 {}, p99 {}", ms(pct(0.50)), ms(pct(0.99)));
     println!("acknowledged voters {acknowledged_voters}, stored voters {stored_voters}, failed requests {failed}");
     println!("lost {lost}, double-counted {double}");

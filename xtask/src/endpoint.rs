@@ -84,7 +84,10 @@ impl Endpoint {
             .arg("serve")
             .current_dir(root())
             .stdout(Stdio::piped())
-            .env("RUST_LOG", std::env::var("RUST_LOG").unwrap_or_else(|_| "warn".into()))
+            .env(
+                "RUST_LOG",
+                std::env::var("RUST_LOG").unwrap_or_else(|_| "warn".into()),
+            )
             .spawn()
             .context("starting civique-server")?;
         let stdout = child.stdout.take().context("no stdout")?;
@@ -134,7 +137,8 @@ fn binary(profile: Profile) -> PathBuf {
         Profile::Debug => "debug",
         Profile::Release => "release",
     };
-    let target = std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root().join("target"), PathBuf::from);
+    let target =
+        std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root().join("target"), PathBuf::from);
     target.join(dir).join("civique-server")
 }
 

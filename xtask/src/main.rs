@@ -23,6 +23,7 @@ usage: cargo xtask <command>
   bench size         raw, gzip and brotli bytes of what a page with a widget downloads
   bench votes [--voters N] [--concurrency C]
                      concurrent voters against a release endpoint; checks nothing is lost
+  e2e [FILE…]        only the end-to-end tests (all, or these files), after a widget build
   setup [--browser]  only install the tools (and Chromium with --browser)
 ";
 
@@ -36,6 +37,9 @@ fn main() -> Result<()> {
         ["build", "--dev"] => widgets::build(widgets::Mode::Dev),
         ["bench", "size"] => bench::size(),
         ["bench", "votes", rest @ ..] => bench::votes(rest),
+        ["e2e", files @ ..] => setup::tools()
+            .and_then(|()| setup::browser())
+            .and_then(|()| end_to_end(files)),
         ["setup"] => setup::tools(),
         ["setup", "--browser"] => setup::tools().and_then(|()| setup::browser()),
         [] | ["help"] | ["--help"] | ["-h"] => {
@@ -82,9 +86,18 @@ fn demo() -> Result<()> {
     let server = endpoint::Endpoint::demo()?;
     let www = static_site::serve("127.0.0.1:8080", &server.base_url)?;
     println!();
-    println!("  Ville de Saint-Exemple (demo town website): http://{}/", www);
-    println!("  civique endpoint:                           {}", server.base_url);
-    println!("  OpenAPI document:                           {}api/v1/openapi.json", server.base_url);
+    println!(
+        "  Ville de Saint-Exemple (demo town website): http://{}/",
+        www
+    );
+    println!(
+        "  civique endpoint:                           {}",
+        server.base_url
+    );
+    println!(
+        "  OpenAPI document:                           {}api/v1/openapi.json",
+        server.base_url
+    );
     println!();
     println!("  Press Ctrl-C to stop.");
     server.wait()
@@ -97,7 +110,11 @@ fn test() -> Result<()> {
     run(cargo().args(["test", "--workspace"]))?;
     // Widgets in headless Chromium.
     widgets::browser_tests()?;
-    // End to end: the release bundle, as residents get it.
+    end_to_end(&[])
+}
+
+/// The end-to-end tests against the release bundle, as residents get it.
+fn end_to_end(files: &[&str]) -> Result<()> {
     widgets::build(widgets::Mode::Release)?;
     bench::check_size_budget()?;
     run(cargo().args(["build", "-p", "civique-server"]))?;
@@ -105,8 +122,14 @@ fn test() -> Result<()> {
     let www_origin = format!("http://{www_addr}");
     let server = endpoint::Endpoint::for_tests(&www_origin)?;
     static_site::serve_on(listener, &server.base_url);
+    let files = if files.is_empty() {
+        &["tests/e2e/"][..]
+    } else {
+        files
+    };
     let result = run(Command::new("node")
-        .args(["--test", "--test-concurrency=1", "tests/e2e/"])
+        .args(["--test", "--test-concurrency=1"])
+        .args(files)
         .env("CIVIQUE_ENDPOINT", &server.base_url)
         .env("CIVIQUE_WWW", format!("{www_origin}/"))
         .env("CIVIQUE_ADMIN_TOKEN", &server.admin_token)

@@ -13,7 +13,10 @@ pub const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 /// wasm32 target, wasm-bindgen-cli at the version locked in Cargo.lock, wasm-pack, npm packages.
 pub fn tools() -> Result<()> {
     let installed = output(Command::new("rustup").args(["target", "list", "--installed"]))?;
-    if !installed.lines().any(|l| l.trim() == "wasm32-unknown-unknown") {
+    if !installed
+        .lines()
+        .any(|l| l.trim() == "wasm32-unknown-unknown")
+    {
         run(Command::new("rustup").args(["target", "add", "wasm32-unknown-unknown"]))?;
     }
     let wanted = locked_version("wasm-bindgen")?;
@@ -62,7 +65,9 @@ pub fn locked_version(name: &str) -> Result<String> {
 }
 
 fn output(cmd: &mut Command) -> Result<String> {
-    let out = cmd.output().with_context(|| format!("cannot run {cmd:?}"))?;
+    let out = cmd
+        .output()
+        .with_context(|| format!("cannot run {cmd:?}"))?;
     if !out.status.success() {
         bail!("{cmd:?} failed");
     }

@@ -53,11 +53,19 @@ fn handle(mut stream: TcpStream, endpoint: &str) -> std::io::Result<()> {
     let target = parts.next().unwrap_or("/");
     let (status, content_type, body) = match (method, resolve(target)) {
         ("GET" | "HEAD", Some(path)) => match std::fs::read(&path) {
-            Ok(bytes) => ("200 OK", content_type(&path), render(&path, bytes, endpoint)),
+            Ok(bytes) => (
+                "200 OK",
+                content_type(&path),
+                render(&path, bytes, endpoint),
+            ),
             Err(_) => not_found(),
         },
         ("GET" | "HEAD", None) => not_found(),
-        _ => ("405 Method Not Allowed", "text/plain; charset=utf-8", b"method not allowed".to_vec()),
+        _ => (
+            "405 Method Not Allowed",
+            "text/plain; charset=utf-8",
+            b"method not allowed".to_vec(),
+        ),
     };
     let head = format!(
         "HTTP/1.1 {status}\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\n\
@@ -72,7 +80,11 @@ fn handle(mut stream: TcpStream, endpoint: &str) -> std::io::Result<()> {
 }
 
 fn not_found() -> (&'static str, &'static str, Vec<u8>) {
-    ("404 Not Found", "text/plain; charset=utf-8", b"page introuvable".to_vec())
+    (
+        "404 Not Found",
+        "text/plain; charset=utf-8",
+        b"page introuvable".to_vec(),
+    )
 }
 
 /// Maps a request target to a file under `www/`, refusing anything that climbs out of it.
@@ -80,7 +92,10 @@ fn resolve(target: &str) -> Option<PathBuf> {
     let path = target.split(['?', '#']).next().unwrap_or("/");
     let path = path.replace("%20", " ");
     let relative = Path::new(path.trim_start_matches('/'));
-    if relative.components().any(|c| !matches!(c, Component::Normal(_))) {
+    if relative
+        .components()
+        .any(|c| !matches!(c, Component::Normal(_)))
+    {
         return None;
     }
     let mut file = root().join("www").join(relative);

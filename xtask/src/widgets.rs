@@ -30,7 +30,15 @@ const WASM_FEATURES: &[&str] = &[
 pub fn build(mode: Mode) -> Result<()> {
     let pkg = root().join("pkg");
     let mut wasm_pack = Command::new("wasm-pack");
-    wasm_pack.args(["build", "--target", "web", "--out-dir", "pkg", "--out-name", "civique"]);
+    wasm_pack.args([
+        "build",
+        "--target",
+        "web",
+        "--out-dir",
+        "pkg",
+        "--out-name",
+        "civique",
+    ]);
     match mode {
         Mode::Dev => wasm_pack.arg("--dev"),
         Mode::Release => wasm_pack.args(["--profile", "wasm-release"]),
@@ -62,7 +70,12 @@ pub fn stylesheet() -> Result<String> {
     let mut own: Vec<PathBuf> = fs::read_dir(&src)?
         .filter_map(|e| e.ok().map(|e| e.path()))
         .filter(|p| p.is_dir() && !p.ends_with("ui"))
-        .flat_map(|dir| fs::read_dir(dir).into_iter().flatten().filter_map(|e| e.ok()))
+        .flat_map(|dir| {
+            fs::read_dir(dir)
+                .into_iter()
+                .flatten()
+                .filter_map(|e| e.ok())
+        })
         .map(|e| e.path())
         .filter(|p| p.extension().is_some_and(|x| x == "css"))
         .collect();
@@ -70,8 +83,12 @@ pub fn stylesheet() -> Result<String> {
     files.extend(own);
     let mut css = String::new();
     for file in files {
-        let text = fs::read_to_string(&file).with_context(|| format!("reading {}", file.display()))?;
-        css.push_str(&format!("/* {} */\n", file.strip_prefix(root()).unwrap_or(&file).display()));
+        let text =
+            fs::read_to_string(&file).with_context(|| format!("reading {}", file.display()))?;
+        css.push_str(&format!(
+            "/* {} */\n",
+            file.strip_prefix(root()).unwrap_or(&file).display()
+        ));
         css.push_str(&text);
         css.push('\n');
     }
@@ -95,9 +112,22 @@ fn add_to_npm_package(pkg: &Path) -> Result<()> {
 
 /// The widget tests (`tests/widget.rs`) in headless Chromium through ChromeDriver.
 pub fn browser_tests() -> Result<()> {
-    run(Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
-        .args(["test", "-p", "civique", "--target", "wasm32-unknown-unknown", "--test", "widget"])
-        .env("CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER", "wasm-bindgen-test-runner")
-        .env("CHROMEDRIVER", CHROMEDRIVER)
-        .env("WASM_BINDGEN_TEST_TIMEOUT", "120"))
+    run(
+        Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+            .args([
+                "test",
+                "-p",
+                "civique",
+                "--target",
+                "wasm32-unknown-unknown",
+                "--test",
+                "widget",
+            ])
+            .env(
+                "CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER",
+                "wasm-bindgen-test-runner",
+            )
+            .env("CHROMEDRIVER", CHROMEDRIVER)
+            .env("WASM_BINDGEN_TEST_TIMEOUT", "120"),
+    )
 }
