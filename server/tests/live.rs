@@ -24,7 +24,7 @@ async fn watchers_receive_poll_changed_after_a_vote() {
 
     server.vote_ok("p", &token(), &options[..1]).await;
 
-    let received = tokio::time::timeout(Duration::from_secs(1), async {
+    let received = tokio::time::timeout(Duration::from_secs(10), async {
         let mut text = String::new();
         while !text.contains("\n\n") {
             let chunk = stream.next().await.expect("stream open").unwrap();
