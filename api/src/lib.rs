@@ -6,6 +6,14 @@
 
 use serde::{Deserialize, Serialize};
 
+pub mod comments;
+
+pub use comments::{
+    AuditEntry, BlockedWordsAction, CommentEdit, CommentInput, CommentPage, CommentSort,
+    CommentStatus, CommentView, ModerationAction, ModerationInput, ReportInput, SiteSettings,
+    ThreadClaim, ThreadInput, ThreadPatch, ThreadView, UsefulView,
+};
+
 /// Path prefix of every REST route.
 pub const API_PREFIX: &str = "/api/v1";
 
@@ -160,6 +168,20 @@ pub mod codes {
     /// The route exists but not with this HTTP method.
     pub const METHOD_NOT_ALLOWED: &str = "method_not_allowed";
     pub const INTERNAL: &str = "internal";
+    pub const EMPTY_TEXT: &str = "empty_text";
+    pub const TEXT_TOO_LONG: &str = "text_too_long";
+    pub const TOO_MANY_LINKS: &str = "too_many_links";
+    /// Display name empty or longer than 60 characters.
+    pub const INVALID_NAME: &str = "invalid_name";
+    /// Replying to an unknown, removed or unpublished comment.
+    pub const INVALID_PARENT: &str = "invalid_parent";
+    pub const THREAD_LOCKED: &str = "thread_locked";
+    /// Own comments can be edited or deleted only for a short while.
+    pub const EDIT_WINDOW_OVER: &str = "edit_window_over";
+    pub const NOT_AUTHOR: &str = "not_author";
+    pub const RATE_LIMITED: &str = "rate_limited";
+    /// The text contains one of the site's blocked words.
+    pub const BLOCKED_WORDS: &str = "blocked_words";
 }
 
 /// Admin API (`Authorization: Bearer <admin token>`): `POST /api/v1/admin/sites`.
@@ -169,6 +191,9 @@ pub struct SiteInput {
     pub name: String,
     /// Origins allowed to embed this site's widgets, e.g. `https://www.saint-exemple.fr`.
     pub origins: Vec<String>,
+    /// Comment settings; each defaults when absent.
+    #[serde(flatten)]
+    pub settings: SiteSettings,
 }
 
 /// A site as returned by the admin API.

@@ -1,14 +1,14 @@
-//! Command line: `serve` (default), `site create`, `poll create|list`, `seed FILE`.
+//! Command line: `serve` (default), `site create`, `poll create|list`, `thread create`, `seed FILE`.
 
 use std::path::PathBuf;
 
 use anyhow::Context;
-use civique_api::{PollInput, PollKind, ResultsVisibility, SiteInput};
+use civique_api::{PollInput, PollKind, ResultsVisibility, SiteInput, SiteSettings, ThreadInput};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use time::OffsetDateTime;
 
 use crate::poll::resolve_time;
-use crate::routes::admin::{insert_poll, insert_site, staff_view};
+use crate::routes::admin::{insert_poll, insert_site, insert_thread, staff_view};
 use crate::{app, open_store, seed, AppState, Config};
 
 #[derive(Debug, Parser)]
@@ -31,6 +31,9 @@ pub enum Command {
     /// Manage polls.
     #[command(subcommand)]
     Poll(PollCommand),
+    /// Manage comment threads.
+    #[command(subcommand)]
+    Thread(ThreadCommand),
     /// Import sites and polls from a TOML file; existing ids are left untouched.
     Seed { file: PathBuf },
 }
@@ -57,6 +60,25 @@ pub enum PollCommand {
     List {
         #[arg(long)]
         site: Option<String>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ThreadCommand {
+    /// Create a comment thread.
+    Create {
+        #[arg(long)]
+        site: String,
+        #[arg(long)]
+        id: String,
+        #[arg(long)]
+        title: String,
+        /// Hold new comments until staff approve them.
+        #[arg(long)]
+        pre_moderation: bool,
+        /// Deepest reply level (default 3).
+        #[arg(long)]
+        max_depth: Option<u32>,
     },
 }
 
@@ -118,7 +140,16 @@ pub async fn run(command: Option<Command>, config: Config) -> anyhow::Result<()>
     match command {
         Command::Serve => unreachable!("handled above"),
         Command::Site(SiteCommand::Create { id, name, origins }) => {
-            insert_site(&store, &SiteInput { id, name, origins }).await?;
+            insert_site(
+                &store,
+                &SiteInput {
+                    id,
+                    name,
+                    origins,
+                    settings: SiteSettings::default(),
+                },
+            )
+            .await?;
             println!("created site");
         }
         Command::Poll(PollCommand::Create(args)) => {
@@ -160,6 +191,23 @@ pub async fn run(command: Option<Command>, config: Config) -> anyhow::Result<()>
                     view.question
                 );
             }
+        }
+        Command::Thread(ThreadCommand::Create {
+            site,
+            id,
+            title,
+            pre_moderation,
+            max_depth,
+        }) => {
+            let input = ThreadInput {
+                id,
+                site_id: site,
+                title,
+                pre_moderation,
+                max_depth,
+            };
+            let thread = insert_thread(&store, input).await?;
+            println!("created thread {}", thread.id);
         }
         Command::Seed { file } => {
             let text = std::fs::read_to_string(&file)

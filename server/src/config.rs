@@ -21,6 +21,30 @@ pub struct Config {
     pub assets_dir: PathBuf,
     /// Sites created or updated at start.
     pub sites: Vec<SiteInput>,
+    /// `[comments]`: edit window and posting rate limits.
+    pub comments: CommentConfig,
+}
+
+/// How long authors may change their comments and how fast comments may be posted.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct CommentConfig {
+    /// Authors may edit or delete a comment for this many seconds after posting it.
+    pub edit_window_secs: u64,
+    /// Comments per minute one participant may post in one thread (0: unlimited).
+    pub participant_per_minute: u32,
+    /// Comments per minute a whole site may receive (0: unlimited).
+    pub site_per_minute: u32,
+}
+
+impl Default for CommentConfig {
+    fn default() -> Self {
+        Self {
+            edit_window_secs: 15 * 60,
+            participant_per_minute: 5,
+            site_per_minute: 120,
+        }
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -44,6 +68,7 @@ impl Default for Config {
             admin_token: None,
             assets_dir: PathBuf::from("pkg"),
             sites: Vec::new(),
+            comments: CommentConfig::default(),
         }
     }
 }
@@ -102,6 +127,7 @@ impl fmt::Debug for Config {
             )
             .field("assets_dir", &self.assets_dir)
             .field("sites", &self.sites)
+            .field("comments", &self.comments)
             .finish()
     }
 }

@@ -4,6 +4,7 @@ use axum::extract::rejection::JsonRejection;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
+use civique_api::comments::limits;
 use civique_api::{codes, ErrorBody, ErrorDetail};
 
 use crate::store::StoreError;
@@ -31,6 +32,9 @@ pub enum ApiError {
     /// Well-formed but unacceptable input (422).
     #[error("{0}")]
     InvalidInput(String),
+    /// A malformed request (query string, cursor): 400 `invalid_input`.
+    #[error("{0}")]
+    BadRequest(String),
     /// A body the JSON extractor refused (bad syntax, wrong shape, wrong type, too large).
     #[error("{}", .0.body_text())]
     Json(#[from] JsonRejection),
@@ -38,12 +42,35 @@ pub enum ApiError {
     MissingParticipant,
     #[error("the {} header is malformed", civique_api::PARTICIPANT_HEADER)]
     InvalidParticipant,
-    #[error("this origin may not use this poll")]
+    #[error("this origin may not use this site's widgets")]
     OriginNotAllowed,
     #[error("{0}")]
     Unauthorized(&'static str),
     #[error("{0}")]
     Conflict(String),
+    #[error("the comment text is empty")]
+    EmptyText,
+    #[error("the comment text is longer than {} characters", limits::TEXT_MAX_LEN)]
+    TextTooLong,
+    #[error("a comment may contain at most {} links", limits::MAX_LINKS)]
+    TooManyLinks,
+    #[error(
+        "the display name must be 1..={} characters",
+        limits::AUTHOR_NAME_MAX_LEN
+    )]
+    InvalidName,
+    #[error("the parent comment does not exist or is not published")]
+    InvalidParent,
+    #[error("the thread is locked")]
+    ThreadLocked,
+    #[error("comments can be changed only shortly after posting")]
+    EditWindowOver,
+    #[error("only the author may change this comment")]
+    NotAuthor,
+    #[error("too many comments, try again in a moment")]
+    RateLimited,
+    #[error("the text contains a word this site does not accept")]
+    BlockedWords,
     #[error(transparent)]
     Internal(#[from] StoreError),
 }
@@ -58,9 +85,20 @@ impl ApiError {
             | Self::TooManyChoices(_)
             | Self::NoChoice
             | Self::DuplicateChoice(_)
-            | Self::InvalidInput(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            | Self::InvalidInput(_)
+            | Self::EmptyText
+            | Self::TextTooLong
+            | Self::TooManyLinks
+            | Self::InvalidName
+            | Self::InvalidParent
+            | Self::BlockedWords => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::ThreadLocked => StatusCode::CONFLICT,
+            Self::EditWindowOver | Self::NotAuthor => StatusCode::FORBIDDEN,
+            Self::RateLimited => StatusCode::TOO_MANY_REQUESTS,
             Self::Json(rejection) => rejection.status(),
-            Self::MissingParticipant | Self::InvalidParticipant => StatusCode::BAD_REQUEST,
+            Self::MissingParticipant | Self::InvalidParticipant | Self::BadRequest(_) => {
+                StatusCode::BAD_REQUEST
+            }
             Self::OriginNotAllowed => StatusCode::FORBIDDEN,
             Self::Unauthorized(_) => StatusCode::UNAUTHORIZED,
             Self::Internal(StoreError::Conflict(_)) => StatusCode::CONFLICT,
@@ -78,7 +116,7 @@ impl ApiError {
             Self::TooManyChoices(_) => codes::TOO_MANY_CHOICES,
             Self::NoChoice => codes::NO_CHOICE,
             Self::DuplicateChoice(_) => codes::DUPLICATE_CHOICE,
-            Self::InvalidInput(_) => codes::INVALID_INPUT,
+            Self::InvalidInput(_) | Self::BadRequest(_) => codes::INVALID_INPUT,
             Self::Json(rejection) => match rejection.status() {
                 StatusCode::PAYLOAD_TOO_LARGE => codes::BODY_TOO_LARGE,
                 StatusCode::UNSUPPORTED_MEDIA_TYPE => codes::UNSUPPORTED_MEDIA_TYPE,
@@ -90,6 +128,16 @@ impl ApiError {
             Self::Unauthorized(_) => codes::UNAUTHORIZED,
             Self::Conflict(_) | Self::Internal(StoreError::Conflict(_)) => codes::CONFLICT,
             Self::Internal(_) => codes::INTERNAL,
+            Self::EmptyText => codes::EMPTY_TEXT,
+            Self::TextTooLong => codes::TEXT_TOO_LONG,
+            Self::TooManyLinks => codes::TOO_MANY_LINKS,
+            Self::InvalidName => codes::INVALID_NAME,
+            Self::InvalidParent => codes::INVALID_PARENT,
+            Self::ThreadLocked => codes::THREAD_LOCKED,
+            Self::EditWindowOver => codes::EDIT_WINDOW_OVER,
+            Self::NotAuthor => codes::NOT_AUTHOR,
+            Self::RateLimited => codes::RATE_LIMITED,
+            Self::BlockedWords => codes::BLOCKED_WORDS,
         }
     }
 }

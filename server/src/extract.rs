@@ -1,6 +1,7 @@
 //! Request extractors whose rejections use the API error shape.
 
-use axum::extract::{FromRequest, Request};
+use axum::extract::{FromRequest, FromRequestParts, Query, Request};
+use axum::http::request::Parts;
 use axum::http::HeaderMap;
 use axum::Json;
 use civique_api::{is_valid_token, PARTICIPANT_HEADER};
@@ -34,5 +35,25 @@ pub fn participant_token(headers: &HeaderMap) -> Result<Option<&str>, ApiError> 
     match value.to_str() {
         Ok(token) if is_valid_token(token) => Ok(Some(token)),
         _ => Err(ApiError::InvalidParticipant),
+    }
+}
+
+/// `axum::extract::Query`, but a malformed query string answers 400 `invalid_input` in the
+/// API error shape.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ApiQuery<T>(pub T);
+
+impl<S, T> FromRequestParts<S> for ApiQuery<T>
+where
+    T: DeserializeOwned,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let Query(value) = Query::<T>::from_request_parts(parts, state)
+            .await
+            .map_err(|rejection| ApiError::BadRequest(rejection.body_text()))?;
+        Ok(Self(value))
     }
 }

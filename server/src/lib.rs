@@ -1,23 +1,27 @@
 //! civique-server: the endpoint a town runs — REST API, live updates and widget assets.
 
 pub mod cli;
+pub mod comment;
 pub mod config;
 pub mod error;
 pub mod extract;
 pub mod hub;
 pub mod poll;
+pub mod rate;
 pub mod routes;
 pub mod seed;
 pub mod store;
 
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::time::Duration;
 
 use axum::Router;
 
 pub use config::Config;
 pub use error::ApiError;
 pub use hub::Hub;
+pub use rate::RateLimiter;
 pub use store::{Store, StoreError};
 
 /// Everything a request handler needs; cheap to clone.
@@ -27,6 +31,17 @@ pub struct AppState {
     pub hub: Hub,
     admin_token: Option<Arc<str>>,
     pub assets_dir: PathBuf,
+    pub comments: CommentLimits,
+}
+
+/// The `[comments]` settings, ready for use.
+#[derive(Debug, Clone)]
+pub struct CommentLimits {
+    pub edit_window: Duration,
+    /// Keyed by thread and participant.
+    pub participant: RateLimiter,
+    /// Keyed by site.
+    pub site: RateLimiter,
 }
 
 impl AppState {
@@ -36,6 +51,11 @@ impl AppState {
             hub: Hub::default(),
             admin_token: config.admin_token.as_deref().map(Arc::from),
             assets_dir: config.assets_dir.clone(),
+            comments: CommentLimits {
+                edit_window: Duration::from_secs(config.comments.edit_window_secs),
+                participant: RateLimiter::new(config.comments.participant_per_minute),
+                site: RateLimiter::new(config.comments.site_per_minute),
+            },
         }
     }
 

@@ -170,6 +170,17 @@ impl NewPoll {
 pub fn check_site(site: &SiteInput) -> Result<(), String> {
     check_id("id", &site.id)?;
     required_text("name", &site.name, limits::SITE_NAME_MAX_LEN)?;
+    if site.settings.report_threshold == 0 {
+        return Err("report_threshold must be at least 1".to_owned());
+    }
+    if let Some(word) = site
+        .settings
+        .blocked_words
+        .iter()
+        .find(|w| w.trim().is_empty() || w.contains('\n'))
+    {
+        return Err(format!("blocked word {word:?} is empty or spans lines"));
+    }
     for origin in &site.origins {
         if !is_origin(origin) {
             return Err(format!(
@@ -192,7 +203,7 @@ fn is_origin(origin: &str) -> bool {
     })
 }
 
-fn check_id(field: &str, id: &str) -> Result<(), String> {
+pub(crate) fn check_id(field: &str, id: &str) -> Result<(), String> {
     if is_valid_id(id) {
         Ok(())
     } else {
@@ -203,7 +214,7 @@ fn check_id(field: &str, id: &str) -> Result<(), String> {
     }
 }
 
-fn required_text(field: &str, text: &str, max_chars: usize) -> Result<String, String> {
+pub(crate) fn required_text(field: &str, text: &str, max_chars: usize) -> Result<String, String> {
     let text = text.trim();
     if text.is_empty() {
         return Err(format!("{field} must not be empty"));

@@ -138,3 +138,130 @@ async fn real_responses_match_the_document() {
     )
     .is_err());
 }
+
+#[tokio::test]
+async fn comment_responses_match_the_document() {
+    let server = TestServer::start().await;
+    let doc = json_of(server.get("/api/v1/openapi.json").await).await;
+    for path in [
+        "/threads/{id}",
+        "/sites/{site}/threads/by-key/{key}",
+        "/threads/{id}/comments",
+        "/threads/{id}/events",
+        "/comments/{id}",
+        "/comments/{id}/replies",
+        "/comments/{id}/useful",
+        "/comments/{id}/reports",
+        "/admin/threads",
+        "/admin/threads/{id}",
+        "/admin/threads/{id}/comments",
+        "/admin/comments/{id}/moderation",
+        "/admin/audit",
+    ] {
+        assert!(doc["paths"][path].is_object(), "{path} is documented");
+    }
+    let thread = server.create_thread("t", json!({ "max_depth": 1 })).await;
+    assert_valid(&doc, "ThreadView", &thread);
+    assert_valid(
+        &doc,
+        "ThreadView",
+        &server.read("/api/v1/threads/t", None).await,
+    );
+
+    let alice = token();
+    let root = server
+        .comment_ok(
+            "t",
+            &alice,
+            json!({ "text": "*Bonjour* [lien](https://a.example)" }),
+        )
+        .await;
+    assert_valid(&doc, "CommentView", &root);
+    let root_id = root["id"].as_i64().unwrap();
+    let reply = server
+        .comment_ok("t", &token(), json!({ "parent_id": root_id }))
+        .await;
+    let beside = server
+        .comment_ok("t", &token(), json!({ "parent_id": reply["id"] }))
+        .await;
+    assert_valid(&doc, "CommentView", &beside);
+    for _ in 0..3 {
+        server
+            .comment_ok("t", &token(), json!({ "parent_id": root_id }))
+            .await;
+    }
+    let edited = server
+        .request(Method::PATCH, &format!("/api/v1/comments/{root_id}"))
+        .header(PARTICIPANT, &alice)
+        .json(&json!({ "text": "modifié" }))
+        .send()
+        .await
+        .unwrap();
+    assert_valid(&doc, "CommentView", &json_of(edited).await);
+    let useful = server
+        .request(Method::PUT, &format!("/api/v1/comments/{root_id}/useful"))
+        .header(PARTICIPANT, token())
+        .send()
+        .await
+        .unwrap();
+    assert_valid(&doc, "UsefulView", &json_of(useful).await);
+    let official = server
+        .admin(Method::POST, "/threads/t/comments")
+        .json(&json!({ "author_name": "Mairie", "text": "Officiel", "official": true }))
+        .send()
+        .await
+        .unwrap();
+    let official = json_of(official).await;
+    assert_valid(&doc, "CommentView", &official);
+    let hidden = server
+        .moderate(official["id"].as_i64().unwrap(), "hide", Some("Doublon"))
+        .await;
+    assert_valid(&doc, "CommentView", &json_of(hidden).await);
+    server.moderate(root_id, "hide", Some("Injure")).await;
+
+    let page = server.comments("t", Some(&alice)).await;
+    assert_eq!(page["comments"][0]["status"], "hidden", "a placeholder");
+    assert_valid(&doc, "CommentPage", &page);
+    for sort in ["newest", "useful"] {
+        let page = server
+            .read(&format!("/api/v1/threads/t/comments?sort={sort}"), None)
+            .await;
+        assert_valid(&doc, "CommentPage", &page);
+    }
+    let replies = server
+        .read(&format!("/api/v1/comments/{root_id}/replies"), None)
+        .await;
+    assert_valid(&doc, "CommentPage", &replies);
+
+    let audit = json_of(server.admin(Method::GET, "/audit").send().await.unwrap()).await;
+    for entry in audit.as_array().unwrap() {
+        assert_valid(&doc, "AuditEntry", entry);
+    }
+    let threads = json_of(server.admin(Method::GET, "/threads").send().await.unwrap()).await;
+    for thread in threads.as_array().unwrap() {
+        assert_valid(&doc, "ThreadView", thread);
+    }
+    let errors = [
+        server
+            .post_comment("t", &alice, json!({ "text": "" }))
+            .await,
+        server.post_comment("nope", &alice, json!({})).await,
+        server.get("/api/v1/threads/t/comments?cursor=zz").await,
+    ];
+    for response in errors {
+        assert!(response.status().is_client_error());
+        assert_valid(&doc, "ErrorBody", &json_of(response).await);
+    }
+    assert_valid(
+        &doc,
+        "SiteInput",
+        &json!({ "id": "a", "name": "A", "origins": [], "auto_threads": true,
+                 "report_threshold": 2, "blocked_words": ["x"], "blocked_words_action": "review" }),
+    );
+    assert_valid(&doc, "CommentChanged", &json!({ "id": 1 }));
+    assert_valid(&doc, "UsefulChanged", &json!({ "id": 1, "useful": 2 }));
+
+    let mut drifted = root.clone();
+    drifted.as_object_mut().unwrap().remove("my_useful");
+    assert!(check(&doc, "CommentView", &drifted).is_err());
+}

@@ -2,6 +2,8 @@
 
 pub(crate) mod admin;
 mod assets;
+mod comments;
+mod guard;
 mod openapi;
 mod polls;
 
@@ -16,6 +18,7 @@ use crate::AppState;
 pub fn router(state: AppState) -> Router {
     let api = Router::new()
         .merge(polls::router(state.clone()))
+        .merge(comments::router(state.clone()))
         .merge(admin::router(state.clone()))
         .merge(openapi::router())
         .layer(DefaultBodyLimit::max(limits::MAX_BODY_BYTES));

@@ -6,7 +6,7 @@
 
 mod sqlite;
 
-pub use sqlite::SqliteStore as Store;
+pub use sqlite::{NewComment, ReportOutcome, SqliteStore as Store};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {

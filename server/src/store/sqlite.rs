@@ -1,5 +1,9 @@
 //! SQLite backend: one file in WAL mode, created and migrated on start.
 
+mod comments;
+
+pub use comments::{NewComment, ReportOutcome};
+
 use std::str::FromStr;
 use std::time::Duration;
 
@@ -63,6 +67,7 @@ impl SqliteStore {
             .execute(&mut *tx)
             .await
             .map_err(|e| conflict(e, "site", &site.id))?;
+        comments::save_settings(&mut tx, site).await?;
         insert_origins(&mut tx, site).await?;
         tx.commit().await?;
         Ok(())
@@ -80,6 +85,7 @@ impl SqliteStore {
         .bind(now())
         .execute(&mut *tx)
         .await?;
+        comments::save_settings(&mut tx, site).await?;
         sqlx::query("DELETE FROM site_origins WHERE site_id = ?")
             .bind(&site.id)
             .execute(&mut *tx)
@@ -219,15 +225,7 @@ impl SqliteStore {
         // IMMEDIATE takes the write lock up front, so concurrent voters queue on busy_timeout
         // instead of failing to upgrade a read lock.
         let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
-        let participant: i64 = sqlx::query_scalar(
-            "INSERT INTO participants (site_id, key, created_at) VALUES (?, ?, ?) \
-             ON CONFLICT (site_id, key) DO UPDATE SET key = excluded.key RETURNING id",
-        )
-        .bind(&poll.site_id)
-        .bind(key)
-        .bind(&at)
-        .fetch_one(&mut *tx)
-        .await?;
+        let participant = participant_id(&mut tx, &poll.site_id, key).await?;
         sqlx::query("DELETE FROM ballots WHERE poll_id = ? AND participant_id = ?")
             .bind(&poll.id)
             .bind(participant)
@@ -266,6 +264,19 @@ impl SqliteStore {
         .await?;
         Ok(done.rows_affected() > 0)
     }
+}
+
+/// The id of the participant with this key on this site, created on first use.
+async fn participant_id(conn: &mut SqliteConnection, site_id: &str, key: &str) -> Result<i64> {
+    Ok(sqlx::query_scalar(
+        "INSERT INTO participants (site_id, key, created_at) VALUES (?, ?, ?) \
+         ON CONFLICT (site_id, key) DO UPDATE SET key = excluded.key RETURNING id",
+    )
+    .bind(site_id)
+    .bind(key)
+    .bind(now())
+    .fetch_one(&mut *conn)
+    .await?)
 }
 
 async fn insert_origins(conn: &mut SqliteConnection, site: &SiteInput) -> Result<()> {
@@ -346,6 +357,8 @@ fn conflict(error: sqlx::Error, what: &str, id: &str) -> StoreError {
     }
 }
 
+/// Whole seconds, like every timestamp on the wire.
 fn now() -> String {
-    format_time(OffsetDateTime::now_utc())
+    let now = OffsetDateTime::now_utc();
+    format_time(now.replace_nanosecond(0).unwrap_or(now))
 }

@@ -46,13 +46,29 @@ impl TestServer {
     }
 
     pub async fn start_with(dir: TempDir, assets_dir: PathBuf) -> Self {
-        let config = Config {
+        Self::start_adjusted(dir, assets_dir, |_| {}).await
+    }
+
+    /// A server (without widget files) whose [`Config`] `adjust` may change first.
+    pub async fn start_configured(adjust: impl FnOnce(&mut Config)) -> Self {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let assets = dir.path().join("pkg");
+        Self::start_adjusted(dir, assets, adjust).await
+    }
+
+    async fn start_adjusted(
+        dir: TempDir,
+        assets_dir: PathBuf,
+        adjust: impl FnOnce(&mut Config),
+    ) -> Self {
+        let mut config = Config {
             listen: "127.0.0.1:0".into(),
             database_url: format!("sqlite://{}", dir.path().join("civique.db").display()),
             admin_token: Some(ADMIN_TOKEN.into()),
             assets_dir,
-            sites: Vec::new(),
+            ..Config::default()
         };
+        adjust(&mut config);
         let state = AppState::from_config(&config).await.expect("state");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
@@ -85,13 +101,79 @@ impl TestServer {
     }
 
     pub async fn create_site(&self, id: &str, origins: &[&str]) {
+        self.create_site_with(id, origins, json!({})).await;
+    }
+
+    /// Creates a site with comment `settings` (`auto_threads`, `blocked_words`, …).
+    pub async fn create_site_with(&self, id: &str, origins: &[&str], settings: Value) {
+        let mut site = json!({ "id": id, "name": format!("Site {id}"), "origins": origins });
+        merge(&mut site, settings);
         let response = self
             .admin(Method::POST, "/sites")
-            .json(&json!({ "id": id, "name": format!("Site {id}"), "origins": origins }))
+            .json(&site)
             .send()
             .await
             .unwrap();
         assert_eq!(response.status(), StatusCode::CREATED, "create site {id}");
+    }
+
+    /// Creates a thread on [`SITE`] (`changes` override fields); returns its view.
+    pub async fn create_thread(&self, id: &str, changes: Value) -> Value {
+        let mut input = json!({ "id": id, "site_id": SITE, "title": format!("Thread {id}") });
+        merge(&mut input, changes);
+        let response = self
+            .admin(Method::POST, "/threads")
+            .json(&input)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::CREATED, "create thread {id}");
+        response.json().await.unwrap()
+    }
+
+    /// Posts a comment as `token` (`changes` merged into a valid body).
+    pub async fn post_comment(&self, thread: &str, token: &str, changes: Value) -> Response {
+        let mut body = json!({ "author_name": "Camille", "text": "Bonjour *à tous*" });
+        merge(&mut body, changes);
+        self.request(Method::POST, &format!("/api/v1/threads/{thread}/comments"))
+            .header(PARTICIPANT, token)
+            .json(&body)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// Posts a comment and asserts 201; returns the comment view.
+    pub async fn comment_ok(&self, thread: &str, token: &str, changes: Value) -> Value {
+        let response = self.post_comment(thread, token, changes).await;
+        assert_eq!(response.status(), StatusCode::CREATED);
+        response.json().await.unwrap()
+    }
+
+    /// `GET path` as `token` (if any), asserting 200.
+    pub async fn read(&self, path: &str, token: Option<&str>) -> Value {
+        let mut request = self.request(Method::GET, path);
+        if let Some(token) = token {
+            request = request.header(PARTICIPANT, token);
+        }
+        let response = request.send().await.unwrap();
+        assert_eq!(response.status(), StatusCode::OK, "GET {path}");
+        response.json().await.unwrap()
+    }
+
+    /// The first page of a thread's comments as `token` sees it.
+    pub async fn comments(&self, thread: &str, token: Option<&str>) -> Value {
+        self.read(&format!("/api/v1/threads/{thread}/comments"), token)
+            .await
+    }
+
+    /// A staff moderation action on a comment; returns the response.
+    pub async fn moderate(&self, id: i64, action: &str, reason: Option<&str>) -> Response {
+        self.admin(Method::POST, &format!("/comments/{id}/moderation"))
+            .json(&json!({ "action": action, "reason": reason }))
+            .send()
+            .await
+            .unwrap()
     }
 
     /// Creates a poll from [`poll_input`] with `changes` merged in; returns its staff view.
@@ -148,6 +230,24 @@ pub fn token() -> String {
     )
 }
 
+/// Adds `changes`' fields to the object `target`.
+pub fn merge(target: &mut Value, changes: Value) {
+    target
+        .as_object_mut()
+        .unwrap()
+        .extend(changes.as_object().cloned().unwrap_or_default());
+}
+
+/// Ids of a list of comment views.
+pub fn ids(comments: &Value) -> Vec<i64> {
+    comments
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["id"].as_i64().unwrap())
+        .collect()
+}
+
 /// A valid open single-choice poll on [`SITE`] with options A, B, C; `changes` override fields.
 pub fn poll_input(id: &str, changes: Value) -> Value {
     let mut input = json!({
@@ -158,10 +258,7 @@ pub fn poll_input(id: &str, changes: Value) -> Value {
         "options": ["A", "B", "C"],
         "results_visibility": "always",
     });
-    input
-        .as_object_mut()
-        .unwrap()
-        .extend(changes.as_object().cloned().unwrap_or_default());
+    merge(&mut input, changes);
     input
 }
 
