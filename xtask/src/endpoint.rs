@@ -70,7 +70,9 @@ impl Endpoint {
         std::fs::write(
             &config,
             format!(
-                "listen = \"127.0.0.1:0\"\ndatabase_url = \"sqlite://{}\"\nadmin_token = \"{token}\"\n",
+                "listen = \"127.0.0.1:0\"\ndatabase_url = \"sqlite://{}\"\nadmin_token = \"{token}\"\n\
+                 # Benchmarks measure the endpoint, not its abuse limits.\n\
+                 [comments]\nparticipant_per_minute = 0\nsite_per_minute = 0\n",
                 dir.path().join("civique.db").display(),
             ),
         )?;

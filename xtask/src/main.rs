@@ -23,6 +23,8 @@ usage: cargo xtask <command>
   bench size         raw, gzip and brotli bytes of what a page with a widget downloads
   bench votes [--voters N] [--concurrency C]
                      concurrent voters against a release endpoint; checks nothing is lost
+  bench comments [--comments N] [--reads N] [--concurrency C]
+                     posts and first-page reads on threads of 10 and N comments
   e2e [FILE…]        only the end-to-end tests (all, or these files), after a widget build
   setup [--browser]  only install the tools (and Chromium with --browser)
 ";
@@ -37,6 +39,7 @@ fn main() -> Result<()> {
         ["build", "--dev"] => widgets::build(widgets::Mode::Dev),
         ["bench", "size"] => bench::size(),
         ["bench", "votes", rest @ ..] => bench::votes(rest),
+        ["bench", "comments", rest @ ..] => bench::comments(rest),
         ["e2e", files @ ..] => setup::tools()
             .and_then(|()| setup::browser())
             .and_then(|()| end_to_end(files)),
