@@ -185,14 +185,22 @@ struct Bench {
 }
 
 impl Bench {
-    fn new(server: &Endpoint, concurrency: usize) -> Result<Self> {
-        Ok(Self {
+    /// A client for `server`, which gets the site `bench` to hold the benchmark's widgets.
+    async fn with_site(server: &Endpoint, concurrency: usize) -> Result<Self> {
+        let bench = Self {
             client: reqwest::Client::builder()
                 .pool_max_idle_per_host(concurrency)
                 .build()?,
             base: format!("{}api/v1/", server.base_url),
             admin_token: server.admin_token.clone(),
-        })
+        };
+        bench
+            .admin(
+                "sites",
+                json!({"id": "bench", "name": "Bench", "origins": ["http://bench.invalid"]}),
+            )
+            .await?;
+        Ok(bench)
     }
 
     async fn admin(&self, path: &str, body: Value) -> Result<Value> {
@@ -245,13 +253,7 @@ pub fn votes(args: &[&str]) -> Result<()> {
 const OPTIONS: usize = 4;
 
 async fn votes_against(server: &Endpoint, voters: usize, concurrency: usize) -> Result<()> {
-    let bench = Bench::new(server, concurrency)?;
-    bench
-        .admin(
-            "sites",
-            json!({"id": "bench", "name": "Bench", "origins": ["http://bench.invalid"]}),
-        )
-        .await?;
+    let bench = Bench::with_site(server, concurrency).await?;
     let poll = bench
         .admin(
             "polls",
@@ -354,13 +356,7 @@ async fn comments_against(
     reads: usize,
     concurrency: usize,
 ) -> Result<()> {
-    let bench = Bench::new(server, concurrency)?;
-    bench
-        .admin(
-            "sites",
-            json!({"id": "bench", "name": "Bench", "origins": ["http://bench.invalid"]}),
-        )
-        .await?;
+    let bench = Bench::with_site(server, concurrency).await?;
     for id in ["small", "large"] {
         bench
             .admin(
