@@ -3,11 +3,14 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use civique_api::{codes, events, PollView, API_PREFIX, PARTICIPANT_HEADER};
+use civique_api::comments::{CommentPage, CommentSort, CommentView, ThreadView, UsefulView};
+use civique_api::{codes, PollView, API_PREFIX, PARTICIPANT_HEADER};
 use wasm_bindgen::closure::Closure;
-use wasm_bindgen::JsCast;
+use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
-use web_sys::{EventSource, RequestCache, RequestInit, Response};
+use web_sys::{EventSource, MessageEvent, RequestCache, RequestInit, Response};
+
+mod decode;
 
 /// Pseudo error code of a request that got no HTTP answer at all.
 pub const NETWORK: &str = "network";
@@ -54,6 +57,11 @@ pub struct Client {
     endpoint: String,
 }
 
+/// A path segment, percent-encoded.
+fn segment(id: &str) -> String {
+    js_sys::encode_uri_component(id).into()
+}
+
 impl Client {
     /// A client for `endpoint` (a trailing `/` is added when missing).
     pub fn new(endpoint: &str) -> Self {
@@ -69,34 +77,149 @@ impl Client {
         &self.endpoint
     }
 
+    /// `{endpoint}api/v1/{path}`.
+    pub fn api_url(&self, path: &str) -> String {
+        format!(
+            "{}{}/{path}",
+            self.endpoint,
+            API_PREFIX.trim_start_matches('/')
+        )
+    }
+
     /// `{endpoint}api/v1/polls/{id}`.
     pub fn poll_url(&self, poll: &str) -> String {
-        let id = js_sys::encode_uri_component(poll);
-        format!(
-            "{}{}/polls/{}",
-            self.endpoint,
-            API_PREFIX.trim_start_matches('/'),
-            String::from(id)
-        )
+        self.api_url(&format!("polls/{}", segment(poll)))
+    }
+
+    /// `{endpoint}api/v1/threads/{id}`.
+    pub fn thread_url(&self, thread: &str) -> String {
+        self.api_url(&format!("threads/{}", segment(thread)))
+    }
+
+    fn comment_url(&self, id: i64, rest: &str) -> String {
+        self.api_url(&format!("comments/{id}{rest}"))
     }
 
     /// The poll as this participant sees it.
     pub async fn poll(&self, poll: &str) -> Result<PollView, ClientError> {
-        self.send("GET", self.poll_url(poll), None).await
+        self.send("GET", self.poll_url(poll), None, decode::poll_view)
+            .await
     }
 
     /// Casts or replaces this participant's vote; returns the updated view.
     pub async fn vote(&self, poll: &str, choices: &[i64]) -> Result<PollView, ClientError> {
         let url = format!("{}/vote", self.poll_url(poll));
-        self.send("PUT", url, Some(vote_body(choices))).await
+        self.send("PUT", url, Some(vote_body(choices)), decode::poll_view)
+            .await
     }
 
-    async fn send(
+    /// A comment thread.
+    pub async fn thread(&self, thread: &str) -> Result<ThreadView, ClientError> {
+        self.send("GET", self.thread_url(thread), None, decode::thread_view)
+            .await
+    }
+
+    /// The thread of `site` for the page key `key`, created on first use when allowed.
+    pub async fn claim_thread(&self, site: &str, key: &str) -> Result<ThreadView, ClientError> {
+        let url = self.api_url(&format!(
+            "sites/{}/threads/by-key/{}",
+            segment(site),
+            segment(key)
+        ));
+        self.send("PUT", url, Some("{}".into()), decode::thread_view)
+            .await
+    }
+
+    /// A page of top-level comments in `sort` order, after `cursor`.
+    pub async fn comments(
+        &self,
+        thread: &str,
+        sort: CommentSort,
+        cursor: Option<&str>,
+    ) -> Result<CommentPage, ClientError> {
+        let url = format!(
+            "{}/comments?sort={}",
+            self.thread_url(thread),
+            sort_name(sort)
+        );
+        self.send(
+            "GET",
+            with_cursor(url, '&', cursor),
+            None,
+            decode::comment_page,
+        )
+        .await
+    }
+
+    /// A page of direct replies of comment `id`, after `cursor`.
+    pub async fn replies(&self, id: i64, cursor: Option<&str>) -> Result<CommentPage, ClientError> {
+        let url = with_cursor(self.comment_url(id, "/replies"), '?', cursor);
+        self.send("GET", url, None, decode::comment_page).await
+    }
+
+    /// Posts a comment (or a reply to `parent`) as `name`.
+    pub async fn post_comment(
+        &self,
+        thread: &str,
+        name: &str,
+        text: &str,
+        parent: Option<i64>,
+    ) -> Result<CommentView, ClientError> {
+        let parent = parent.map_or(JsValue::NULL, |p| JsValue::from(p as f64));
+        let body = json(&[
+            ("author_name", name.into()),
+            ("text", text.into()),
+            ("parent_id", parent),
+        ]);
+        let url = format!("{}/comments", self.thread_url(thread));
+        self.send("POST", url, Some(body), decode::comment_view)
+            .await
+    }
+
+    /// Replaces the text of one's own comment `id`.
+    pub async fn edit_comment(&self, id: i64, text: &str) -> Result<CommentView, ClientError> {
+        let body = json(&[("text", text.into())]);
+        self.send(
+            "PATCH",
+            self.comment_url(id, ""),
+            Some(body),
+            decode::comment_view,
+        )
+        .await
+    }
+
+    /// Deletes one's own comment `id`.
+    pub async fn delete_comment(&self, id: i64) -> Result<(), ClientError> {
+        self.send("DELETE", self.comment_url(id, ""), None, decode::nothing)
+            .await
+    }
+
+    /// Marks comment `id` useful (`on`) or withdraws the mark.
+    pub async fn set_useful(&self, id: i64, on: bool) -> Result<UsefulView, ClientError> {
+        let method = if on { "PUT" } else { "DELETE" };
+        self.send(
+            method,
+            self.comment_url(id, "/useful"),
+            None,
+            decode::useful_view,
+        )
+        .await
+    }
+
+    /// Reports comment `id` to the moderators.
+    pub async fn report(&self, id: i64, reason: &str) -> Result<(), ClientError> {
+        let body = json(&[("reason", reason.into())]);
+        let url = self.comment_url(id, "/reports");
+        self.send("POST", url, Some(body), decode::nothing).await
+    }
+
+    async fn send<T>(
         &self,
         method: &str,
         url: String,
         json: Option<String>,
-    ) -> Result<PollView, ClientError> {
+        read: fn(&JsValue) -> Option<T>,
+    ) -> Result<T, ClientError> {
         let window = web_sys::window().ok_or(ClientError::Network)?;
         let headers = js_sys::Object::new();
         let set = |k: &str, v: &str| js_sys::Reflect::set(&headers, &k.into(), &v.into());
@@ -119,8 +242,8 @@ impl Client {
             Err(_) => None,
         };
         if response.ok() {
-            if let Some(view) = body.as_ref().and_then(decode::poll_view) {
-                return Ok(view);
+            if let Some(value) = read(body.as_ref().unwrap_or(&JsValue::NULL)) {
+                return Ok(value);
             }
         }
         let (code, message) = body.as_ref().and_then(decode::error).unwrap_or_else(|| {
@@ -137,117 +260,43 @@ impl Client {
     }
 }
 
+fn with_cursor(url: String, separator: char, cursor: Option<&str>) -> String {
+    match cursor {
+        Some(cursor) => format!("{url}{separator}cursor={}", segment(cursor)),
+        None => url,
+    }
+}
+
+/// The `sort` query value of a [`CommentSort`].
+pub fn sort_name(sort: CommentSort) -> &'static str {
+    match sort {
+        CommentSort::Oldest => "oldest",
+        CommentSort::Newest => "newest",
+        CommentSort::Useful => "useful",
+    }
+}
+
+/// A JSON object text from key/value pairs, serialized by the browser.
+fn json(pairs: &[(&str, JsValue)]) -> String {
+    let object = js_sys::Object::new();
+    for (key, value) in pairs {
+        let _ = js_sys::Reflect::set(&object, &(*key).into(), value);
+    }
+    js_sys::JSON::stringify(&object).map_or_else(|_| "{}".into(), String::from)
+}
+
 /// JSON body of a vote (`VoteRequest`): `{"choices":[1,3]}`.
 pub fn vote_body(choices: &[i64]) -> String {
     let ids: Vec<String> = choices.iter().map(i64::to_string).collect();
     format!("{{\"choices\":[{}]}}", ids.join(","))
 }
 
-/// Reads wire types field by field out of the browser's `JSON.parse` result.
-///
-/// serde's generic deserializer (with its float formatting for error messages) cost about
-/// 10 KB of brotli, a tenth of the bundle budget; these few types do not need it.
-mod decode {
-    use civique_api::{
-        OptionCount, PollKind, PollOption, PollResults, PollStatus, PollView, ResultsVisibility,
-    };
-    use js_sys::{Array, Reflect};
-    use wasm_bindgen::JsValue;
+/// Decoders of wire types from `JSON.parse` values, for fixtures and event data.
+pub use decode::{comment_page, comment_view, thread_view, useful_view};
 
-    fn field(v: &JsValue, key: &str) -> JsValue {
-        Reflect::get(v, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
-    }
-
-    fn string(v: &JsValue, key: &str) -> Option<String> {
-        field(v, key).as_string()
-    }
-
-    /// `Some(None)` for null or missing, `None` for a wrong type.
-    fn optional(v: &JsValue, key: &str) -> Option<Option<String>> {
-        let f = field(v, key);
-        if f.is_null() || f.is_undefined() {
-            Some(None)
-        } else {
-            f.as_string().map(Some)
-        }
-    }
-
-    fn int(v: &JsValue, key: &str) -> Option<i64> {
-        field(v, key)
-            .as_f64()
-            .filter(|n| n.fract() == 0.0 && n.abs() < 9.0e15)
-            .map(|n| n as i64)
-    }
-
-    fn list<T>(v: &JsValue, key: &str, item: impl Fn(&JsValue) -> Option<T>) -> Option<Vec<T>> {
-        let f = field(v, key);
-        if !Array::is_array(&f) {
-            return None;
-        }
-        Array::from(&f).iter().map(|x| item(&x)).collect()
-    }
-
-    /// A `PollView`, or `None` when the value does not have its shape.
-    pub fn poll_view(v: &JsValue) -> Option<PollView> {
-        let results = field(v, "results");
-        Some(PollView {
-            id: string(v, "id")?,
-            site_id: string(v, "site_id")?,
-            question: string(v, "question")?,
-            description: optional(v, "description")?,
-            kind: match string(v, "kind")?.as_str() {
-                "single" => PollKind::Single,
-                "multiple" => PollKind::Multiple,
-                _ => return None,
-            },
-            max_choices: u32::try_from(int(v, "max_choices")?).ok()?,
-            options: list(v, "options", |o| {
-                Some(PollOption {
-                    id: int(o, "id")?,
-                    label: string(o, "label")?,
-                })
-            })?,
-            opens_at: optional(v, "opens_at")?,
-            closes_at: optional(v, "closes_at")?,
-            status: match string(v, "status")?.as_str() {
-                "upcoming" => PollStatus::Upcoming,
-                "open" => PollStatus::Open,
-                "closed" => PollStatus::Closed,
-                _ => return None,
-            },
-            results_visibility: match string(v, "results_visibility")?.as_str() {
-                "after_vote" => ResultsVisibility::AfterVote,
-                "always" => ResultsVisibility::Always,
-                "after_close" => ResultsVisibility::AfterClose,
-                _ => return None,
-            },
-            results: if results.is_null() || results.is_undefined() {
-                None
-            } else {
-                Some(PollResults {
-                    voters: u64::try_from(int(&results, "voters")?).ok()?,
-                    counts: list(&results, "counts", |c| {
-                        Some(OptionCount {
-                            option_id: int(c, "option_id")?,
-                            votes: u64::try_from(int(c, "votes")?).ok()?,
-                        })
-                    })?,
-                })
-            },
-            my_choices: list(v, "my_choices", |c| {
-                c.as_f64().filter(|n| n.fract() == 0.0).map(|n| n as i64)
-            })?,
-        })
-    }
-
-    /// `(code, message)` of an `ErrorBody`.
-    pub fn error(v: &JsValue) -> Option<(String, String)> {
-        let e = field(v, "error");
-        Some((
-            string(&e, "code")?,
-            string(&e, "message").unwrap_or_default(),
-        ))
-    }
+/// The `JSON.parse` value of `text` (`undefined` when it is not JSON).
+pub fn parse_json(text: &str) -> JsValue {
+    js_sys::JSON::parse(text).unwrap_or(JsValue::UNDEFINED)
 }
 
 /// The origin part (`scheme://host[:port]`) of an absolute URL.
@@ -320,51 +369,66 @@ pub fn participant_token(endpoint: &str) -> String {
 const FIRST_RETRY_MS: i32 = 1_000;
 const LAST_RETRY_MS: i32 = 30_000;
 
-/// A live subscription to a poll's `poll_changed` events; closed when dropped.
+/// Event name passed to a [`Subscription`]'s handler after a reconnection: events may have
+/// been missed, the widget should catch up.
+pub const RESYNC: &str = "";
+
+/// A live subscription to a Server-Sent Events topic; closed when dropped.
 ///
 /// The browser reconnects a dropped stream by itself; when it gives up (`CLOSED`, e.g. the
 /// endpoint answered with an error), this reconnects with exponential backoff (1 s to 30 s)
-/// and reports a change after reconnecting, since events may have been missed.
+/// and calls the handler with [`RESYNC`] after reconnecting, since events may have been missed.
 pub struct Subscription {
     inner: Rc<RefCell<Stream>>,
 }
 
 struct Stream {
     url: String,
+    names: &'static [&'static str],
     source: Option<EventSource>,
     timer: Option<i32>,
     delay_ms: i32,
     reconnecting: bool,
-    on_change: Closure<dyn FnMut()>,
-    on_error: Closure<dyn FnMut()>,
-    on_open: Closure<dyn FnMut()>,
-    on_timer: Closure<dyn FnMut()>,
+    on_event: Closure<dyn FnMut(MessageEvent)>,
+    on_error: Closure<dyn FnMut(MessageEvent)>,
+    on_open: Closure<dyn FnMut(MessageEvent)>,
+    on_timer: Closure<dyn FnMut(MessageEvent)>,
 }
 
 impl Subscription {
-    /// Listens to `{endpoint}api/v1/polls/{id}/events` and calls `on_change` on each change.
-    pub fn new(client: &Client, poll: &str, on_change: impl Fn() + 'static) -> Self {
-        let on_change = Rc::new(on_change);
+    /// Listens to the events `names` of the topic at `url` (e.g. `…/polls/{id}/events`) and
+    /// calls `on_event(name, data)` for each.
+    pub fn new(
+        url: String,
+        names: &'static [&'static str],
+        on_event: impl Fn(&str, &str) + 'static,
+    ) -> Self {
+        let on_event = Rc::new(on_event);
         let inner = Rc::new_cyclic(|weak: &std::rc::Weak<RefCell<Stream>>| {
             let handler = |f: fn(&mut Stream) -> bool| {
                 let weak = weak.clone();
-                let on_change = on_change.clone();
-                Closure::<dyn FnMut()>::new(move || {
-                    let changed = weak
+                let on_event = on_event.clone();
+                Closure::<dyn FnMut(MessageEvent)>::new(move |_| {
+                    let missed = weak
                         .upgrade()
                         .is_some_and(|inner| f(&mut inner.borrow_mut()));
-                    if changed {
-                        on_change();
+                    if missed {
+                        on_event(RESYNC, "");
                     }
                 })
             };
+            let forward = on_event.clone();
             RefCell::new(Stream {
-                url: format!("{}/events", client.poll_url(poll)),
+                url,
+                names,
                 source: None,
                 timer: None,
                 delay_ms: FIRST_RETRY_MS,
                 reconnecting: false,
-                on_change: handler(|_| true),
+                on_event: Closure::new(move |event: MessageEvent| {
+                    let data = event.data().as_string().unwrap_or_default();
+                    forward(&event.type_(), &data);
+                }),
                 on_error: handler(Stream::errored),
                 on_open: handler(Stream::opened),
                 on_timer: handler(|s| {
@@ -385,10 +449,10 @@ impl Stream {
             self.retry_later();
             return;
         };
-        let _ = source.add_event_listener_with_callback(
-            events::POLL_CHANGED,
-            self.on_change.as_ref().unchecked_ref(),
-        );
+        for name in self.names {
+            let _ = source
+                .add_event_listener_with_callback(name, self.on_event.as_ref().unchecked_ref());
+        }
         source.set_onerror(Some(self.on_error.as_ref().unchecked_ref()));
         source.set_onopen(Some(self.on_open.as_ref().unchecked_ref()));
         self.source = Some(source);
@@ -430,10 +494,12 @@ impl Stream {
         if let Some(source) = self.source.take() {
             source.set_onerror(None);
             source.set_onopen(None);
-            let _ = source.remove_event_listener_with_callback(
-                events::POLL_CHANGED,
-                self.on_change.as_ref().unchecked_ref(),
-            );
+            for name in self.names {
+                let _ = source.remove_event_listener_with_callback(
+                    name,
+                    self.on_event.as_ref().unchecked_ref(),
+                );
+            }
             source.close();
         }
     }

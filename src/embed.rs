@@ -6,7 +6,10 @@ use leptos::tachys::view::any_view::AnyViewState;
 use wasm_bindgen::prelude::*;
 use web_sys::{HtmlElement, ShadowRoot};
 
+#[cfg(feature = "comments")]
+use crate::comments::{Comments, ThreadRef};
 use crate::i18n::Lang;
+#[cfg(feature = "poll")]
 use crate::poll::Poll;
 use crate::ui::Host;
 
@@ -24,14 +27,52 @@ impl WidgetHandle {
 
 /// Mounts the poll `poll` of the endpoint `endpoint` into `root`, speaking `lang`
 /// (`fr` unless it starts with `en`). DOM events go to `root.host`.
+#[cfg(feature = "poll")]
 #[wasm_bindgen(js_name = mountPoll)]
 pub fn mount_poll(root: ShadowRoot, poll: String, endpoint: String, lang: String) -> WidgetHandle {
+    mount(
+        root,
+        move |host, lang| view! { <Poll poll endpoint lang host /> }.into_any(),
+        &lang,
+    )
+}
+
+/// Mounts a comment thread into `root`: the thread `thread`, or when it is empty the thread
+/// of site `site` for the page key `key` (created on first use when the site allows it).
+/// Events (`civique:comment`, `civique:error`) go to `root.host`.
+#[cfg(feature = "comments")]
+#[wasm_bindgen(js_name = mountComments)]
+pub fn mount_comments(
+    root: ShadowRoot,
+    thread: String,
+    endpoint: String,
+    lang: String,
+    site: String,
+    key: String,
+) -> WidgetHandle {
+    let thread = if thread.is_empty() {
+        ThreadRef::Key { site, key }
+    } else {
+        ThreadRef::Id(thread)
+    };
+    mount(
+        root,
+        move |host, lang| view! { <Comments thread endpoint lang host /> }.into_any(),
+        &lang,
+    )
+}
+
+/// Mounts the view `widget` draws (given the host and the language) into `root`.
+fn mount(
+    root: ShadowRoot,
+    widget: impl FnOnce(Host, Lang) -> AnyView + 'static,
+    lang: &str,
+) -> WidgetHandle {
     let host = Host::new(Some(root.host()));
-    let lang = Lang::from_tag(&lang);
+    let lang = Lang::from_tag(lang);
     // A shadow root is not an element, but mounting only appends children to it.
     let parent: HtmlElement = root.unchecked_into();
-    let mounted = mount_to(parent, move || {
-        view! { <Poll poll endpoint lang host /> }.into_any()
-    });
-    WidgetHandle { _mounted: mounted }
+    WidgetHandle {
+        _mounted: mount_to(parent, move || widget(host, lang)),
+    }
 }

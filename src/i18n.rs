@@ -56,6 +56,108 @@ pub enum Text {
     OriginNotAllowed,
     /// Anything else.
     Generic,
+    /// Shown while a comment thread loads.
+    CommentsLoading,
+    /// The thread does not exist.
+    ThreadNotFound,
+    /// The host site is not allowed to show this thread.
+    ThreadOriginNotAllowed,
+    /// A locked thread: no more comments.
+    Locked,
+    /// Label of the sort select.
+    Sort,
+    /// Sort option: oldest first.
+    SortOldest,
+    /// Sort option: newest first.
+    SortNewest,
+    /// Sort option: most useful first.
+    SortUseful,
+    /// Button loading the next page of comments.
+    LoadMore,
+    /// An empty thread.
+    NoComments,
+    /// Label of the display name field.
+    YourName,
+    /// Label of the comment text area.
+    YourComment,
+    /// Label of a reply's text area.
+    YourReply,
+    /// Label of the text area editing a comment.
+    EditText,
+    /// What Markdown the text area accepts.
+    MarkdownHint,
+    /// Submit button of a new comment or reply.
+    Publish,
+    /// Opens the reply form under a comment.
+    Reply,
+    /// Closes a reply, edit or report form.
+    Cancel,
+    /// Opens the edit form of one's own comment.
+    Edit,
+    /// Saves an edited comment.
+    Save,
+    /// Deletes one's own comment.
+    Delete,
+    /// Asked before deleting.
+    ConfirmDelete,
+    /// Opens the report form.
+    Report,
+    /// Label of the report reason select.
+    ReportReason,
+    /// Report reason: abusive language.
+    ReasonAbuse,
+    /// Report reason: spam.
+    ReasonSpam,
+    /// Report reason: off topic.
+    ReasonOffTopic,
+    /// Report reason: anything else.
+    ReasonOther,
+    /// Label of the optional report details.
+    ReportDetails,
+    /// Submit button of the report form.
+    SendReport,
+    /// Status after a report.
+    Reported,
+    /// The "useful" toggle button.
+    Useful,
+    /// Badge of an official comment.
+    Official,
+    /// Marker of a pinned comment.
+    Pinned,
+    /// Marker of an edited comment.
+    Edited,
+    /// Marker of one's own comment waiting for approval.
+    Pending,
+    /// Status after posting.
+    Posted,
+    /// Status after posting under moderation.
+    PostedPending,
+    /// Placeholder of a comment removed by the moderators.
+    RemovedByModeration,
+    /// Placeholder of a comment deleted by its author.
+    DeletedByAuthor,
+    /// Comment refused: empty.
+    EmptyText,
+    /// Comment refused: too long.
+    TextTooLong,
+    /// Comment refused: too many links.
+    TooManyLinks,
+    /// Comment refused: bad display name.
+    InvalidName,
+    /// Reply refused: the parent is gone.
+    InvalidParent,
+    /// Edit refused: too late.
+    EditWindowOver,
+    /// Edit refused: someone else's comment.
+    NotAuthor,
+    /// Refused: posting too fast.
+    RateLimited,
+    /// Comment refused: blocked words.
+    BlockedWords,
+    /// Report refused: already reported.
+    AlreadyReported,
+    /// The comment no longer exists.
+    CommentGone,
 }
 
 impl Lang {
@@ -137,6 +239,123 @@ impl Lang {
             Text::Generic => (
                 "Une erreur est survenue. Réessayez.",
                 "Something went wrong. Please try again.",
+            ),
+            Text::CommentsLoading => ("Chargement des commentaires…", "Loading comments…"),
+            Text::ThreadNotFound => (
+                "Cette discussion n'existe pas ou a été supprimée.",
+                "This discussion does not exist or has been removed.",
+            ),
+            Text::ThreadOriginNotAllowed => (
+                "Ce site n'est pas autorisé à afficher cette discussion.",
+                "This site is not allowed to show this discussion.",
+            ),
+            Text::Locked => (
+                "Cette discussion est fermée.",
+                "This discussion is closed.",
+            ),
+            Text::Sort => ("Trier par", "Sort by"),
+            Text::SortOldest => ("Plus anciens", "Oldest"),
+            Text::SortNewest => ("Plus récents", "Newest"),
+            Text::SortUseful => ("Plus utiles", "Most useful"),
+            Text::LoadMore => ("Charger plus de commentaires", "Load more comments"),
+            Text::NoComments => (
+                "Aucun commentaire pour l'instant.",
+                "No comments yet.",
+            ),
+            Text::YourName => ("Votre nom", "Your name"),
+            Text::YourComment => ("Votre commentaire", "Your comment"),
+            Text::YourReply => ("Votre réponse", "Your reply"),
+            Text::EditText => ("Modifier votre commentaire", "Edit your comment"),
+            Text::MarkdownHint => (
+                "Markdown simple\u{a0}: *italique*, **gras**, [lien](https://…), listes",
+                "Simple Markdown: *italic*, **bold**, [link](https://…), lists",
+            ),
+            Text::Publish => ("Publier", "Post"),
+            Text::Reply => ("Répondre", "Reply"),
+            Text::Cancel => ("Annuler", "Cancel"),
+            Text::Edit => ("Modifier", "Edit"),
+            Text::Save => ("Enregistrer", "Save"),
+            Text::Delete => ("Supprimer", "Delete"),
+            Text::ConfirmDelete => (
+                "Supprimer définitivement ce commentaire\u{a0}?",
+                "Delete this comment for good?",
+            ),
+            Text::Report => ("Signaler", "Report"),
+            Text::ReportReason => ("Motif du signalement", "Reason for reporting"),
+            Text::ReasonAbuse => ("Propos injurieux", "Abusive language"),
+            Text::ReasonSpam => ("Spam", "Spam"),
+            Text::ReasonOffTopic => ("Hors sujet", "Off topic"),
+            Text::ReasonOther => ("Autre", "Other"),
+            Text::ReportDetails => ("Précisions (facultatif)", "Details (optional)"),
+            Text::SendReport => ("Envoyer le signalement", "Send the report"),
+            Text::Reported => (
+                "Merci, votre signalement a été transmis.",
+                "Thank you, your report has been sent.",
+            ),
+            Text::Useful => ("Utile", "Useful"),
+            Text::Official => ("Réponse de la mairie", "Official reply"),
+            Text::Pinned => ("Épinglé", "Pinned"),
+            Text::Edited => ("modifié", "edited"),
+            Text::Pending => ("en attente de modération", "awaiting moderation"),
+            Text::Posted => (
+                "Votre commentaire est publié.",
+                "Your comment has been posted.",
+            ),
+            Text::PostedPending => (
+                "Votre commentaire sera publié après modération.",
+                "Your comment will be published once approved.",
+            ),
+            Text::RemovedByModeration => (
+                "Commentaire retiré par la modération",
+                "Comment removed by the moderators",
+            ),
+            Text::DeletedByAuthor => (
+                "Commentaire supprimé par son auteur",
+                "Comment deleted by its author",
+            ),
+            Text::EmptyText => (
+                "Écrivez votre commentaire avant de publier.",
+                "Write your comment before posting.",
+            ),
+            Text::TextTooLong => (
+                "Votre commentaire dépasse 5\u{a0}000 caractères. Raccourcissez-le.",
+                "Your comment is longer than 5,000 characters. Please shorten it.",
+            ),
+            Text::TooManyLinks => (
+                "Votre commentaire contient trop de liens (5 au plus).",
+                "Your comment contains too many links (5 at most).",
+            ),
+            Text::InvalidName => (
+                "Indiquez votre nom (60 caractères au plus).",
+                "Enter your name (60 characters at most).",
+            ),
+            Text::InvalidParent => (
+                "Ce commentaire n'accepte plus de réponse.",
+                "This comment no longer accepts replies.",
+            ),
+            Text::EditWindowOver => (
+                "Le délai de 15 minutes pour modifier ou supprimer ce commentaire est dépassé.",
+                "The 15 minutes to edit or delete this comment are over.",
+            ),
+            Text::NotAuthor => (
+                "Vous ne pouvez modifier que vos propres commentaires.",
+                "You can only change your own comments.",
+            ),
+            Text::RateLimited => (
+                "Vous publiez trop vite. Patientez un peu puis réessayez.",
+                "You are posting too fast. Wait a little, then try again.",
+            ),
+            Text::BlockedWords => (
+                "Votre commentaire contient des mots refusés sur ce site. Reformulez-le.",
+                "Your comment contains words this site does not accept. Please rephrase it.",
+            ),
+            Text::AlreadyReported => (
+                "Vous avez déjà signalé ce commentaire.",
+                "You have already reported this comment.",
+            ),
+            Text::CommentGone => (
+                "Ce commentaire n'existe plus.",
+                "This comment no longer exists.",
             ),
         };
         match self {
@@ -235,6 +454,134 @@ impl Lang {
         self.text(text).to_owned()
     }
 
+    /// The sentence shown for an error code of a comment thread (`network` for no answer).
+    pub fn comment_error(self, code: &str) -> String {
+        let text = match code {
+            codes::NOT_FOUND => Text::CommentGone,
+            codes::ORIGIN_NOT_ALLOWED => Text::ThreadOriginNotAllowed,
+            codes::EMPTY_TEXT => Text::EmptyText,
+            codes::TEXT_TOO_LONG => Text::TextTooLong,
+            codes::TOO_MANY_LINKS => Text::TooManyLinks,
+            codes::INVALID_NAME => Text::InvalidName,
+            codes::INVALID_PARENT => Text::InvalidParent,
+            codes::THREAD_LOCKED => Text::Locked,
+            codes::EDIT_WINDOW_OVER => Text::EditWindowOver,
+            codes::NOT_AUTHOR => Text::NotAuthor,
+            codes::RATE_LIMITED => Text::RateLimited,
+            codes::BLOCKED_WORDS => Text::BlockedWords,
+            codes::CONFLICT => Text::AlreadyReported,
+            _ => return self.error(code, 1),
+        };
+        self.text(text).to_owned()
+    }
+
+    /// `n` and a noun with plural rules: French takes the singular for 0 and 1, English
+    /// only for 1.
+    fn plural(self, n: u64, fr: (&str, &str), en: (&str, &str)) -> String {
+        let ((one, many), singular) = match self {
+            Lang::Fr => (fr, n <= 1),
+            Lang::En => (en, n == 1),
+        };
+        format!("{n} {}", if singular { one } else { many })
+    }
+
+    /// "12 commentaires", "1 comment".
+    pub fn comments(self, n: u64) -> String {
+        self.plural(n, ("commentaire", "commentaires"), ("comment", "comments"))
+    }
+
+    /// "3 nouveaux commentaires", "1 new comment".
+    pub fn new_comments(self, n: u64) -> String {
+        self.plural(
+            n,
+            ("nouveau commentaire", "nouveaux commentaires"),
+            ("new comment", "new comments"),
+        )
+    }
+
+    /// "Afficher 2 autres réponses", "Show 1 more reply".
+    pub fn more_replies(self, n: u64) -> String {
+        match self {
+            Lang::Fr => format!(
+                "Afficher {}",
+                self.plural(n, ("autre réponse", "autres réponses"), ("", ""))
+            ),
+            Lang::En => format!(
+                "Show {}",
+                self.plural(n, ("", ""), ("more reply", "more replies"))
+            ),
+        }
+    }
+
+    /// "en réponse à Bob", "replying to Bob".
+    pub fn reply_to(self, name: &str) -> String {
+        match self {
+            Lang::Fr => format!("en réponse à {name}"),
+            Lang::En => format!("replying to {name}"),
+        }
+    }
+
+    /// The visible character counter: "120 / 5 000".
+    pub fn char_counter(self, n: usize) -> String {
+        match self {
+            Lang::Fr => format!("{n} / 5{NBSP}000"),
+            Lang::En => format!("{n} / 5,000"),
+        }
+    }
+
+    /// What the polite counter announces for `used` characters, only at a few steps so that
+    /// screen readers are not interrupted at each keystroke: `None` far from the limit.
+    pub fn chars_left(self, used: usize) -> Option<String> {
+        let max = civique_api::comments::limits::TEXT_MAX_LEN;
+        if used > max {
+            let over = used - max;
+            return Some(match self {
+                Lang::Fr => {
+                    self.plural(over as u64, ("caractère", "caractères"), ("", "")) + " de trop"
+                }
+                Lang::En => {
+                    self.plural(over as u64, ("", ""), ("character", "characters")) + " too many"
+                }
+            });
+        }
+        let left = max - used;
+        // Announce at 500, 400 … 100 characters left, then at 50 and 0.
+        let step = if left > 100 {
+            left.div_ceil(100) * 100
+        } else if left > 50 {
+            100
+        } else if left > 0 {
+            50
+        } else {
+            0
+        };
+        (step <= 500).then(|| match (self, step) {
+            (Lang::Fr, 0) => "0 caractère restant".to_owned(),
+            (Lang::En, 0) => "0 characters left".to_owned(),
+            (Lang::Fr, _) => format!("Il reste moins de {step} caractères"),
+            (Lang::En, _) => format!("Fewer than {step} characters left"),
+        })
+    }
+
+    /// "il y a 5 minutes", "5 minutes ago": `rfc3339` relative to `now_ms` (milliseconds
+    /// since the epoch), through `Intl.RelativeTimeFormat`.
+    pub fn relative(self, rfc3339: &str, now_ms: f64) -> String {
+        use js_sys::{Array, Date, Intl::RelativeTimeFormat, Object, Reflect};
+        use wasm_bindgen::JsValue;
+
+        let then = Date::new(&JsValue::from_str(rfc3339)).get_time();
+        if then.is_nan() {
+            return rfc3339.to_owned();
+        }
+        let (value, unit) = relative_unit((then - now_ms) / 1000.0);
+        let options = Object::new();
+        let _ = Reflect::set(&options, &"numeric".into(), &"auto".into());
+        let locales = Array::of1(&self.tag().into());
+        RelativeTimeFormat::new(&locales, &options)
+            .format(value, unit)
+            .into()
+    }
+
     /// Joins a formatted day and time: "le 1 mars 2027 à 18:00", "March 1, 2027 at 6:00 PM".
     pub fn date_at(self, day: &str, time: &str) -> String {
         match self {
@@ -269,6 +616,26 @@ impl Lang {
         );
         self.date_at(&String::from(day), &String::from(time))
     }
+}
+
+/// The value and `Intl` unit that describe a time `seconds` away (negative: past), rounded
+/// toward zero in the largest unit that is at least one: `(-5.0, "minute")`.
+pub fn relative_unit(seconds: f64) -> (f64, &'static str) {
+    const UNITS: [(f64, &str); 6] = [
+        (365.0 * 86_400.0, "year"),
+        (30.0 * 86_400.0, "month"),
+        (86_400.0, "day"),
+        (3_600.0, "hour"),
+        (60.0, "minute"),
+        (1.0, "second"),
+    ];
+    let size = seconds.abs();
+    let (unit_secs, unit) = UNITS
+        .into_iter()
+        .find(|(s, _)| size >= *s)
+        .unwrap_or((1.0, "second"));
+    let value = (size / unit_secs).floor();
+    (if seconds < 0.0 { -value } else { value }, unit)
 }
 
 #[cfg(test)]
@@ -346,5 +713,75 @@ mod tests {
             Lang::En.closes_on(&Lang::En.date_at("March 1, 2027", "6:00 PM")),
             "Closes on March 1, 2027 at 6:00 PM."
         );
+    }
+
+    #[test]
+    fn comment_counts_follow_each_language() {
+        assert_eq!(Lang::Fr.comments(0), "0 commentaire");
+        assert_eq!(Lang::Fr.comments(12), "12 commentaires");
+        assert_eq!(Lang::En.comments(0), "0 comments");
+        assert_eq!(Lang::En.comments(1), "1 comment");
+        assert_eq!(Lang::Fr.new_comments(3), "3 nouveaux commentaires");
+        assert_eq!(Lang::En.new_comments(1), "1 new comment");
+        assert_eq!(Lang::Fr.more_replies(2), "Afficher 2 autres réponses");
+        assert_eq!(Lang::Fr.more_replies(1), "Afficher 1 autre réponse");
+        assert_eq!(Lang::En.more_replies(4), "Show 4 more replies");
+    }
+
+    #[test]
+    fn comment_errors_are_translated_by_code() {
+        assert_eq!(
+            Lang::Fr.comment_error("thread_locked"),
+            "Cette discussion est fermée."
+        );
+        assert_eq!(
+            Lang::En.comment_error("rate_limited"),
+            "You are posting too fast. Wait a little, then try again."
+        );
+        assert_eq!(
+            Lang::Fr.comment_error("network"),
+            Lang::Fr.error("network", 1)
+        );
+        assert_eq!(
+            Lang::En.comment_error("whatever"),
+            "Something went wrong. Please try again."
+        );
+    }
+
+    #[test]
+    fn the_counter_speaks_only_near_the_limit() {
+        assert_eq!(Lang::Fr.chars_left(10), None);
+        assert_eq!(Lang::Fr.chars_left(4_499), None);
+        assert_eq!(
+            Lang::Fr.chars_left(4_500).as_deref(),
+            Some("Il reste moins de 500 caractères")
+        );
+        assert_eq!(Lang::Fr.chars_left(4_501), Lang::Fr.chars_left(4_599));
+        assert_eq!(
+            Lang::En.chars_left(4_990).as_deref(),
+            Some("Fewer than 50 characters left")
+        );
+        assert_eq!(
+            Lang::En.chars_left(5_000).as_deref(),
+            Some("0 characters left")
+        );
+        assert_eq!(
+            Lang::Fr.chars_left(5_002).as_deref(),
+            Some("2 caractères de trop")
+        );
+        assert_eq!(
+            Lang::En.chars_left(5_001).as_deref(),
+            Some("1 character too many")
+        );
+    }
+
+    #[test]
+    fn relative_times_pick_the_largest_whole_unit() {
+        assert_eq!(relative_unit(-300.0), (-5.0, "minute"));
+        assert_eq!(relative_unit(-59.0), (-59.0, "second"));
+        assert_eq!(relative_unit(-7_300.0), (-2.0, "hour"));
+        assert_eq!(relative_unit(-3.0 * 86_400.0), (-3.0, "day"));
+        assert_eq!(relative_unit(-400.0 * 86_400.0), (-1.0, "year"));
+        assert_eq!(relative_unit(0.0), (0.0, "second"));
     }
 }

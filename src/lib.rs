@@ -1,16 +1,25 @@
 //! civique: embeddable civic participation widgets for municipal websites, compiled to wasm.
 
-// The loader (`loader.js`) calls `embed::mount_poll` for each widget on the page; the rest
-// is public so that the browser tests (and other Rust front ends) can reuse the pieces.
+// The loader (`loader.js`) calls `embed::mount_poll` / `embed::mount_comments` for each
+// widget on the page; the rest is public so that the browser tests (and other Rust front
+// ends) can reuse the pieces.
 
 pub mod client;
+#[cfg(feature = "comments")]
+pub mod comments;
 pub mod embed;
 pub mod i18n;
+#[cfg(feature = "poll")]
 pub mod poll;
 pub mod ui;
 
 /// The whole stylesheet the loader adopts (`base.css` then the widgets' own), as xtask
 /// concatenates it into `pkg/civique.css`.
 pub fn stylesheet() -> String {
-    [ui::BASE_CSS, poll::POLL_CSS].concat()
+    let mut css = String::from(ui::BASE_CSS);
+    #[cfg(feature = "poll")]
+    css.push_str(poll::POLL_CSS);
+    #[cfg(feature = "comments")]
+    css.push_str(comments::COMMENTS_CSS);
+    css
 }

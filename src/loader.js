@@ -1,40 +1,64 @@
-// civique loader: finds poll widgets, loads the wasm app once, mounts each in a shadow root.
+// civique loader: finds widgets, loads each kind's wasm module once, mounts each in a shadow root.
 const endpoint = new URL('.', import.meta.url).href;
-const SEL = 'div[data-civique-poll]';
+const attr = (el, name) => el.getAttribute(name) || el.getAttribute('data-civique-' + name) || '';
+// Widget kinds: element `civique-<kind>` with attribute `attr`, or `div[data-civique-<kind>]`.
+const KINDS = {
+  poll: { name: 'poll', attr: 'poll', mount: (m, root, id, lang) => m.mountPoll(root, id, endpoint, lang) },
+  comments: {
+    name: 'comments',
+    attr: 'thread',
+    keyed: (el) => attr(el, 'thread-key') && attr(el, 'site'),
+    mount: (m, root, id, lang, el) =>
+      m.mountComments(root, id, endpoint, lang, attr(el, 'site'), attr(el, 'thread-key')),
+  },
+};
+const SEL = Object.keys(KINDS)
+  .map((k) => `div[data-civique-${k}]`)
+  .join();
 const mounted = new WeakMap();
-let app;
+// One wasm module per widget kind, each fetched once and only if the page shows that kind.
+const modules = {};
+let sheet;
 
-const load = () =>
-  (app ||= Promise.all([
-    import(new URL('pkg/civique.js', endpoint)).then(async (m) => (await m.default(), m)),
-    fetch(new URL('civique.css', endpoint)).then(async (r) => {
-      if (!r.ok) throw Error(r.status);
-      const sheet = new CSSStyleSheet();
-      sheet.replaceSync(await r.text());
-      return sheet;
-    }),
-  ]).catch((e) => {
-    app = null; // a widget added later tries again
+const retryable = (promise, forget) =>
+  promise.catch((e) => {
+    forget(); // a widget added later tries again
     throw e;
-  }));
+  });
+const load = (name) =>
+  Promise.all([
+    (modules[name] ||= retryable(
+      import(new URL(`pkg/${name}/civique.js`, endpoint)).then(async (m) => (await m.default(), m)),
+      () => delete modules[name],
+    )),
+    (sheet ||= retryable(
+      fetch(new URL('civique.css', endpoint)).then(async (r) => {
+        if (!r.ok) throw Error(r.status);
+        const css = new CSSStyleSheet();
+        css.replaceSync(await r.text());
+        return css;
+      }),
+      () => (sheet = null),
+    )),
+  ]);
 
 const langOf = (el) =>
   /^en\b/i.test(el.closest('[lang]')?.getAttribute('lang') || document.documentElement.lang)
     ? 'en'
     : 'fr';
 
-async function mount(el, poll) {
-  if (mounted.has(el) || !poll) return;
+async function mount(el, kind, id) {
+  if (mounted.has(el) || !(id || kind.keyed?.(el))) return;
   const slot = {};
   mounted.set(el, slot);
   const root = el.shadowRoot || el.attachShadow({ mode: 'open' });
   const lang = langOf(el);
   try {
-    const [mod, sheet] = await load();
+    const [mod, css] = await load(kind.name);
     if (mounted.get(el) !== slot) return; // removed while loading
-    root.adoptedStyleSheets = [sheet];
+    root.adoptedStyleSheets = [css];
     root.replaceChildren();
-    slot.handle = mod.mountPoll(root, poll, endpoint, lang);
+    slot.handle = kind.mount(mod, root, id || '', lang, el);
   } catch {
     root.textContent =
       lang == 'en'
@@ -48,31 +72,39 @@ function unmount(el) {
   mounted.delete(el);
 }
 
-customElements.get('civique-poll') ||
-  customElements.define(
-    'civique-poll',
-    class extends HTMLElement {
-      static observedAttributes = ['poll'];
-      connectedCallback() {
-        mount(this, this.getAttribute('poll'));
-      }
-      disconnectedCallback() {
-        unmount(this);
-      }
-      attributeChangedCallback() {
-        if (this.isConnected) {
-          unmount(this);
-          this.connectedCallback();
+for (const [name, kind] of Object.entries(KINDS)) {
+  customElements.get('civique-' + name) ||
+    customElements.define(
+      'civique-' + name,
+      class extends HTMLElement {
+        static observedAttributes = [kind.attr, 'thread-key', 'site'];
+        connectedCallback() {
+          mount(this, kind, this.getAttribute(kind.attr));
         }
-      }
-    },
-  );
+        disconnectedCallback() {
+          unmount(this);
+        }
+        attributeChangedCallback() {
+          if (this.isConnected) {
+            unmount(this);
+            this.connectedCallback();
+          }
+        }
+      },
+    );
+}
 
 const each = (node, f) => {
   if (node.matches?.(SEL)) f(node);
   node.querySelectorAll?.(SEL).forEach(f);
 };
-const mountDiv = (d) => d.isConnected && mount(d, d.dataset.civiquePoll);
+const mountDiv = (d) => {
+  if (!d.isConnected) return;
+  for (const [name, kind] of Object.entries(KINDS)) {
+    const id = d.getAttribute('data-civique-' + name);
+    if (id != null) return mount(d, kind, id);
+  }
+};
 each(document, mountDiv);
 new MutationObserver((records) => {
   for (const r of records) {

@@ -6,7 +6,7 @@ use leptos::prelude::*;
 
 use super::{Notice, Phase, PollState, Results};
 use crate::i18n::{Lang, Text};
-use crate::ui::unique_id;
+use crate::ui::{unique_id, Failure};
 
 /// A whole poll widget: its root element, the question, the form or the final results,
 /// and live messages.
@@ -28,28 +28,18 @@ pub fn PollCard(
             view! { <p class="civique-loading">{lang.text(Text::Loading)}</p> }.into_any()
         }
         Phase::Failed(error) => {
-            let retry = error.is_transient().then(|| {
-                view! {
-                    <button
-                        type="button"
-                        class="civique-button"
-                        part="button"
-                        on:click=move |_| on_retry.run(())
-                    >
-                        {lang.text(Text::Retry)}
-                    </button>
-                }
-            });
             let message = if error.is_transient() {
                 lang.text(Text::Unreachable).to_owned()
             } else {
                 lang.error(error.code(), 1)
             };
             view! {
-                <p class="civique-alert" role="alert">
-                    {message}
-                </p>
-                {retry}
+                <Failure
+                    message
+                    retry=error.is_transient()
+                    on_retry
+                    retry_text=lang.text(Text::Retry)
+                />
             }
             .into_any()
         }

@@ -3,30 +3,9 @@
 use civique_api::{codes, PollView};
 use leptos::prelude::*;
 
-use crate::client::ClientError;
 use crate::i18n::Lang;
 
-/// Where the widget stands with the endpoint.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Phase {
-    /// The first answer has not arrived yet.
-    Loading,
-    /// A poll is shown (later failures keep it on screen).
-    Ready,
-    /// The first load failed.
-    Failed(ClientError),
-}
-
-impl Phase {
-    /// Value of the root's `data-state` attribute.
-    pub fn data_state(&self) -> &'static str {
-        match self {
-            Phase::Loading => "loading",
-            Phase::Ready => "ready",
-            Phase::Failed(_) => "unreachable",
-        }
-    }
-}
+pub use crate::ui::Phase;
 
 /// The last message about a vote.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -1,6 +1,6 @@
 //! The networked poll: loads the poll, sends votes, follows live changes, tells the host page.
 
-use civique_api::codes;
+use civique_api::{codes, events};
 use leptos::callback::Callback;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -53,10 +53,14 @@ pub fn Poll(
         }
     };
 
-    let subscription = SendWrapper::new(Subscription::new(&client, &poll, {
-        let refresh = refresh.clone();
-        move || refresh()
-    }));
+    let subscription = SendWrapper::new(Subscription::new(
+        format!("{}/events", client.poll_url(&poll)),
+        &[events::POLL_CHANGED],
+        {
+            let refresh = refresh.clone();
+            move |_, _| refresh()
+        },
+    ));
     on_cleanup(move || drop(subscription));
     refresh();
 

@@ -1,9 +1,33 @@
-//! Pieces shared by every widget: element ids, host events and the base stylesheet.
+//! Pieces shared by every widget: element ids, host events, local storage and the base stylesheet.
 
 use std::sync::atomic::{AtomicU32, Ordering};
 
 use send_wrapper::SendWrapper;
 use wasm_bindgen::JsValue;
+
+use crate::client::ClientError;
+
+/// Where a widget stands with the endpoint.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Phase {
+    /// The first answer has not arrived yet.
+    Loading,
+    /// Content is shown (later failures keep it on screen).
+    Ready,
+    /// The first load failed.
+    Failed(ClientError),
+}
+
+impl Phase {
+    /// Value of the root's `data-state` attribute.
+    pub fn data_state(&self) -> &'static str {
+        match self {
+            Phase::Loading => "loading",
+            Phase::Ready => "ready",
+            Phase::Failed(_) => "unreachable",
+        }
+    }
+}
 
 /// The shared stylesheet (`base.css`), for tests and tools that need it in Rust.
 pub const BASE_CSS: &str = include_str!("base.css");
@@ -43,5 +67,67 @@ impl Host {
         if let Ok(event) = web_sys::CustomEvent::new_with_event_init_dict(name, &init) {
             let _ = element.dispatch_event(&event);
         }
+    }
+}
+
+fn local_storage() -> Option<web_sys::Storage> {
+    web_sys::window()?.local_storage().ok().flatten()
+}
+
+/// The host page's localStorage value at `key` (`None` when absent or storage is blocked).
+pub fn stored(key: &str) -> Option<String> {
+    local_storage()?.get_item(key).ok().flatten()
+}
+
+/// Keeps `value` at `key` in the host page's localStorage, or removes the key when `value`
+/// is empty; silently does nothing when storage is blocked.
+pub fn store(key: &str, value: &str) {
+    if let Some(storage) = local_storage() {
+        let _ = if value.is_empty() {
+            storage.remove_item(key)
+        } else {
+            storage.set_item(key, value)
+        };
+    }
+}
+
+/// A first load that failed: the alert, then a retry button when trying again may help.
+#[leptos::component]
+pub fn Failure(
+    /// The sentence for the resident.
+    message: String,
+    /// Offer to try again?
+    retry: bool,
+    /// Called by the retry button.
+    #[prop(into)]
+    on_retry: leptos::callback::Callback<()>,
+    /// Text of the retry button.
+    retry_text: &'static str,
+) -> impl leptos::IntoView {
+    use leptos::callback::Callable;
+    use leptos::prelude::*;
+    let retry = retry.then(|| {
+        view! {
+            <button type="button" class="civique-button" part="button" on:click=move |_| on_retry.run(())>
+                {retry_text}
+            </button>
+        }
+    });
+    view! {
+        <p class="civique-alert" role="alert">
+            {message}
+        </p>
+        {retry}
+    }
+}
+
+impl Host {
+    /// The first element matching `selector` in the host's shadow root.
+    pub fn query(&self, selector: &str) -> Option<web_sys::Element> {
+        self.0
+            .as_ref()?
+            .shadow_root()?
+            .query_selector(selector)
+            .ok()?
     }
 }

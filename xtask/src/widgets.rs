@@ -27,38 +27,46 @@ const WASM_FEATURES: &[&str] = &[
     "--enable-multivalue",
 ];
 
+/// The widget kinds: each is built into its own wasm module, `pkg/<kind>/`, with only its
+/// cargo feature, so a page downloads only the kinds it shows.
+pub const KINDS: &[&str] = &["poll", "comments"];
+
 pub fn build(mode: Mode) -> Result<()> {
     let pkg = root().join("pkg");
-    let mut wasm_pack = Command::new("wasm-pack");
-    wasm_pack.args([
-        "build",
-        "--target",
-        "web",
-        "--out-dir",
-        "pkg",
-        "--out-name",
-        "civique",
-    ]);
-    match mode {
-        Mode::Dev => wasm_pack.arg("--dev"),
-        Mode::Release => wasm_pack.args(["--profile", "wasm-release"]),
-    };
-    run(&mut wasm_pack)?;
-    if mode == Mode::Release {
-        let wasm = pkg.join("civique_bg.wasm");
-        let wasm_opt = root().join("node_modules/.bin/wasm-opt");
-        run(Command::new(wasm_opt)
-            .arg("-Oz")
-            .args(WASM_FEATURES)
-            .arg(&wasm)
-            .arg("-o")
-            .arg(&wasm))?;
+    for kind in KINDS {
+        let out_dir = format!("pkg/{kind}");
+        let mut wasm_pack = Command::new("wasm-pack");
+        wasm_pack.args([
+            "build",
+            "--target",
+            "web",
+            "--out-dir",
+            &out_dir,
+            "--out-name",
+            "civique",
+        ]);
+        match mode {
+            Mode::Dev => wasm_pack.arg("--dev"),
+            Mode::Release => wasm_pack.args(["--profile", "wasm-release"]),
+        };
+        wasm_pack.args(["--", "--no-default-features", "--features", kind]);
+        run(&mut wasm_pack)?;
+        if mode == Mode::Release {
+            let wasm = root().join(&out_dir).join("civique_bg.wasm");
+            let wasm_opt = root().join("node_modules/.bin/wasm-opt");
+            run(Command::new(wasm_opt)
+                .arg("-Oz")
+                .args(WASM_FEATURES)
+                .arg(&wasm)
+                .arg("-o")
+                .arg(&wasm))?;
+        }
     }
     fs::create_dir_all(pkg.join("loader"))?;
     fs::copy(root().join("src/loader.js"), pkg.join("loader/civique.js"))
         .context("copying the loader")?;
     fs::write(pkg.join("civique.css"), stylesheet()?).context("writing civique.css")?;
-    add_to_npm_package(&pkg)?;
+    write_npm_manifest(&pkg)?;
     eprintln!("xtask: widgets built into {}", pkg.display());
     Ok(())
 }
@@ -95,18 +103,35 @@ pub fn stylesheet() -> Result<String> {
     Ok(css)
 }
 
-/// wasm-pack lists only its own outputs in package.json: add the loader and the stylesheet.
-fn add_to_npm_package(pkg: &Path) -> Result<()> {
-    let path = pkg.join("package.json");
-    let mut manifest: serde_json::Value = serde_json::from_str(&fs::read_to_string(&path)?)?;
-    if let Some(files) = manifest.get_mut("files").and_then(|f| f.as_array_mut()) {
-        for extra in ["loader/civique.js", "civique.css"] {
-            if !files.iter().any(|f| f == extra) {
-                files.push(extra.into());
-            }
-        }
+/// `pkg/package.json`: the npm package `civique` holds the loader, the stylesheet and one
+/// wasm-pack output per kind (each keeps its own manifest, for its TypeScript types).
+fn write_npm_manifest(pkg: &Path) -> Result<()> {
+    let kind_manifest: serde_json::Value = serde_json::from_str(&fs::read_to_string(
+        pkg.join(KINDS[0]).join("package.json"),
+    )?)?;
+    let mut files = vec!["loader/civique.js".to_string(), "civique.css".to_string()];
+    let mut exports = serde_json::Map::new();
+    exports.insert(".".into(), "./loader/civique.js".into());
+    exports.insert("./civique.css".into(), "./civique.css".into());
+    for kind in KINDS {
+        files.push(format!("{kind}/"));
+        exports.insert(format!("./{kind}"), format!("./{kind}/civique.js").into());
     }
-    fs::write(&path, serde_json::to_string_pretty(&manifest)? + "\n")?;
+    let manifest = serde_json::json!({
+        "name": "civique",
+        "version": kind_manifest["version"],
+        "description": kind_manifest["description"],
+        "license": kind_manifest["license"],
+        "type": "module",
+        "files": files,
+        "main": "loader/civique.js",
+        "exports": exports,
+        "sideEffects": ["loader/civique.js"],
+    });
+    fs::write(
+        pkg.join("package.json"),
+        serde_json::to_string_pretty(&manifest)? + "\n",
+    )?;
     Ok(())
 }
 
