@@ -1,17 +1,18 @@
-//! Idempotent import of demo or initial content from a TOML file of sites and polls.
+//! Idempotent import of demo or initial content from a TOML file of sites, polls and threads.
 
 use std::fmt;
 
-use civique_api::{PollInput, SiteInput};
+use civique_api::{PollInput, SiteInput, ThreadInput};
 use serde::Deserialize;
 use time::OffsetDateTime;
 
 use crate::error::ApiError;
 use crate::poll::resolve_time;
-use crate::routes::admin::{insert_poll, insert_site};
+use crate::routes::admin::{insert_poll, insert_site, insert_thread};
 use crate::store::{Store, StoreError};
 
-/// `[[sites]]` and `[[polls]]`; poll times may be RFC 3339 or offsets from now (`+30d`).
+/// `[[sites]]`, `[[polls]]` and `[[threads]]`; poll times may be RFC 3339 or offsets from
+/// now (`+30d`).
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SeedFile {
@@ -19,6 +20,8 @@ pub struct SeedFile {
     pub sites: Vec<SiteInput>,
     #[serde(default)]
     pub polls: Vec<PollInput>,
+    #[serde(default)]
+    pub threads: Vec<ThreadInput>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -54,7 +57,7 @@ impl fmt::Display for SeedReport {
     }
 }
 
-/// Creates the file's sites and polls that do not exist yet; existing ids are left as they are.
+/// Creates the file's sites, polls and threads that do not exist yet; existing ids are left as they are.
 pub async fn import(
     store: &Store,
     text: &str,
@@ -93,6 +96,18 @@ pub async fn import(
         insert_poll(store, poll)
             .await
             .map_err(|e| invalid("poll", &id, e))?;
+        report.created.push(entry);
+    }
+    for thread in file.threads {
+        let entry = format!("thread {}", thread.id);
+        if store.thread(&thread.id).await?.is_some() {
+            report.skipped.push(entry);
+            continue;
+        }
+        let id = thread.id.clone();
+        insert_thread(store, thread)
+            .await
+            .map_err(|e| invalid("thread", &id, e))?;
         report.created.push(entry);
     }
     Ok(report)

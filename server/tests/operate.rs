@@ -84,6 +84,12 @@ max_choices = 2
 options = ["Samedi", "Dimanche", "Lundi"]
 closes_at = "2026-07-01T12:00:00+02:00"
 results_visibility = "always"
+
+[[threads]]
+id = "place"
+site_id = "saint-exemple"
+title = "La place centrale"
+pre_moderation = true
 "#;
 
 #[tokio::test]
@@ -95,8 +101,10 @@ async fn seed_is_idempotent_and_resolves_relative_dates() {
     let report = seed::import(&store, SEED, now).await.unwrap();
     assert_eq!(
         report.created,
-        ["site saint-exemple", "poll budget", "poll fete"]
+        ["site saint-exemple", "poll budget", "poll fete", "thread place"]
     );
+    let place = store.thread("place").await.unwrap().unwrap();
+    assert!(place.pre_moderation);
     assert!(report.skipped.is_empty());
     let budget = store.poll("budget").await.unwrap().unwrap();
     assert_eq!(budget.opens_at, Some(datetime!(2026-05-08 08:30:15 UTC)));
@@ -107,7 +115,7 @@ async fn seed_is_idempotent_and_resolves_relative_dates() {
 
     let again = seed::import(&store, SEED, now).await.unwrap();
     assert!(again.created.is_empty());
-    assert_eq!(again.skipped.len(), 3);
+    assert_eq!(again.skipped.len(), 4);
     assert_eq!(store.list_polls(None).await.unwrap().len(), 2);
     assert!(again.to_string().contains("skipped poll budget"));
 

@@ -174,9 +174,11 @@ fn CommentList(
     list: RwSignal<Vec<Node>>,
     class: &'static str,
 ) -> impl IntoView {
+    // Keyed by the node itself, not the comment id: a full reload (another sort) brings new
+    // nodes for the same ids, and reusing the old views for them left stale items in place.
     view! {
         <ol class=class>
-            <For each=move || list.get() key=|node| node.id let:node>
+            <For each=move || list.get() key=|node| node.view let:node>
                 <CommentItem state actions node />
             </For>
         </ol>

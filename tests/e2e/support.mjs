@@ -59,6 +59,34 @@ export function uniqueId(prefix) {
 const iso = (offsetMs) => new Date(Date.now() + offsetMs).toISOString().replace(/\.\d{3}Z$/, 'Z');
 export const DAY = 24 * 3600 * 1000;
 
+/** POSTs `body` to the admin API and returns the JSON answer (asserting `status`). */
+export async function admin(path, body, status = 201) {
+  const response = await fetch(`${ENDPOINT}api/v1/admin/${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${ADMIN_TOKEN}` },
+    body: JSON.stringify(body),
+  });
+  const text = await response.text();
+  assert.equal(response.status, status, `admin ${path}: ${text}`);
+  return text ? JSON.parse(text) : null;
+}
+
+/** Creates a comment thread on the demo site and returns its ThreadView. */
+export async function createThread(fields = {}) {
+  return admin('threads', { id: uniqueId('thread'), site_id: 'saint-exemple', title: 'Discussion de test', ...fields });
+}
+
+/** Posts a comment as a resident with its own token, straight to the API. */
+export async function postComment(thread, text, { name = 'Voisin', parent_id, token } = {}) {
+  const response = await fetch(`${ENDPOINT}api/v1/threads/${thread}/comments`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-civique-participant': token ?? `tok${uniqueId('p').replace(/-/g, '_')}xxxxxxxx` },
+    body: JSON.stringify({ author_name: name, text, parent_id }),
+  });
+  assert.equal(response.status, 201, await response.clone().text());
+  return response.json();
+}
+
 /** Creates a poll on the demo site through the admin API and returns its PollView. */
 export async function createPoll(fields = {}) {
   const body = {
@@ -81,25 +109,27 @@ export async function createPoll(fields = {}) {
 }
 export { iso };
 
-/** Opens the generic test host page with these polls. */
-export async function openHost(page, { polls, lang = 'fr', mode = 'element' }) {
-  const query = new URLSearchParams({ polls: polls.join(','), lang, mode });
+/** Opens the generic test host page with these polls and comment threads. */
+export async function openHost(page, { polls = [], threads = [], lang = 'fr', mode = 'element' }) {
+  const query = new URLSearchParams({ polls: polls.join(','), threads: threads.join(','), lang, mode });
   await page.goto(`${WWW}tests/host.html?${query}`);
-  await waitReady(page, polls.length);
+  await waitReady(page, polls.length + threads.length);
 }
 
-/** Waits until `count` poll widgets have loaded (or failed to). */
+const HOSTS = 'civique-poll, [data-civique-poll], civique-comments, [data-civique-comments]';
+
+/** Waits until `count` widgets have loaded (or failed to). */
 export async function waitReady(page, count = 1) {
-  await page.waitForFunction((n) => {
-    const hosts = [...document.querySelectorAll('civique-poll, [data-civique-poll]')];
-    const roots = hosts.map((h) => h.shadowRoot?.querySelector('.civique-poll'));
+  await page.waitForFunction(([n, hosts]) => {
+    const roots = [...document.querySelectorAll(hosts)]
+      .map((h) => h.shadowRoot?.querySelector('.civique-poll, .civique-comments'));
     return roots.filter((r) => r && r.dataset.state !== 'loading').length >= n;
-  }, count, { timeout: 20_000 });
+  }, [count, HOSTS], { timeout: 20_000 });
 }
 
 /** The n-th widget on the page, as a locator scoped to it (role locators pierce its shadow root). */
 export function widget(page, n = 0) {
-  return page.locator('civique-poll, [data-civique-poll]').nth(n);
+  return page.locator(HOSTS).nth(n);
 }
 
 /** Runs axe-core on the page (shadow roots included) and fails with a readable list of violations. */

@@ -1,10 +1,15 @@
 // Generic end-to-end test host: builds widgets from the query string after `load`, so
 // the loader sees them arrive dynamically, and records every civique DOM event.
 const params = new URLSearchParams(window.location.search);
-const ids = (params.get('polls') ?? '')
+const list = (name) => (params.get(name) ?? '')
   .split(',')
   .map((id) => id.trim())
   .filter(Boolean);
+// Widgets to create, in order: polls first, then comment threads.
+const widgets = [
+  ...list('polls').map((id) => ['poll', 'poll', id]),
+  ...list('threads').map((id) => ['comments', 'thread', id]),
+];
 const mode = params.get('mode') === 'div' ? 'div' : 'element';
 const lang = params.get('lang');
 if (lang) {
@@ -12,29 +17,29 @@ if (lang) {
 }
 
 window.civiqueEvents = [];
-for (const type of ['civique:vote', 'civique:error']) {
+for (const type of ['civique:vote', 'civique:comment', 'civique:error']) {
   document.addEventListener(type, (event) => {
     window.civiqueEvents.push({ type, detail: event.detail });
   });
 }
 
-const WIDGETS = 'civique-poll, [data-civique-poll]';
+const WIDGETS = 'civique-poll, [data-civique-poll], civique-comments, [data-civique-comments]';
 
-function createWidget(id) {
+function createWidget(kind, attribute, id) {
   if (mode === 'div') {
     const div = document.createElement('div');
-    div.dataset.civiquePoll = id;
+    div.setAttribute(`data-civique-${kind}`, id);
     return div;
   }
-  const element = document.createElement('civique-poll');
-  element.setAttribute('poll', id);
+  const element = document.createElement(`civique-${kind}`);
+  element.setAttribute(attribute, id);
   return element;
 }
 
 function mountAll() {
   const container = document.getElementById('widgets');
-  for (const id of ids) {
-    container.append(createWidget(id));
+  for (const [kind, attribute, id] of widgets) {
+    container.append(createWidget(kind, attribute, id));
   }
   document.documentElement.dataset.hostReady = 'true';
 }
