@@ -101,7 +101,12 @@ async fn seed_is_idempotent_and_resolves_relative_dates() {
     let report = seed::import(&store, SEED, now).await.unwrap();
     assert_eq!(
         report.created,
-        ["site saint-exemple", "poll budget", "poll fete", "thread place"]
+        [
+            "site saint-exemple",
+            "poll budget",
+            "poll fete",
+            "thread place"
+        ]
     );
     let place = store.thread("place").await.unwrap().unwrap();
     assert!(place.pre_moderation);
