@@ -377,7 +377,8 @@ pub const RESYNC: &str = "";
 ///
 /// The browser reconnects a dropped stream by itself; when it gives up (`CLOSED`, e.g. the
 /// endpoint answered with an error), this reconnects with exponential backoff (1 s to 30 s)
-/// and calls the handler with [`RESYNC`] after reconnecting, since events may have been missed.
+/// and calls the handler with [`RESYNC`] each time the stream opens (the first time too),
+/// since events may have been missed before.
 pub struct Subscription {
     inner: Rc<RefCell<Stream>>,
 }
@@ -388,7 +389,6 @@ struct Stream {
     source: Option<EventSource>,
     timer: Option<i32>,
     delay_ms: i32,
-    reconnecting: bool,
     on_event: Closure<dyn FnMut(MessageEvent)>,
     on_error: Closure<dyn FnMut(MessageEvent)>,
     on_open: Closure<dyn FnMut(MessageEvent)>,
@@ -424,7 +424,6 @@ impl Subscription {
                 source: None,
                 timer: None,
                 delay_ms: FIRST_RETRY_MS,
-                reconnecting: false,
                 on_event: Closure::new(move |event: MessageEvent| {
                     let data = event.data().as_string().unwrap_or_default();
                     forward(&event.type_(), &data);
@@ -460,11 +459,12 @@ impl Stream {
 
     fn opened(&mut self) -> bool {
         self.delay_ms = FIRST_RETRY_MS;
-        std::mem::take(&mut self.reconnecting)
+        // The first connection too: what changed between the widget's first load and this
+        // moment was never sent to it.
+        true
     }
 
     fn errored(&mut self) -> bool {
-        self.reconnecting = true;
         let gave_up = self
             .source
             .as_ref()
@@ -477,7 +477,6 @@ impl Stream {
     }
 
     fn retry_later(&mut self) {
-        self.reconnecting = true;
         let Some(window) = web_sys::window() else {
             return;
         };

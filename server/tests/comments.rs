@@ -89,7 +89,26 @@ async fn threads_are_created_by_staff_or_on_first_use_when_allowed() {
         "not_found",
     )
     .await;
-    let invalid = claim("auto", "Bad%20Key").await.unwrap();
+    // A page path works as a key: the thread gets a readable id of its own.
+    let by_path = claim("auto", "%2Factualites%2Fmarche-de-noel")
+        .await
+        .unwrap();
+    assert_eq!(by_path.status(), StatusCode::CREATED);
+    let path_view: Value = by_path.json().await.unwrap();
+    let path_id = path_view["id"].as_str().unwrap().to_owned();
+    assert!(
+        path_id.starts_with("actualites-marche-de-noel-"),
+        "{path_id}"
+    );
+    assert_eq!(
+        claim("auto", "%2Factualites%2Fmarche-de-noel")
+            .await
+            .unwrap()
+            .status(),
+        StatusCode::OK
+    );
+    let long_key: &'static str = Box::leak("x".repeat(301).into_boxed_str());
+    let invalid = claim("auto", long_key).await.unwrap();
     assert_error(invalid, StatusCode::UNPROCESSABLE_ENTITY, "invalid_input").await;
 
     let listed = server
@@ -97,7 +116,10 @@ async fn threads_are_created_by_staff_or_on_first_use_when_allowed() {
         .send()
         .await
         .unwrap();
-    assert_eq!(ids_of_threads(listed.json().await.unwrap()), ["page-1"]);
+    assert_eq!(
+        ids_of_threads(listed.json().await.unwrap()),
+        [path_id.as_str(), "page-1"]
+    );
 }
 
 fn ids_of_threads(list: Value) -> Vec<String> {

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import {
-  ENDPOINT, admin, createThread, expectNoAxeViolations, openHost, postComment, useBrowser, waitReady, widget,
+  ENDPOINT, WWW, admin, createThread, expectNoAxeViolations, openHost, postComment, useBrowser, waitReady, widget,
 } from './support.mjs';
 
 const browser = useBrowser();
@@ -87,14 +87,39 @@ describe('writing', () => {
     assert.equal(await widget(page).getByLabel('Votre commentaire').inputValue(), '');
   });
 
-  test('too many links is refused with a clear message and the text kept', async () => {
+  test('too many links is refused with a clear message and the text kept (the <div> embed)', async () => {
     const thread = await createThread();
     const page = await browser.resident();
-    await openHost(page, { threads: [thread.id] });
+    await openHost(page, { threads: [thread.id], mode: 'div' });
+    assert.equal(await page.locator('div[data-civique-comments]').count(), 1);
     const links = Array.from({ length: 6 }, (_, i) => `[lien ${i}](https://example.org/${i})`).join(' ');
     await write(widget(page), links);
     await widget(page).getByRole('alert').filter({ hasText: 'liens' }).waitFor();
     assert.equal(await widget(page).getByLabel('Votre commentaire').inputValue(), links);
+  });
+});
+
+describe('threads created on first use', () => {
+  test('a page key opens the same thread for every resident, created once', async () => {
+    const site = `auto-${process.pid}`;
+    await admin('sites', { id: site, name: 'Commune test', origins: [new URL(WWW).origin], auto_threads: true });
+    const key = `/actualites/marche-de-noel-${process.pid}`;
+    const mountKeyed = (page) => page.evaluate(([s, k]) => {
+      const el = document.createElement('civique-comments');
+      el.setAttribute('site', s);
+      el.setAttribute('thread-key', k);
+      document.getElementById('widgets').append(el);
+    }, [site, key]);
+    const first = await browser.resident();
+    await openHost(first, {});
+    await mountKeyed(first);
+    await waitReady(first);
+    await write(widget(first), 'Premier commentaire de la page.');
+    const second = await browser.resident();
+    await openHost(second, {});
+    await mountKeyed(second);
+    await waitReady(second);
+    await widget(second).locator('.civique-comment-body').filter({ hasText: 'Premier commentaire' }).waitFor();
   });
 });
 
@@ -122,6 +147,41 @@ describe('reading', () => {
     await w.locator(`article[data-id="${posted[4].id}"] .civique-useful[aria-pressed="false"]`).waitFor();
   });
 
+  test('live between two pages: useful counts and edits in place, new comments on demand', async () => {
+    const thread = await createThread();
+    const existing = await postComment(thread.id, 'Un avis déjà là.');
+    const reader = await browser.resident();
+    await openHost(reader, { threads: [thread.id] });
+    const writer = await browser.resident();
+    await openHost(writer, { threads: [thread.id] });
+    const r = widget(reader);
+    const w = widget(writer);
+    // The reader is typing: nothing the writer does may take their text or focus.
+    await r.getByLabel('Votre commentaire').fill('Je réfléchis…');
+    await r.getByLabel('Votre commentaire').focus();
+
+    await w.locator(`article[data-id="${existing.id}"] .civique-useful`).click();
+    await r.locator(`article[data-id="${existing.id}"] .civique-useful`).filter({ hasText: '1' }).waitFor();
+
+    await write(w, 'Nouvel avis en direct.');
+    const fresh = r.getByRole('button', { name: /1 nouveau commentaire/ });
+    await fresh.waitFor();
+    assert.equal(await r.locator('.civique-comment-body').filter({ hasText: 'en direct' }).count(), 0);
+    assert.equal(await r.getByLabel('Votre commentaire').inputValue(), 'Je réfléchis…');
+    const focusedTag = await reader.evaluate(() => {
+      let el = document.activeElement;
+      while (el?.shadowRoot?.activeElement) el = el.shadowRoot.activeElement;
+      return el?.tagName;
+    });
+    assert.equal(focusedTag, 'TEXTAREA');
+
+    await w.getByRole('button', { name: 'Modifier' }).click();
+    await w.getByLabel('Modifier votre commentaire').fill('Nouvel avis en direct, précisé.');
+    await w.getByRole('button', { name: 'Enregistrer' }).click();
+    await fresh.click();
+    await r.locator('.civique-comment-body').filter({ hasText: 'précisé' }).waitFor();
+  });
+
   test('comments from others wait behind a polite "new comments" button', async () => {
     const thread = await createThread();
     const reader = await browser.resident();
@@ -133,6 +193,25 @@ describe('reading', () => {
     assert.equal((await bodies(w)).length, 0, 'not inserted by itself');
     await button.click();
     await w.locator('.civique-comment-body').filter({ hasText: 'Arrivé pendant la lecture' }).waitFor();
+  });
+});
+
+describe('replies', () => {
+  test('replies beyond three are collapsed, then shown on demand; deep replies say whom they answer', async () => {
+    const thread = await createThread({ max_depth: 1 });
+    const parent = await postComment(thread.id, 'Un sujet qui fait réagir.');
+    const replies = [];
+    for (let i = 1; i <= 5; i += 1) replies.push(await postComment(thread.id, `Réponse ${i}`, { parent_id: parent.id, name: `Voisin ${i}` }));
+    await postComment(thread.id, 'Réponse à la réponse.', { parent_id: replies[0].id });
+    const page = await browser.resident();
+    await openHost(page, { threads: [thread.id] });
+    const w = widget(page);
+    const shown = () => w.locator('.civique-replies .civique-comment-body').allInnerTexts();
+    assert.equal((await shown()).length, 3);
+    await w.getByRole('button', { name: /Afficher 3 autres réponses/ }).click();
+    await w.locator('.civique-replies .civique-comment-body').nth(5).waitFor();
+    assert.ok((await shown()).includes('Réponse 5'));
+    await w.getByText('en réponse à Voisin 1').first().waitFor();
   });
 });
 

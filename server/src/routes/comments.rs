@@ -19,8 +19,8 @@ use time::OffsetDateTime;
 
 use super::guard::{self, check_origin, live, participant, required_participant};
 use crate::comment::{
-    check_name, check_text, has_blocked_word, nest, new_thread, status_name, Comment, Cursor,
-    Thread,
+    check_name, check_text, has_blocked_word, keyed_thread_id, nest, new_thread, status_name,
+    Comment, Cursor, Thread,
 };
 use crate::error::{ApiError, Result};
 use crate::extract::{ApiJson, ApiQuery};
@@ -195,7 +195,8 @@ async fn claim_thread(
     check_origin(&state, &site, &headers).await?;
     required_participant(&site, &headers)?;
     let ApiJson(claim) = body?;
-    if let Some(thread) = state.store.thread(&key).await? {
+    let id = keyed_thread_id(&site, &key).map_err(ApiError::InvalidInput)?;
+    if let Some(thread) = state.store.thread(&id).await? {
         if thread.site_id != site {
             return Err(ApiError::NotFound("thread"));
         }
@@ -205,8 +206,8 @@ async fn claim_thread(
         return Err(ApiError::NotFound("thread"));
     }
     let thread = new_thread(ThreadInput {
-        title: claim.title.unwrap_or_else(|| key.clone()),
-        id: key,
+        title: claim.title.unwrap_or(key),
+        id,
         site_id: site,
         pre_moderation: false,
         max_depth: None,
