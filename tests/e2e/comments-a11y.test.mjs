@@ -130,19 +130,25 @@ describe('comments, keyboard only', () => {
     assert.match(await focused(page), pattern);
   };
 
-  test('post, reply, mark useful and sort without a mouse', async () => {
+  /** A thread with a neighbour's comment, where this resident posts `mine` by keyboard. */
+  const postByKeyboard = async (theirs, mine) => {
     const thread = await createThread();
-    await postComment(thread.id, 'Qui veut un composteur ?');
+    await postComment(thread.id, theirs);
     const page = await browser.resident();
     await openHost(page, { threads: [thread.id] });
     const w = widget(page);
     await tabTo(page, /^input:Votre nom/);
     await page.keyboard.type('Alex');
     await tabTo(page, /^textarea:Votre commentaire/);
-    await page.keyboard.type('Moi !');
+    await page.keyboard.type(mine);
     await tabTo(page, /^button:Publier/);
     await page.keyboard.press('Enter');
-    await w.locator('.civique-comment-body').filter({ hasText: 'Moi !' }).waitFor();
+    await w.locator('.civique-comment-body').filter({ hasText: mine }).waitFor();
+    return { page, w };
+  };
+
+  test('post, reply, mark useful and sort without a mouse', async () => {
+    const { page, w } = await postByKeyboard('Qui veut un composteur ?', 'Moi !');
 
     await tabTo(page, /^button:Utile/);
     await page.keyboard.press('Enter');
@@ -162,18 +168,7 @@ describe('comments, keyboard only', () => {
   });
 
   test('edit, delete and report without a mouse', async () => {
-    const thread = await createThread();
-    await postComment(thread.id, 'Un message d’un voisin.');
-    const page = await browser.resident();
-    await openHost(page, { threads: [thread.id] });
-    const w = widget(page);
-    await tabTo(page, /^input:Votre nom/);
-    await page.keyboard.type('Alex');
-    await tabTo(page, /^textarea:Votre commentaire/);
-    await page.keyboard.type('Premier jet.');
-    await tabTo(page, /^button:Publier/);
-    await page.keyboard.press('Enter');
-    await w.locator('.civique-comment-body').filter({ hasText: 'Premier jet.' }).waitFor();
+    const { page, w } = await postByKeyboard('Un message d’un voisin.', 'Premier jet.');
 
     await tabTo(page, /^button:Modifier/);
     await page.keyboard.press('Enter');
