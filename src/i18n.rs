@@ -619,8 +619,13 @@ impl Lang {
 }
 
 /// The value and `Intl` unit that describe a time `seconds` away (negative: past), rounded
-/// toward zero in the largest unit that is at least one: `(-5.0, "minute")`.
+/// toward zero in the largest unit that is at least one: `(-5.0, "minute")`. The last minute,
+/// and the future (comments are never from the future: that is clock skew between the
+/// endpoint and the device), read "now".
 pub fn relative_unit(seconds: f64) -> (f64, &'static str) {
+    if seconds > -60.0 {
+        return (0.0, "second");
+    }
     const UNITS: [(f64, &str); 6] = [
         (365.0 * 86_400.0, "year"),
         (30.0 * 86_400.0, "month"),
@@ -778,7 +783,9 @@ mod tests {
     #[test]
     fn relative_times_pick_the_largest_whole_unit() {
         assert_eq!(relative_unit(-300.0), (-5.0, "minute"));
-        assert_eq!(relative_unit(-59.0), (-59.0, "second"));
+        assert_eq!(relative_unit(-59.0), (0.0, "second"));
+        assert_eq!(relative_unit(1.5), (0.0, "second"), "clock skew reads as now");
+        assert_eq!(relative_unit(-61.0), (-1.0, "minute"));
         assert_eq!(relative_unit(-7_300.0), (-2.0, "hour"));
         assert_eq!(relative_unit(-3.0 * 86_400.0), (-3.0, "day"));
         assert_eq!(relative_unit(-400.0 * 86_400.0), (-1.0, "year"));
