@@ -784,7 +784,11 @@ mod tests {
     fn relative_times_pick_the_largest_whole_unit() {
         assert_eq!(relative_unit(-300.0), (-5.0, "minute"));
         assert_eq!(relative_unit(-59.0), (0.0, "second"));
-        assert_eq!(relative_unit(1.5), (0.0, "second"), "clock skew reads as now");
+        assert_eq!(
+            relative_unit(1.5),
+            (0.0, "second"),
+            "clock skew reads as now"
+        );
         assert_eq!(relative_unit(-61.0), (-1.0, "minute"));
         assert_eq!(relative_unit(-7_300.0), (-2.0, "hour"));
         assert_eq!(relative_unit(-3.0 * 86_400.0), (-3.0, "day"));
