@@ -5,6 +5,7 @@ use leptos::callback::Callable;
 use leptos::html;
 use leptos::prelude::*;
 
+use super::form::alert;
 use super::{editable, Actions, Composer, Editor, Node, ReportForm, Target, ThreadState};
 use crate::client::sort_name;
 use crate::i18n::Text;
@@ -145,18 +146,7 @@ fn ThreadBody(state: ThreadState, actions: Actions, title_id: String) -> impl In
         <div class="civique-fresh" role="status">
             {fresh}
         </div>
-        {move || {
-            state
-                .alert
-                .get()
-                .map(|code| {
-                    view! {
-                        <p class="civique-alert" role="alert">
-                            {lang.comment_error(&code)}
-                        </p>
-                    }
-                })
-        }}
+        {alert(lang, state.alert)}
         {empty}
         <CommentList state actions list=state.roots class="civique-comment-list" />
         {more}

@@ -45,18 +45,7 @@ fn footer(lang: Lang, editor: Editor, submit: Text) -> impl IntoView {
         }
     });
     view! {
-        {move || {
-            editor
-                .error
-                .get()
-                .map(|code| {
-                    view! {
-                        <p class="civique-alert" role="alert">
-                            {lang.comment_error(&code)}
-                        </p>
-                    }
-                })
-        }}
+        {alert(lang, editor.error)}
         <div class="civique-form-actions">
             <button
                 type="submit"
@@ -238,5 +227,18 @@ pub fn ReportForm(
             </div>
             {footer(lang, editor, Text::SendReport)}
         </form>
+    }
+}
+
+/// The translated message of the error `code` holds, as an alert; nothing while it is empty.
+pub(super) fn alert(lang: Lang, code: RwSignal<Option<String>>) -> impl IntoView {
+    move || {
+        code.get().map(|code| {
+            view! {
+                <p class="civique-alert" role="alert">
+                    {lang.comment_error(&code)}
+                </p>
+            }
+        })
     }
 }
