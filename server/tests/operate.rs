@@ -175,6 +175,38 @@ fn cli_creates_lists_and_serves() {
         "--results",
         "after-close",
     ]);
+    ok(&[
+        "thread",
+        "create",
+        "--site",
+        "town",
+        "--id",
+        "cli-thread",
+        "--title",
+        "Travaux rue Haute",
+        "--pre-moderation",
+        "--max-depth",
+        "2",
+    ]);
+    let thread = tokio::runtime::Runtime::new()
+        .unwrap()
+        .block_on(async {
+            Store::connect(&db)
+                .await
+                .unwrap()
+                .thread("cli-thread")
+                .await
+        })
+        .unwrap()
+        .expect("the thread was created");
+    assert_eq!(thread.title, "Travaux rue Haute");
+    assert!(thread.pre_moderation);
+    assert_eq!(thread.max_depth, 2);
+    assert!(
+        !run(&["thread", "create", "--site", "nowhere", "--id", "t2", "--title", "T"])
+            .status
+            .success()
+    );
     let list = ok(&["poll", "list", "--site", "town"]);
     assert!(
         list.contains("town\tcli-poll\topen\t0 voters\tYes?"),
