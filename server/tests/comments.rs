@@ -111,15 +111,8 @@ async fn threads_are_created_by_staff_or_on_first_use_when_allowed() {
     let invalid = claim("auto", long_key).await.unwrap();
     assert_error(invalid, StatusCode::UNPROCESSABLE_ENTITY, "invalid_input").await;
 
-    let listed = server
-        .admin(Method::GET, "/threads?site=auto")
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(
-        ids_of_threads(listed.json().await.unwrap()),
-        [path_id.as_str(), "page-1"]
-    );
+    let listed = server.admin_read("/threads?site=auto").await;
+    assert_eq!(ids_of_threads(listed), [path_id.as_str(), "page-1"]);
 }
 
 fn ids_of_threads(list: Value) -> Vec<String> {
@@ -517,14 +510,7 @@ async fn staff_speak_officially_pin_and_lock() {
     lock(false).await.unwrap();
     server.comment_ok("t", &token(), json!({})).await;
 
-    let audit: Value = server
-        .admin(Method::GET, "/audit")
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let audit: Value = server.admin_read("/audit").await;
     let actions: Vec<&str> = audit
         .as_array()
         .unwrap()
@@ -611,14 +597,7 @@ async fn staff_hide_restore_and_delete_with_public_reasons() {
     )
     .await;
 
-    let audit: Value = server
-        .admin(Method::GET, "/audit?limit=10")
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let audit: Value = server.admin_read("/audit?limit=10").await;
     let rows: Vec<(&str, Option<&str>)> = audit
         .as_array()
         .unwrap()

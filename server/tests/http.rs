@@ -181,14 +181,7 @@ async fn admin_lists_polls_by_site_with_results() {
     );
     server.create_poll("q", json!({ "site_id": "other" })).await;
     server.vote_ok("p", &token(), &options[..1]).await;
-    let list: serde_json::Value = server
-        .admin(Method::GET, &format!("/polls?site={SITE}"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let list: serde_json::Value = server.admin_read(&format!("/polls?site={SITE}")).await;
     let list = list.as_array().unwrap();
     assert_eq!(list.len(), 1);
     assert_eq!(counts(&list[0]), [1, 0, 0], "staff see results");

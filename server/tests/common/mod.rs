@@ -100,6 +100,13 @@ impl TestServer {
             .bearer_auth(ADMIN_TOKEN)
     }
 
+    /// `GET /api/v1/admin{path}` as staff, asserting 200, as JSON.
+    pub async fn admin_read(&self, path: &str) -> Value {
+        let response = self.admin(Method::GET, path).send().await.unwrap();
+        assert_eq!(response.status(), StatusCode::OK, "GET admin{path}");
+        response.json().await.unwrap()
+    }
+
     pub async fn create_site(&self, id: &str, origins: &[&str]) {
         self.create_site_with(id, origins, json!({})).await;
     }
