@@ -7,11 +7,17 @@
 use serde::{Deserialize, Serialize};
 
 pub mod comments;
+pub mod proposals;
 
 pub use comments::{
     AuditEntry, BlockedWordsAction, CommentEdit, CommentInput, CommentPage, CommentSort,
     CommentStatus, CommentView, ModerationAction, ModerationInput, ReportInput, SiteSettings,
     ThreadClaim, ThreadInput, ThreadPatch, ThreadView, UsefulView,
+};
+pub use proposals::{
+    BoxEvent, BoxInput, BoxMode, BoxPatch, BoxView, Category, ProposalAction, ProposalInput,
+    ProposalModeration, ProposalPage, ProposalSort, ProposalStatus, ProposalView, SimilarList,
+    StatusChange, StatusInput, SupportView, Visibility,
 };
 
 /// Path prefix of every REST route.
@@ -182,6 +188,24 @@ pub mod codes {
     pub const RATE_LIMITED: &str = "rate_limited";
     /// The text contains one of the site's blocked words.
     pub const BLOCKED_WORDS: &str = "blocked_words";
+    /// The proposal box has not opened yet.
+    pub const BOX_NOT_OPEN: &str = "box_not_open";
+    pub const BOX_CLOSED: &str = "box_closed";
+    /// A proposal title (or question) is empty.
+    pub const EMPTY_TITLE: &str = "empty_title";
+    pub const TITLE_TOO_LONG: &str = "title_too_long";
+    pub const PLACE_TOO_LONG: &str = "place_too_long";
+    pub const UNKNOWN_CATEGORY: &str = "unknown_category";
+    /// The box has categories and none was given.
+    pub const CATEGORY_REQUIRED: &str = "category_required";
+    /// This participant already supports the proposal.
+    pub const ALREADY_SUPPORTED: &str = "already_supported";
+    /// Withdrawing a support that was never given.
+    pub const NOT_SUPPORTED: &str = "not_supported";
+    /// `duplicate` without another proposal of the same box.
+    pub const INVALID_DUPLICATE: &str = "invalid_duplicate";
+    /// The status does not fit the box's mode (e.g. `answered` for an idea).
+    pub const INVALID_STATUS: &str = "invalid_status";
 }
 
 /// Admin API (`Authorization: Bearer <admin token>`): `POST /api/v1/admin/sites`.
