@@ -34,7 +34,8 @@ pub enum Command {
     /// Manage comment threads.
     #[command(subcommand)]
     Thread(ThreadCommand),
-    /// Import sites and polls from a TOML file; existing ids are left untouched.
+    /// Import sites, polls, threads and proposal boxes from a TOML file; existing ids are left
+    /// untouched.
     Seed { file: PathBuf },
 }
 

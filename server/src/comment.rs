@@ -221,19 +221,23 @@ pub fn check_name(name: &str) -> Result<String, ApiError> {
 
 /// Checks a comment's Markdown source and renders it; returns (source, sanitized html).
 pub fn check_text(text: &str) -> Result<(String, String), ApiError> {
-    let text = text.trim();
-    if text.is_empty() {
+    let (text, html) = check_markdown(text, limits::TEXT_MAX_LEN)?;
+    if html.trim().is_empty() {
         return Err(ApiError::EmptyText);
     }
-    if text.chars().count() > limits::TEXT_MAX_LEN {
+    Ok((text, html))
+}
+
+/// Checks Markdown that may be empty (at most `max_chars` characters and
+/// [`limits::MAX_LINKS`] links) and renders it; returns (trimmed source, sanitized html).
+pub fn check_markdown(text: &str, max_chars: usize) -> Result<(String, String), ApiError> {
+    let text = text.trim();
+    if text.chars().count() > max_chars {
         return Err(ApiError::TextTooLong);
     }
     let (html, links) = render(text);
     if links > limits::MAX_LINKS {
         return Err(ApiError::TooManyLinks);
-    }
-    if html.trim().is_empty() {
-        return Err(ApiError::EmptyText);
     }
     Ok((text.to_owned(), html))
 }

@@ -23,6 +23,8 @@ pub struct Config {
     pub sites: Vec<SiteInput>,
     /// `[comments]`: edit window and posting rate limits.
     pub comments: CommentConfig,
+    /// `[proposals]`: posting rate limits of proposal boxes.
+    pub proposals: ProposalConfig,
 }
 
 /// How long authors may change their comments and how fast comments may be posted.
@@ -43,6 +45,25 @@ impl Default for CommentConfig {
             edit_window_secs: 15 * 60,
             participant_per_minute: 5,
             site_per_minute: 120,
+        }
+    }
+}
+
+/// How fast proposals (and questions) may be submitted.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ProposalConfig {
+    /// Proposals per minute one participant may submit in one box (0: unlimited).
+    pub participant_per_minute: u32,
+    /// Proposals per minute a whole site may receive (0: unlimited).
+    pub site_per_minute: u32,
+}
+
+impl Default for ProposalConfig {
+    fn default() -> Self {
+        Self {
+            participant_per_minute: 3,
+            site_per_minute: 30,
         }
     }
 }
@@ -69,6 +90,7 @@ impl Default for Config {
             assets_dir: PathBuf::from("pkg"),
             sites: Vec::new(),
             comments: CommentConfig::default(),
+            proposals: ProposalConfig::default(),
         }
     }
 }
@@ -128,6 +150,7 @@ impl fmt::Debug for Config {
             .field("assets_dir", &self.assets_dir)
             .field("sites", &self.sites)
             .field("comments", &self.comments)
+            .field("proposals", &self.proposals)
             .finish()
     }
 }

@@ -5,6 +5,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use civique_api::comments::limits;
+use civique_api::proposals::limits as proposal_limits;
 use civique_api::{codes, ErrorBody, ErrorDetail};
 
 use crate::store::StoreError;
@@ -50,7 +51,7 @@ pub enum ApiError {
     Conflict(String),
     #[error("the comment text is empty")]
     EmptyText,
-    #[error("the comment text is longer than {} characters", limits::TEXT_MAX_LEN)]
+    #[error("the text is longer than {} characters", limits::TEXT_MAX_LEN)]
     TextTooLong,
     #[error("a comment may contain at most {} links", limits::MAX_LINKS)]
     TooManyLinks,
@@ -67,10 +68,35 @@ pub enum ApiError {
     EditWindowOver,
     #[error("only the author may change this comment")]
     NotAuthor,
-    #[error("too many comments, try again in a moment")]
+    #[error("too many submissions, try again in a moment")]
     RateLimited,
     #[error("the text contains a word this site does not accept")]
     BlockedWords,
+    #[error("the proposal box is not open yet")]
+    BoxNotOpen,
+    #[error("the proposal box is closed")]
+    BoxClosed,
+    #[error("the title is empty")]
+    EmptyTitle,
+    #[error("the title is longer than {0} characters")]
+    TitleTooLong(usize),
+    #[error(
+        "the place is longer than {} characters",
+        proposal_limits::PLACE_MAX_LEN
+    )]
+    PlaceTooLong,
+    #[error("{0:?} is not a category of this box")]
+    UnknownCategory(String),
+    #[error("this box requires a category")]
+    CategoryRequired,
+    #[error("this participant already supports the proposal")]
+    AlreadySupported,
+    #[error("this participant does not support the proposal")]
+    NotSupported,
+    #[error("duplicate_of must name another proposal of the same box")]
+    InvalidDuplicate,
+    #[error("status {0:?} does not fit this box's mode")]
+    InvalidStatus(String),
     #[error(transparent)]
     Internal(#[from] StoreError),
 }
@@ -80,7 +106,13 @@ impl ApiError {
         match self {
             Self::NotFound(_) => StatusCode::NOT_FOUND,
             Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
-            Self::PollNotOpen | Self::PollClosed | Self::Conflict(_) => StatusCode::CONFLICT,
+            Self::PollNotOpen
+            | Self::PollClosed
+            | Self::Conflict(_)
+            | Self::BoxNotOpen
+            | Self::BoxClosed
+            | Self::AlreadySupported
+            | Self::NotSupported => StatusCode::CONFLICT,
             Self::UnknownOption(_)
             | Self::TooManyChoices(_)
             | Self::NoChoice
@@ -91,7 +123,14 @@ impl ApiError {
             | Self::TooManyLinks
             | Self::InvalidName
             | Self::InvalidParent
-            | Self::BlockedWords => StatusCode::UNPROCESSABLE_ENTITY,
+            | Self::BlockedWords
+            | Self::EmptyTitle
+            | Self::TitleTooLong(_)
+            | Self::PlaceTooLong
+            | Self::UnknownCategory(_)
+            | Self::CategoryRequired
+            | Self::InvalidDuplicate
+            | Self::InvalidStatus(_) => StatusCode::UNPROCESSABLE_ENTITY,
             Self::ThreadLocked => StatusCode::CONFLICT,
             Self::EditWindowOver | Self::NotAuthor => StatusCode::FORBIDDEN,
             Self::RateLimited => StatusCode::TOO_MANY_REQUESTS,
@@ -138,6 +177,17 @@ impl ApiError {
             Self::NotAuthor => codes::NOT_AUTHOR,
             Self::RateLimited => codes::RATE_LIMITED,
             Self::BlockedWords => codes::BLOCKED_WORDS,
+            Self::BoxNotOpen => codes::BOX_NOT_OPEN,
+            Self::BoxClosed => codes::BOX_CLOSED,
+            Self::EmptyTitle => codes::EMPTY_TITLE,
+            Self::TitleTooLong(_) => codes::TITLE_TOO_LONG,
+            Self::PlaceTooLong => codes::PLACE_TOO_LONG,
+            Self::UnknownCategory(_) => codes::UNKNOWN_CATEGORY,
+            Self::CategoryRequired => codes::CATEGORY_REQUIRED,
+            Self::AlreadySupported => codes::ALREADY_SUPPORTED,
+            Self::NotSupported => codes::NOT_SUPPORTED,
+            Self::InvalidDuplicate => codes::INVALID_DUPLICATE,
+            Self::InvalidStatus(_) => codes::INVALID_STATUS,
         }
     }
 }

@@ -7,6 +7,7 @@ pub mod error;
 pub mod extract;
 pub mod hub;
 pub mod poll;
+pub mod proposal;
 pub mod rate;
 pub mod routes;
 pub mod seed;
@@ -21,7 +22,7 @@ use axum::Router;
 pub use config::Config;
 pub use error::ApiError;
 pub use hub::Hub;
-pub use rate::RateLimiter;
+pub use rate::{PostingLimits, RateLimiter};
 pub use store::{Store, StoreError};
 
 /// Everything a request handler needs; cheap to clone.
@@ -32,16 +33,16 @@ pub struct AppState {
     admin_token: Option<Arc<str>>,
     pub assets_dir: PathBuf,
     pub comments: CommentLimits,
+    /// The `[proposals]` posting limits (per box and participant, per site).
+    pub proposals: PostingLimits,
 }
 
 /// The `[comments]` settings, ready for use.
 #[derive(Debug, Clone)]
 pub struct CommentLimits {
     pub edit_window: Duration,
-    /// Keyed by thread and participant.
-    pub participant: RateLimiter,
-    /// Keyed by site.
-    pub site: RateLimiter,
+    /// Per thread and participant, per site.
+    pub posting: PostingLimits,
 }
 
 impl AppState {
@@ -53,9 +54,15 @@ impl AppState {
             assets_dir: config.assets_dir.clone(),
             comments: CommentLimits {
                 edit_window: Duration::from_secs(config.comments.edit_window_secs),
-                participant: RateLimiter::new(config.comments.participant_per_minute),
-                site: RateLimiter::new(config.comments.site_per_minute),
+                posting: PostingLimits::new(
+                    config.comments.participant_per_minute,
+                    config.comments.site_per_minute,
+                ),
             },
+            proposals: PostingLimits::new(
+                config.proposals.participant_per_minute,
+                config.proposals.site_per_minute,
+            ),
         }
     }
 

@@ -33,13 +33,7 @@ pub type NewPoll = PollSpec<String>;
 
 impl Poll {
     pub fn status(&self, now: OffsetDateTime) -> PollStatus {
-        if self.opens_at.is_some_and(|t| now < t) {
-            PollStatus::Upcoming
-        } else if self.closes_at.is_some_and(|t| now >= t) {
-            PollStatus::Closed
-        } else {
-            PollStatus::Open
-        }
+        status_at(self.opens_at, self.closes_at, now)
     }
 
     /// May someone who has (or has not) voted see the results now?
@@ -110,14 +104,11 @@ impl NewPoll {
         check_id("id", &input.id)?;
         check_id("site_id", &input.site_id)?;
         let question = required_text("question", &input.question, limits::QUESTION_MAX_LEN)?;
-        let description = match input.description.as_deref().map(str::trim) {
-            None | Some("") => None,
-            Some(text) => Some(required_text(
-                "description",
-                text,
-                limits::DESCRIPTION_MAX_LEN,
-            )?),
-        };
+        let description = optional_text(
+            "description",
+            input.description.as_deref(),
+            limits::DESCRIPTION_MAX_LEN,
+        )?;
         let count = input.options.len();
         if !(limits::MIN_OPTIONS..=limits::MAX_OPTIONS).contains(&count) {
             return Err(format!(
@@ -144,13 +135,8 @@ impl NewPoll {
                 ))
             }
         };
-        let opens_at = input.opens_at.as_deref().map(parse_time).transpose()?;
-        let closes_at = input.closes_at.as_deref().map(parse_time).transpose()?;
-        if let (Some(opens), Some(closes)) = (opens_at, closes_at) {
-            if opens >= closes {
-                return Err("opens_at must be before closes_at".to_owned());
-            }
-        }
+        let (opens_at, closes_at) =
+            parse_window(input.opens_at.as_deref(), input.closes_at.as_deref())?;
         Ok(Self {
             id: input.id,
             site_id: input.site_id,
@@ -164,6 +150,36 @@ impl NewPoll {
             results_visibility: input.results_visibility,
         })
     }
+}
+
+/// Where a consultation open from `opens_at` until `closes_at` (each optional) stands at `now`.
+pub fn status_at(
+    opens_at: Option<OffsetDateTime>,
+    closes_at: Option<OffsetDateTime>,
+    now: OffsetDateTime,
+) -> PollStatus {
+    if opens_at.is_some_and(|t| now < t) {
+        PollStatus::Upcoming
+    } else if closes_at.is_some_and(|t| now >= t) {
+        PollStatus::Closed
+    } else {
+        PollStatus::Open
+    }
+}
+
+/// Parses optional RFC 3339 opening and closing times; the opening comes first.
+pub fn parse_window(
+    opens_at: Option<&str>,
+    closes_at: Option<&str>,
+) -> Result<(Option<OffsetDateTime>, Option<OffsetDateTime>), String> {
+    let opens_at = opens_at.map(parse_time).transpose()?;
+    let closes_at = closes_at.map(parse_time).transpose()?;
+    if let (Some(opens), Some(closes)) = (opens_at, closes_at) {
+        if opens >= closes {
+            return Err("opens_at must be before closes_at".to_owned());
+        }
+    }
+    Ok((opens_at, closes_at))
 }
 
 /// Validates a site definition (admin API, CLI, seed file and config).
@@ -223,6 +239,18 @@ pub(crate) fn required_text(field: &str, text: &str, max_chars: usize) -> Result
         return Err(format!("{field} is longer than {max_chars} characters"));
     }
     Ok(text.to_owned())
+}
+
+/// Trimmed text, `None` when absent or blank.
+pub(crate) fn optional_text(
+    field: &str,
+    text: Option<&str>,
+    max_chars: usize,
+) -> Result<Option<String>, String> {
+    match text.map(str::trim) {
+        None | Some("") => Ok(None),
+        Some(text) => required_text(field, text, max_chars).map(Some),
+    }
 }
 
 /// Parses an RFC 3339 timestamp, normalized to UTC whole seconds.

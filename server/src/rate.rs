@@ -1,4 +1,5 @@
-//! In-memory token buckets limiting how fast comments are posted, per participant and per site.
+//! In-memory token buckets limiting how fast comments and proposals are posted, per
+//! participant and per site.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
@@ -45,6 +46,32 @@ impl RateLimiter {
         } else {
             false
         }
+    }
+}
+
+/// How fast one kind of content may be posted: per participant (in one thread or box) and
+/// per site.
+#[derive(Debug, Clone)]
+pub struct PostingLimits {
+    /// Keyed by scope (thread or box) and participant.
+    pub participant: RateLimiter,
+    /// Keyed by site.
+    pub site: RateLimiter,
+}
+
+impl PostingLimits {
+    /// `0` disables a limit.
+    pub fn new(participant_per_minute: u32, site_per_minute: u32) -> Self {
+        Self {
+            participant: RateLimiter::new(participant_per_minute),
+            site: RateLimiter::new(site_per_minute),
+        }
+    }
+
+    /// Takes a token for participant `key` in `scope`, then one for `site`; `false` as soon
+    /// as a bucket is empty.
+    pub fn allow(&self, scope: &str, key: &str, site: &str) -> bool {
+        self.participant.allow(&format!("{scope}:{key}")) && self.site.allow(site)
     }
 }
 

@@ -1,18 +1,23 @@
-//! Idempotent import of demo or initial content from a TOML file of sites, polls and threads.
+//! Idempotent import of demo or initial content from a TOML file of sites, polls, threads and
+//! proposal boxes.
 
 use std::fmt;
 
-use civique_api::{PollInput, SiteInput, ThreadInput};
+use civique_api::{
+    BoxInput, PollInput, ProposalInput, ProposalStatus, SiteInput, StatusInput, ThreadInput,
+    Visibility,
+};
 use serde::Deserialize;
 use time::OffsetDateTime;
 
 use crate::error::ApiError;
-use crate::poll::resolve_time;
+use crate::poll::{participant_key, resolve_time};
 use crate::routes::admin::{insert_poll, insert_site, insert_thread};
+use crate::routes::admin_proposals::{change_status, insert_box};
 use crate::store::{Store, StoreError};
 
-/// `[[sites]]`, `[[polls]]` and `[[threads]]`; poll times may be RFC 3339 or offsets from
-/// now (`+30d`).
+/// `[[sites]]`, `[[polls]]`, `[[threads]]` and `[[boxes]]` (with `[[boxes.proposals]]`); poll
+/// and box times may be RFC 3339 or offsets from now (`+30d`).
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SeedFile {
@@ -22,6 +27,33 @@ pub struct SeedFile {
     pub polls: Vec<PollInput>,
     #[serde(default)]
     pub threads: Vec<ThreadInput>,
+    #[serde(default)]
+    pub boxes: Vec<SeedBox>,
+}
+
+/// A box and its published proposals.
+#[derive(Debug, Deserialize)]
+pub struct SeedBox {
+    #[serde(flatten)]
+    pub input: BoxInput,
+    #[serde(default)]
+    pub proposals: Vec<SeedProposal>,
+}
+
+/// A published proposal with its town decision and `supports` real supports (from as many
+/// seeded participants, so that the counts are true).
+#[derive(Debug, Deserialize)]
+pub struct SeedProposal {
+    #[serde(flatten)]
+    pub input: ProposalInput,
+    #[serde(default)]
+    pub status: Option<ProposalStatus>,
+    #[serde(default)]
+    pub answer: Option<String>,
+    #[serde(default)]
+    pub by: Option<String>,
+    #[serde(default)]
+    pub supports: u32,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -82,16 +114,12 @@ pub async fn import(
             report.skipped.push(entry);
             continue;
         }
-        for at in [&mut poll.opens_at, &mut poll.closes_at]
-            .into_iter()
-            .flatten()
-        {
-            *at = resolve_time(at, now).map_err(|message| SeedError::Invalid {
-                what: "poll",
-                id: poll.id.clone(),
-                message,
-            })?;
-        }
+        resolve_times(
+            "poll",
+            &poll.id,
+            [&mut poll.opens_at, &mut poll.closes_at],
+            now,
+        )?;
         let id = poll.id.clone();
         insert_poll(store, poll)
             .await
@@ -110,7 +138,82 @@ pub async fn import(
             .map_err(|e| invalid("thread", &id, e))?;
         report.created.push(entry);
     }
+    for seeded in file.boxes {
+        let entry = format!("box {}", seeded.input.id);
+        if store.proposal_box(&seeded.input.id).await?.is_some() {
+            report.skipped.push(entry);
+            continue;
+        }
+        import_box(store, seeded, now).await?;
+        report.created.push(entry);
+    }
     Ok(report)
+}
+
+/// Resolves relative times (`+30d`) of the item `what` `id` in place.
+fn resolve_times<const N: usize>(
+    what: &'static str,
+    id: &str,
+    times: [&mut Option<String>; N],
+    now: OffsetDateTime,
+) -> Result<(), SeedError> {
+    for at in times.into_iter().flatten() {
+        *at = resolve_time(at, now).map_err(|message| SeedError::Invalid {
+            what,
+            id: id.to_owned(),
+            message,
+        })?;
+    }
+    Ok(())
+}
+
+/// Creates a box, then its proposals with their supports and decisions.
+async fn import_box(store: &Store, seeded: SeedBox, now: OffsetDateTime) -> Result<(), SeedError> {
+    let SeedBox {
+        mut input,
+        proposals,
+    } = seeded;
+    let box_id = input.id.clone();
+    resolve_times(
+        "box",
+        &box_id,
+        [&mut input.opens_at, &mut input.closes_at],
+        now,
+    )?;
+    let b = insert_box(store, input)
+        .await
+        .map_err(|e| invalid("box", &box_id, e))?;
+    for (index, seeded) in proposals.into_iter().enumerate() {
+        let what = format!("{box_id} proposal {}", index + 1);
+        let new = b
+            .check_proposal(seeded.input)
+            .map_err(|e| invalid("box", &what, e))?;
+        let id = store
+            .insert_proposal(&b, &new, None, Visibility::Published)
+            .await?;
+        for supporter in 0..seeded.supports {
+            // `:` never appears in a real token, so no resident can act as these supporters.
+            let key = participant_key(&b.site_id, &format!("seed:{supporter}"));
+            store.set_support(&b, id, &key, true).await?;
+        }
+        if seeded.status.is_none() && seeded.answer.is_none() {
+            continue;
+        }
+        let proposal = store
+            .proposal(id, None)
+            .await?
+            .ok_or_else(|| StoreError::Corrupt(format!("proposal {id} vanished")))?;
+        let decision = StatusInput {
+            status: seeded.status.unwrap_or(ProposalStatus::Submitted),
+            answer: seeded.answer,
+            duplicate_of: None,
+            by: seeded.by,
+        };
+        change_status(store, &b, &proposal, decision)
+            .await
+            .map_err(|e| invalid("box", &what, e))?;
+    }
+    Ok(())
 }
 
 fn invalid(what: &'static str, id: &str, error: ApiError) -> SeedError {

@@ -692,24 +692,6 @@ async fn blocked_words_are_rejected_or_held_for_review() {
     assert_eq!(server.comments("review", None).await["comments"], json!([]));
 }
 
-/// Reads SSE chunks until `count` events arrived (or fails after 10 s).
-async fn next_events<S, B>(stream: &mut S, count: usize) -> String
-where
-    S: futures_util::Stream<Item = reqwest::Result<B>> + Unpin,
-    B: AsRef<[u8]>,
-{
-    tokio::time::timeout(Duration::from_secs(10), async {
-        let mut text = String::new();
-        while text.matches("\n\n").count() < count {
-            let chunk = stream.next().await.expect("stream open").unwrap();
-            text.push_str(&String::from_utf8_lossy(chunk.as_ref()));
-        }
-        text
-    })
-    .await
-    .expect("events in time")
-}
-
 #[tokio::test]
 async fn watchers_hear_published_changes_only() {
     let server = server_with_thread(json!({})).await;

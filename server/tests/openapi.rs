@@ -26,6 +26,13 @@ fn check(doc: &Value, name: &str, instance: &Value) -> Result<(), String> {
     }
 }
 
+/// Asserts that the document describes each of `paths`.
+fn assert_documented(doc: &Value, paths: &[&str]) {
+    for path in paths {
+        assert!(doc["paths"][path].is_object(), "{path} is documented");
+    }
+}
+
 fn assert_valid(doc: &Value, name: &str, instance: &Value) {
     if let Err(e) = check(doc, name, instance) {
         panic!("response does not match the OpenAPI document: {e}");
@@ -43,16 +50,17 @@ async fn real_responses_match_the_document() {
     assert_eq!(response.status(), StatusCode::OK);
     let doc = json_of(response).await;
     assert_eq!(doc["openapi"], "3.1.0");
-    for path in [
-        "/polls/{id}",
-        "/polls/{id}/vote",
-        "/polls/{id}/events",
-        "/openapi.json",
-        "/admin/sites",
-        "/admin/polls",
-    ] {
-        assert!(doc["paths"][path].is_object(), "{path} is documented");
-    }
+    assert_documented(
+        &doc,
+        &[
+            "/polls/{id}",
+            "/polls/{id}/vote",
+            "/polls/{id}/events",
+            "/openapi.json",
+            "/admin/sites",
+            "/admin/polls",
+        ],
+    );
     assert_eq!(
         doc["components"]["parameters"]["Participant"]["name"],
         PARTICIPANT
@@ -142,23 +150,24 @@ async fn real_responses_match_the_document() {
 async fn comment_responses_match_the_document() {
     let server = TestServer::start().await;
     let doc = json_of(server.get("/api/v1/openapi.json").await).await;
-    for path in [
-        "/threads/{id}",
-        "/sites/{site}/threads/by-key/{key}",
-        "/threads/{id}/comments",
-        "/threads/{id}/events",
-        "/comments/{id}",
-        "/comments/{id}/replies",
-        "/comments/{id}/useful",
-        "/comments/{id}/reports",
-        "/admin/threads",
-        "/admin/threads/{id}",
-        "/admin/threads/{id}/comments",
-        "/admin/comments/{id}/moderation",
-        "/admin/audit",
-    ] {
-        assert!(doc["paths"][path].is_object(), "{path} is documented");
-    }
+    assert_documented(
+        &doc,
+        &[
+            "/threads/{id}",
+            "/sites/{site}/threads/by-key/{key}",
+            "/threads/{id}/comments",
+            "/threads/{id}/events",
+            "/comments/{id}",
+            "/comments/{id}/replies",
+            "/comments/{id}/useful",
+            "/comments/{id}/reports",
+            "/admin/threads",
+            "/admin/threads/{id}",
+            "/admin/threads/{id}/comments",
+            "/admin/comments/{id}/moderation",
+            "/admin/audit",
+        ],
+    );
     let thread = server.create_thread("t", json!({ "max_depth": 1 })).await;
     assert_valid(&doc, "ThreadView", &thread);
     assert_valid(
@@ -263,4 +272,213 @@ async fn comment_responses_match_the_document() {
     let mut drifted = root.clone();
     drifted.as_object_mut().unwrap().remove("my_useful");
     assert!(check(&doc, "CommentView", &drifted).is_err());
+}
+
+#[tokio::test]
+async fn proposal_responses_match_the_document() {
+    let server = TestServer::start().await;
+    let doc = json_of(server.get("/api/v1/openapi.json").await).await;
+    assert_documented(
+        &doc,
+        &[
+            "/boxes/{id}",
+            "/boxes/{id}/proposals",
+            "/boxes/{id}/similar",
+            "/boxes/{id}/events",
+            "/proposals/{id}",
+            "/proposals/{id}/support",
+            "/admin/boxes",
+            "/admin/boxes/{id}",
+            "/admin/boxes/{id}/proposals",
+            "/admin/boxes/{id}/events",
+            "/admin/proposals/{id}/status",
+            "/admin/proposals/{id}/moderation",
+        ],
+    );
+    let categories = json!([{ "id": "nature", "label": "Nature en ville" }]);
+    let ideas = server
+        .create_box(
+            "idees",
+            json!({ "categories": categories, "threshold": 1, "description": "Vos idées",
+                    "closes_at": at(Duration::days(30)) }),
+        )
+        .await;
+    assert_valid(&doc, "BoxView", &ideas);
+    let questions = server
+        .create_box(
+            "questions",
+            json!({ "mode": "questions", "pre_moderation": true }),
+        )
+        .await;
+    assert_valid(&doc, "BoxView", &questions);
+
+    let alice = token();
+    let idea = server
+        .proposal_ok(
+            "idees",
+            &alice,
+            json!({ "text": "*Des* [arbres](https://a.example)", "category": "nature",
+                    "place": "Parc" }),
+        )
+        .await;
+    assert_valid(&doc, "ProposalView", &idea);
+    let id = idea["id"].as_i64().unwrap();
+    let original = server
+        .proposal_ok("idees", &token(), json!({ "category": "nature" }))
+        .await;
+    let question = server
+        .proposal_ok("questions", &alice, json!({ "title": "Quand ?" }))
+        .await;
+    assert_eq!(question["visibility"], "pending");
+    assert_valid(&doc, "ProposalView", &question);
+
+    let supported = server.support(Method::PUT, id, &alice).await;
+    assert_valid(&doc, "SupportView", &json_of(supported).await);
+    let withdrawn = server.support(Method::DELETE, id, &alice).await;
+    assert_valid(&doc, "SupportView", &json_of(withdrawn).await);
+    let decided = server
+        .set_status(
+            id,
+            json!({ "status": "duplicate", "duplicate_of": original["id"],
+                    "answer": "Voir **l'autre**", "by": "Service" }),
+        )
+        .await;
+    let decided = json_of(decided).await;
+    assert_eq!(decided["history"].as_array().unwrap().len(), 1);
+    assert_valid(&doc, "ProposalView", &decided);
+    let question_id = question["id"].as_i64().unwrap();
+    let approved = json_of(server.moderate_proposal(question_id, "approve").await).await;
+    assert_valid(&doc, "ProposalView", &approved);
+    let answered = server
+        .set_status(
+            question_id,
+            json!({ "status": "answered", "answer": "En mars." }),
+        )
+        .await;
+    assert_valid(&doc, "ProposalView", &json_of(answered).await);
+    let hidden = json_of(server.moderate_proposal(question_id, "hide").await).await;
+    assert_valid(&doc, "ProposalView", &hidden);
+
+    for query in [
+        "",
+        "?sort=newest&q=jardin",
+        "?sort=answered&category=nature",
+        "?page=5",
+    ] {
+        let page = server
+            .read(
+                &format!("/api/v1/boxes/idees/proposals{query}"),
+                Some(&alice),
+            )
+            .await;
+        assert_valid(&doc, "ProposalPage", &page);
+    }
+    for q in ["jardin", "les"] {
+        let similar = server
+            .read(&format!("/api/v1/boxes/idees/similar?q={q}"), None)
+            .await;
+        assert_valid(&doc, "SimilarList", &similar);
+    }
+    assert_valid(
+        &doc,
+        "ProposalView",
+        &server.read(&format!("/api/v1/proposals/{id}"), None).await,
+    );
+    assert_valid(
+        &doc,
+        "BoxView",
+        &server.read("/api/v1/boxes/idees", None).await,
+    );
+    for b in server.admin_read("/boxes").await.as_array().unwrap() {
+        assert_valid(&doc, "BoxView", b);
+    }
+    let patched = server
+        .admin_send(Method::PATCH, "/boxes/idees", json!({ "closes_at": "" }))
+        .await;
+    assert_valid(&doc, "BoxView", &json_of(patched).await);
+    let queue = server.admin_read("/boxes/questions/proposals").await;
+    assert_valid(&doc, "SimilarList", &queue);
+    for event in server
+        .admin_read("/boxes/idees/events")
+        .await
+        .as_array()
+        .unwrap()
+    {
+        assert_valid(&doc, "BoxEvent", event);
+    }
+    for entry in server.admin_read("/audit").await.as_array().unwrap() {
+        assert_valid(&doc, "AuditEntry", entry);
+    }
+
+    let errors = [
+        server
+            .post_proposal("idees", &alice, json!({ "title": "" }))
+            .await,
+        server
+            .post_proposal("idees", &alice, json!({ "category": "x" }))
+            .await,
+        server.support(Method::DELETE, id, &alice).await,
+        server.set_status(id, json!({ "status": "answered" })).await,
+        server
+            .set_status(id, json!({ "status": "duplicate" }))
+            .await,
+        server.get("/api/v1/boxes/idees/proposals?sort=x").await,
+        server.get("/api/v1/boxes/nope").await,
+    ];
+    for response in errors {
+        assert!(response.status().is_client_error());
+        assert_valid(&doc, "ErrorBody", &json_of(response).await);
+    }
+    for code in [
+        "box_not_open",
+        "box_closed",
+        "empty_title",
+        "title_too_long",
+        "place_too_long",
+        "unknown_category",
+        "category_required",
+        "already_supported",
+        "not_supported",
+        "invalid_duplicate",
+        "invalid_status",
+    ] {
+        let body = json!({ "error": { "code": code, "message": "m" } });
+        assert_valid(&doc, "ErrorBody", &body);
+    }
+    assert_valid(
+        &doc,
+        "BoxInput",
+        &json!({ "id": "b", "site_id": SITE, "title": "T", "mode": "ideas",
+                 "categories": categories, "threshold": 5, "pre_moderation": true,
+                 "opens_at": at(Duration::days(1)), "closes_at": null }),
+    );
+    assert_valid(
+        &doc,
+        "BoxPatch",
+        &json!({ "closes_at": "", "pre_moderation": false }),
+    );
+    assert_valid(
+        &doc,
+        "ProposalInput",
+        &json!({ "title": "T", "text": "x", "category": "nature", "place": null, "author_name": "A" }),
+    );
+    assert_valid(
+        &doc,
+        "StatusInput",
+        &json!({ "status": "accepted", "answer": "Oui", "duplicate_of": null, "by": "Mairie" }),
+    );
+    assert_valid(
+        &doc,
+        "ProposalModeration",
+        &json!({ "action": "hide", "reason": "Doublon" }),
+    );
+    assert_valid(&doc, "ProposalChanged", &json!({ "id": 1 }));
+    assert_valid(&doc, "SupportsChanged", &json!({ "id": 1, "supports": 2 }));
+
+    let mut drifted = decided.clone();
+    drifted.as_object_mut().unwrap().remove("history");
+    assert!(check(&doc, "ProposalView", &drifted).is_err());
+    drifted = decided;
+    drifted["status"] = json!("maybe");
+    assert!(check(&doc, "ProposalView", &drifted).is_err());
 }

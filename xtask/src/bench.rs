@@ -13,6 +13,9 @@ use serde_json::{json, Value};
 use crate::endpoint::{random_token, Endpoint};
 use crate::{root, run, setup, widgets};
 
+mod proposals;
+pub use proposals::run as proposals;
+
 /// Brotli budget for everything a page with polls downloads (loader + wasm + glue + CSS).
 const BUDGET_BROTLI_BYTES: usize = 100 * 1024;
 

@@ -55,6 +55,7 @@ impl Endpoint {
                 "listen = \"127.0.0.1:0\"\ndatabase_url = \"sqlite://{}\"\nadmin_token = \"{token}\"\nassets_dir = \"{}\"\n\
                  # The tests post from many residents at once; the limits have their own server tests.\n\
                  [comments]\nsite_per_minute = 0\n\
+                 [proposals]\nparticipant_per_minute = 0\nsite_per_minute = 0\n\
                  [[sites]]\nid = \"saint-exemple\"\nname = \"Ville de Saint-Exemple\"\norigins = [\"{www_origin}\"]\n",
                 dir.path().join("civique.db").display(),
                 root().join("pkg").display(),
@@ -74,7 +75,8 @@ impl Endpoint {
             format!(
                 "listen = \"127.0.0.1:0\"\ndatabase_url = \"sqlite://{}\"\nadmin_token = \"{token}\"\n\
                  # Benchmarks measure the endpoint, not its abuse limits.\n\
-                 [comments]\nparticipant_per_minute = 0\nsite_per_minute = 0\n",
+                 [comments]\nparticipant_per_minute = 0\nsite_per_minute = 0\n\
+                 [proposals]\nparticipant_per_minute = 0\nsite_per_minute = 0\n",
                 dir.path().join("civique.db").display(),
             ),
         )?;

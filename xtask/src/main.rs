@@ -25,6 +25,9 @@ usage: cargo xtask <command>
                      concurrent voters against a release endpoint; checks nothing is lost
   bench comments [--comments N] [--reads N] [--concurrency C]
                      posts and first-page reads on threads of 10 and N comments
+  bench proposals [--proposals N] [--supporters N] [--searches N] [--concurrency C]
+                     supports and withdrawals, then full-text search, over a box of N
+                     proposals; checks no support is lost
   e2e [FILE…]        only the end-to-end tests (all, or these files), after a widget build
   setup [--browser]  only install the tools (and Chromium with --browser)
 ";
@@ -40,6 +43,7 @@ fn main() -> Result<()> {
         ["bench", "size"] => bench::size(),
         ["bench", "votes", rest @ ..] => bench::votes(rest),
         ["bench", "comments", rest @ ..] => bench::comments(rest),
+        ["bench", "proposals", rest @ ..] => bench::proposals(rest),
         ["e2e", files @ ..] => setup::tools()
             .and_then(|()| setup::browser())
             .and_then(|()| end_to_end(files)),

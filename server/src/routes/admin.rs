@@ -1,4 +1,5 @@
 //! Staff routes behind `Authorization: Bearer <admin_token>`: sites, polls, threads, moderation, audit.
+//! Proposal boxes have theirs in [`super::admin_proposals`].
 
 use axum::extract::{Path, Request, State};
 use axum::http::{header, StatusCode};
@@ -20,6 +21,7 @@ use crate::comment::{new_thread, status_name, Thread};
 use crate::error::{ApiError, Result};
 use crate::extract::{ApiJson, ApiQuery};
 use crate::poll::{check_site, NewPoll, Poll};
+use crate::proposal::name_of;
 use crate::{AppState, Store};
 
 pub fn router(state: AppState) -> Router<AppState> {
@@ -34,7 +36,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route_layer(middleware::from_fn_with_state(state, require_admin))
 }
 
-async fn require_admin(
+pub(super) async fn require_admin(
     State(state): State<AppState>,
     request: Request,
     next: Next,
@@ -74,9 +76,10 @@ async fn create_poll(
     ))
 }
 
+/// `?site=`: only this site's items.
 #[derive(Debug, Deserialize)]
-struct ListQuery {
-    site: Option<String>,
+pub(super) struct ListQuery {
+    pub site: Option<String>,
 }
 
 async fn list_polls(
@@ -204,16 +207,7 @@ async fn moderate(
         .comment(id, None)
         .await?
         .ok_or(ApiError::NotFound("comment"))?;
-    let reason = match input.reason.as_deref().map(str::trim) {
-        None | Some("") => None,
-        Some(text) if text.chars().count() > limits::REMOVAL_REASON_MAX_LEN => {
-            return Err(ApiError::InvalidInput(format!(
-                "reason is longer than {} characters",
-                limits::REMOVAL_REASON_MAX_LEN
-            )))
-        }
-        Some(text) => Some(text),
-    };
+    let reason = check_reason(input.reason.as_deref())?;
     let current = comment.status();
     let conflict = |what: &str| {
         Err(ApiError::Conflict(format!(
@@ -238,10 +232,7 @@ async fn moderate(
             comment.removal_reason.as_deref(),
         ),
     };
-    let action = serde_json::to_value(input.action)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_owned))
-        .unwrap_or_default();
+    let action = name_of(input.action);
     state
         .store
         .set_comment_state(id, status_name(status), pinned, reason, Some(&action))
@@ -254,6 +245,20 @@ async fn moderate(
         .ok_or(ApiError::NotFound("comment"))?;
     let mut views = tree(&state, &[updated], None).await?;
     views.pop().map(Json).ok_or(ApiError::NotFound("comment"))
+}
+
+/// A moderation reason: trimmed, `None` when blank.
+pub(super) fn check_reason(reason: Option<&str>) -> Result<Option<&str>> {
+    match reason.map(str::trim) {
+        None | Some("") => Ok(None),
+        Some(text) if text.chars().count() > limits::REMOVAL_REASON_MAX_LEN => {
+            Err(ApiError::InvalidInput(format!(
+                "reason is longer than {} characters",
+                limits::REMOVAL_REASON_MAX_LEN
+            )))
+        }
+        Some(text) => Ok(Some(text)),
+    }
 }
 
 #[derive(Debug, Deserialize)]

@@ -10,17 +10,18 @@ use axum::routing::{get, patch, put};
 use axum::{Json, Router};
 use civique_api::comments::{events, limits};
 use civique_api::{
-    BlockedWordsAction, CommentEdit, CommentInput, CommentPage, CommentSort, CommentStatus,
-    CommentView, ReportInput, ThreadClaim, ThreadInput, ThreadView, UsefulView,
+    CommentEdit, CommentInput, CommentPage, CommentSort, CommentStatus, CommentView, ReportInput,
+    ThreadClaim, ThreadInput, ThreadView, UsefulView,
 };
 use futures_util::Stream;
 use serde::Deserialize;
 use time::OffsetDateTime;
 
-use super::guard::{self, check_origin, live, participant, required_participant};
+use super::guard::{
+    self, check_origin, held_for_review, live, reader, required_participant, Reader,
+};
 use crate::comment::{
-    check_name, check_text, has_blocked_word, keyed_thread_id, nest, new_thread, status_name,
-    Comment, Cursor, Thread,
+    check_name, check_text, keyed_thread_id, nest, new_thread, status_name, Comment, Cursor, Thread,
 };
 use crate::error::{ApiError, Result};
 use crate::extract::{ApiJson, ApiQuery};
@@ -43,21 +44,6 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/comments/{id}/reports", axum::routing::post(report))
         .method_not_allowed_fallback(super::method_not_allowed)
         .layer(middleware::from_fn_with_state(state, guard::cors))
-}
-
-/// Who is reading: the participant key (if a token was sent) and their id (if they ever wrote).
-struct Reader {
-    key: Option<String>,
-    id: Option<i64>,
-}
-
-async fn reader(state: &AppState, site_id: &str, headers: &HeaderMap) -> Result<Reader> {
-    let key = participant(site_id, headers)?;
-    let id = match &key {
-        Some(key) => state.store.find_participant(site_id, key).await?,
-        None => None,
-    };
-    Ok(Reader { key, id })
 }
 
 /// Loads the thread, refusing origins its site does not list.
@@ -344,9 +330,10 @@ pub async fn post_comment(
         }
     };
     if let Some(key) = &author_key {
-        let limits = &state.comments;
-        if !limits.participant.allow(&format!("{}:{key}", thread.id))
-            || !limits.site.allow(&thread.site_id)
+        if !state
+            .comments
+            .posting
+            .allow(&thread.id, key, &thread.site_id)
         {
             return Err(ApiError::RateLimited);
         }
@@ -385,18 +372,11 @@ async fn screen(
     text: &str,
     status: CommentStatus,
 ) -> Result<CommentStatus> {
-    let settings = state
-        .store
-        .site_settings(&thread.site_id)
-        .await?
-        .unwrap_or_default();
-    if !has_blocked_word(&settings, text) {
-        return Ok(status);
-    }
-    match settings.blocked_words_action {
-        BlockedWordsAction::Reject => Err(ApiError::BlockedWords),
-        BlockedWordsAction::Review => Ok(CommentStatus::Pending),
-    }
+    Ok(if held_for_review(state, &thread.site_id, text).await? {
+        CommentStatus::Pending
+    } else {
+        status
+    })
 }
 
 async fn edit(

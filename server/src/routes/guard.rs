@@ -8,10 +8,11 @@ use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
-use civique_api::PARTICIPANT_HEADER;
+use civique_api::{BlockedWordsAction, PARTICIPANT_HEADER};
 use futures_util::Stream;
 use tokio::sync::broadcast::error::RecvError;
 
+use crate::comment::has_blocked_word;
 use crate::error::{ApiError, Result};
 use crate::extract::participant_token;
 use crate::poll::participant_key;
@@ -39,6 +40,39 @@ pub fn participant(site_id: &str, headers: &HeaderMap) -> Result<Option<String>>
 /// The site-scoped participant key; state-changing routes require it.
 pub fn required_participant(site_id: &str, headers: &HeaderMap) -> Result<String> {
     participant(site_id, headers)?.ok_or(ApiError::MissingParticipant)
+}
+
+/// Applies the site's blocked words to a resident's text: `Err(BlockedWords)` when the site
+/// refuses such texts, `true` when it holds them for review.
+pub async fn held_for_review(state: &AppState, site_id: &str, text: &str) -> Result<bool> {
+    let settings = state
+        .store
+        .site_settings(site_id)
+        .await?
+        .unwrap_or_default();
+    if !has_blocked_word(&settings, text) {
+        return Ok(false);
+    }
+    match settings.blocked_words_action {
+        BlockedWordsAction::Reject => Err(ApiError::BlockedWords),
+        BlockedWordsAction::Review => Ok(true),
+    }
+}
+
+/// Who is reading: the participant key (if a token was sent) and their id (if they ever
+/// wrote or supported anything).
+pub struct Reader {
+    pub key: Option<String>,
+    pub id: Option<i64>,
+}
+
+pub async fn reader(state: &AppState, site_id: &str, headers: &HeaderMap) -> Result<Reader> {
+    let key = participant(site_id, headers)?;
+    let id = match &key {
+        Some(key) => state.store.find_participant(site_id, key).await?,
+        None => None,
+    };
+    Ok(Reader { key, id })
 }
 
 /// `text/event-stream` of everything published on `topic`, with keep-alive comments.

@@ -1,11 +1,13 @@
 //! HTTP routes, one module per resource, assembled into the application router.
 
 pub(crate) mod admin;
+pub(crate) mod admin_proposals;
 mod assets;
 mod comments;
 mod guard;
 mod openapi;
 mod polls;
+mod proposals;
 
 use axum::extract::DefaultBodyLimit;
 use axum::Router;
@@ -19,7 +21,9 @@ pub fn router(state: AppState) -> Router {
     let api = Router::new()
         .merge(polls::router(state.clone()))
         .merge(comments::router(state.clone()))
+        .merge(proposals::router(state.clone()))
         .merge(admin::router(state.clone()))
+        .merge(admin_proposals::router(state.clone()))
         .merge(openapi::router())
         .layer(DefaultBodyLimit::max(limits::MAX_BODY_BYTES));
     Router::new()

@@ -6,7 +6,9 @@
 
 mod sqlite;
 
-pub use sqlite::{NewComment, ReportOutcome, SqliteStore as Store};
+pub use sqlite::{
+    NewComment, ProposalFilter, ReportOutcome, SqliteStore as Store, StatusUpdate, SupportChange,
+};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {

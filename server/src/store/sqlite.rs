@@ -1,8 +1,10 @@
 //! SQLite backend: one file in WAL mode, created and migrated on start.
 
 mod comments;
+mod proposals;
 
 pub use comments::{NewComment, ReportOutcome};
+pub use proposals::{ProposalFilter, StatusUpdate, SupportChange};
 
 use std::str::FromStr;
 use std::time::Duration;

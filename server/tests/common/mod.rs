@@ -4,8 +4,10 @@
 use std::future::IntoFuture;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU32, Ordering};
+use std::time::Duration as StdDuration;
 
 use civique_server::{app, AppState, Config};
+use futures_util::StreamExt;
 use reqwest::{Client, Method, RequestBuilder, Response, StatusCode};
 use serde_json::{json, Value};
 use tempfile::TempDir;
@@ -95,14 +97,38 @@ impl TestServer {
         self.request(Method::GET, path).send().await.unwrap()
     }
 
+    /// Asserts that `GET path` answers 404 `not_found`.
+    pub async fn assert_missing(&self, path: &str) {
+        assert_error(self.get(path).await, StatusCode::NOT_FOUND, "not_found").await;
+    }
+
+    /// Opens the server-sent event stream at `path`, asserting 200 and its content type.
+    pub async fn events(
+        &self,
+        path: &str,
+    ) -> impl futures_util::Stream<Item = reqwest::Result<impl AsRef<[u8]>>> + Unpin {
+        let response = self.get(path).await;
+        assert_eq!(response.status(), StatusCode::OK, "GET {path}");
+        let kind = response.headers()[reqwest::header::CONTENT_TYPE]
+            .to_str()
+            .unwrap();
+        assert!(kind.starts_with("text/event-stream"), "{kind}");
+        response.bytes_stream()
+    }
+
     pub fn admin(&self, method: Method, path: &str) -> RequestBuilder {
         self.request(method, &format!("/api/v1/admin{path}"))
             .bearer_auth(ADMIN_TOKEN)
     }
 
+    /// `GET /api/v1/admin{path}` as staff.
+    pub async fn admin_get(&self, path: &str) -> Response {
+        self.admin(Method::GET, path).send().await.unwrap()
+    }
+
     /// `GET /api/v1/admin{path}` as staff, asserting 200, as JSON.
     pub async fn admin_read(&self, path: &str) -> Value {
-        let response = self.admin(Method::GET, path).send().await.unwrap();
+        let response = self.admin_get(path).await;
         assert_eq!(response.status(), StatusCode::OK, "GET admin{path}");
         response.json().await.unwrap()
     }
@@ -138,16 +164,33 @@ impl TestServer {
         response.json().await.unwrap()
     }
 
-    /// Posts a comment as `token` (`changes` merged into a valid body).
-    pub async fn post_comment(&self, thread: &str, token: &str, changes: Value) -> Response {
-        let mut body = json!({ "author_name": "Camille", "text": "Bonjour *à tous*" });
+    /// `POST path` as `token` with the JSON `body`, `changes` merged in.
+    pub async fn post_as(
+        &self,
+        path: &str,
+        token: &str,
+        mut body: Value,
+        changes: Value,
+    ) -> Response {
         merge(&mut body, changes);
-        self.request(Method::POST, &format!("/api/v1/threads/{thread}/comments"))
+        self.request(Method::POST, path)
             .header(PARTICIPANT, token)
             .json(&body)
             .send()
             .await
             .unwrap()
+    }
+
+    /// Posts a comment as `token` (`changes` merged into a valid body).
+    pub async fn post_comment(&self, thread: &str, token: &str, changes: Value) -> Response {
+        let body = json!({ "author_name": "Camille", "text": "Bonjour *à tous*" });
+        self.post_as(
+            &format!("/api/v1/threads/{thread}/comments"),
+            token,
+            body,
+            changes,
+        )
+        .await
     }
 
     /// Posts a comment and asserts 201; returns the comment view.
@@ -176,11 +219,81 @@ impl TestServer {
 
     /// A staff moderation action on a comment; returns the response.
     pub async fn moderate(&self, id: i64, action: &str, reason: Option<&str>) -> Response {
-        self.admin(Method::POST, &format!("/comments/{id}/moderation"))
-            .json(&json!({ "action": action, "reason": reason }))
+        self.admin_send(
+            Method::POST,
+            &format!("/comments/{id}/moderation"),
+            json!({ "action": action, "reason": reason }),
+        )
+        .await
+    }
+
+    /// `method /api/v1/admin{path}` as staff with a JSON body; returns the response.
+    pub async fn admin_send(&self, method: Method, path: &str, body: Value) -> Response {
+        self.admin(method, path).json(&body).send().await.unwrap()
+    }
+
+    /// Creates an open ideas box on [`SITE`] (`changes` override fields); returns its view.
+    pub async fn create_box(&self, id: &str, changes: Value) -> Value {
+        let mut input = json!({ "id": id, "site_id": SITE, "title": format!("Box {id}") });
+        merge(&mut input, changes);
+        let response = self.admin_send(Method::POST, "/boxes", input).await;
+        assert_eq!(response.status(), StatusCode::CREATED, "create box {id}");
+        response.json().await.unwrap()
+    }
+
+    /// Submits a proposal to `box_id` as `token` (`changes` merged into a valid body).
+    pub async fn post_proposal(&self, box_id: &str, token: &str, changes: Value) -> Response {
+        let body = json!({ "title": "Un jardin partagé", "author_name": "Camille" });
+        self.post_as(
+            &format!("/api/v1/boxes/{box_id}/proposals"),
+            token,
+            body,
+            changes,
+        )
+        .await
+    }
+
+    /// Submits a proposal and asserts 201; returns its view.
+    pub async fn proposal_ok(&self, box_id: &str, token: &str, changes: Value) -> Value {
+        let response = self.post_proposal(box_id, token, changes).await;
+        assert_eq!(response.status(), StatusCode::CREATED, "submit to {box_id}");
+        response.json().await.unwrap()
+    }
+
+    /// `PUT` (support) or `DELETE` (withdraw) `/proposals/{id}/support` as `token`.
+    pub async fn support(&self, method: Method, id: i64, token: &str) -> Response {
+        self.request(method, &format!("/api/v1/proposals/{id}/support"))
+            .header(PARTICIPANT, token)
             .send()
             .await
             .unwrap()
+    }
+
+    /// Supports proposal `id` as `count` new participants; returns the last support view.
+    pub async fn supporters(&self, id: i64, count: usize) -> Value {
+        let mut last = Value::Null;
+        for _ in 0..count {
+            let response = self.support(Method::PUT, id, &token()).await;
+            assert_eq!(response.status(), StatusCode::OK, "support {id}");
+            last = response.json().await.unwrap();
+        }
+        last
+    }
+
+    /// A staff status decision on proposal `id`; returns the response.
+    pub async fn set_status(&self, id: i64, body: Value) -> Response {
+        self.admin_send(Method::POST, &format!("/proposals/{id}/status"), body)
+            .await
+    }
+
+    /// A staff moderation action on proposal `id`; returns the response.
+    pub async fn moderate_proposal(&self, id: i64, action: &str) -> Response {
+        self.admin_send(
+            Method::POST,
+            &format!("/proposals/{id}/moderation"),
+            json!({ "action": action }),
+        )
+        .await
     }
 
     /// Creates a poll from [`poll_input`] with `changes` merged in; returns its staff view.
@@ -294,6 +407,24 @@ pub fn counts(view: &Value) -> Vec<u64> {
         .iter()
         .map(|c| c["votes"].as_u64().unwrap())
         .collect()
+}
+
+/// Reads SSE chunks until `count` events arrived (or fails after 10 s).
+pub async fn next_events<S, B>(stream: &mut S, count: usize) -> String
+where
+    S: futures_util::Stream<Item = reqwest::Result<B>> + Unpin,
+    B: AsRef<[u8]>,
+{
+    tokio::time::timeout(StdDuration::from_secs(10), async {
+        let mut text = String::new();
+        while text.matches("\n\n").count() < count {
+            let chunk = stream.next().await.expect("stream open").unwrap();
+            text.push_str(&String::from_utf8_lossy(chunk.as_ref()));
+        }
+        text
+    })
+    .await
+    .expect("events in time")
 }
 
 /// Asserts an error response: status and `error.code`.

@@ -70,6 +70,24 @@ pub(super) async fn save_settings(conn: &mut SqliteConnection, site: &SiteInput)
     Ok(())
 }
 
+/// Stores a new thread (on its own, or with the proposal it belongs to).
+pub(super) async fn insert_thread(conn: &mut SqliteConnection, thread: &Thread) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO threads (id, site_id, title, pre_moderation, max_depth, created_at) \
+         VALUES (?, ?, ?, ?, ?, ?)",
+    )
+    .bind(&thread.id)
+    .bind(&thread.site_id)
+    .bind(&thread.title)
+    .bind(thread.pre_moderation)
+    .bind(thread.max_depth)
+    .bind(now())
+    .execute(conn)
+    .await
+    .map_err(|e| conflict(e, "thread", &thread.id))?;
+    Ok(())
+}
+
 impl SqliteStore {
     pub async fn site_settings(&self, site_id: &str) -> Result<Option<SiteSettings>> {
         let row: Option<(bool, i64, String, String)> = sqlx::query_as(
@@ -106,20 +124,8 @@ impl SqliteStore {
     }
 
     pub async fn create_thread(&self, thread: &Thread) -> Result<()> {
-        sqlx::query(
-            "INSERT INTO threads (id, site_id, title, pre_moderation, max_depth, created_at) \
-             VALUES (?, ?, ?, ?, ?, ?)",
-        )
-        .bind(&thread.id)
-        .bind(&thread.site_id)
-        .bind(&thread.title)
-        .bind(thread.pre_moderation)
-        .bind(thread.max_depth)
-        .bind(now())
-        .execute(&self.pool)
-        .await
-        .map_err(|e| conflict(e, "thread", &thread.id))?;
-        Ok(())
+        let mut conn = self.pool.acquire().await?;
+        insert_thread(&mut conn, thread).await
     }
 
     pub async fn thread(&self, id: &str) -> Result<Option<Thread>> {
@@ -175,7 +181,7 @@ impl SqliteStore {
         .await
     }
 
-    async fn count<'q, T>(&self, query: &'q str, key: T) -> Result<u64>
+    pub(super) async fn count<'q, T>(&self, query: &'q str, key: T) -> Result<u64>
     where
         T: 'q + sqlx::Encode<'q, Sqlite> + sqlx::Type<Sqlite> + Send,
     {
@@ -489,7 +495,7 @@ impl SqliteStore {
 }
 
 /// Staff are a single "admin" actor until staff accounts exist.
-async fn insert_audit(
+pub(super) async fn insert_audit(
     conn: &mut SqliteConnection,
     action: &str,
     target: &str,
