@@ -11,6 +11,8 @@ use wasm_bindgen_futures::JsFuture;
 use web_sys::{EventSource, MessageEvent, RequestCache, RequestInit, Response};
 
 mod decode;
+#[cfg(feature = "proposals")]
+pub mod proposals;
 
 /// Pseudo error code of a request that got no HTTP answer at all.
 pub const NETWORK: &str = "network";

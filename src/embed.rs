@@ -11,6 +11,8 @@ use crate::comments::{Comments, ThreadRef};
 use crate::i18n::Lang;
 #[cfg(feature = "poll")]
 use crate::poll::Poll;
+#[cfg(feature = "proposals")]
+use crate::proposals::Proposals;
 use crate::ui::Host;
 
 /// A mounted widget; `unmount()` removes it and stops its requests and live updates.
@@ -58,6 +60,27 @@ pub fn mount_comments(
     mount(
         root,
         move |host, lang| view! { <Comments thread endpoint lang host /> }.into_any(),
+        &lang,
+    )
+}
+
+/// Mounts the proposal box `box_id` into `root`; `display` is `projector` for the large,
+/// read-only display of a meeting room (anything else: the normal widget). Events
+/// (`civique:proposal`, `civique:support`, `civique:threshold`, `civique:error`) go to
+/// `root.host`.
+#[cfg(feature = "proposals")]
+#[wasm_bindgen(js_name = mountProposals)]
+pub fn mount_proposals(
+    root: ShadowRoot,
+    box_id: String,
+    endpoint: String,
+    lang: String,
+    display: String,
+) -> WidgetHandle {
+    let projector = display.trim().eq_ignore_ascii_case("projector");
+    mount(
+        root,
+        move |host, lang| view! { <Proposals box_id endpoint lang host projector /> }.into_any(),
         &lang,
     )
 }

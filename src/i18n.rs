@@ -2,6 +2,11 @@
 
 use civique_api::codes;
 
+#[cfg(feature = "proposals")]
+mod proposals;
+#[cfg(feature = "proposals")]
+pub use proposals::BoxText;
+
 /// Non-breaking space: French typography puts one before `:` and `%`.
 const NBSP: char = '\u{a0}';
 
@@ -521,18 +526,43 @@ impl Lang {
         }
     }
 
-    /// The visible character counter: "120 / 5 000".
-    pub fn char_counter(self, n: usize) -> String {
-        match self {
-            Lang::Fr => format!("{n} / 5{NBSP}000"),
-            Lang::En => format!("{n} / 5,000"),
+    /// `n` with thousands grouped: "5 000" (non-breaking space), "5,000".
+    pub fn group(self, n: usize) -> String {
+        let digits = n.to_string();
+        let separator = match self {
+            Lang::Fr => NBSP,
+            Lang::En => ',',
+        };
+        let mut out = String::new();
+        for (i, c) in digits.chars().enumerate() {
+            if i > 0 && (digits.len() - i).is_multiple_of(3) {
+                out.push(separator);
+            }
+            out.push(c);
         }
+        out
     }
 
-    /// What the polite counter announces for `used` characters, only at a few steps so that
-    /// screen readers are not interrupted at each keystroke: `None` far from the limit.
+    /// The visible character counter of a comment: "120 / 5 000".
+    pub fn char_counter(self, n: usize) -> String {
+        self.char_counter_of(n, civique_api::comments::limits::TEXT_MAX_LEN)
+    }
+
+    /// The visible character counter of a field of `max` characters: "12 / 280".
+    pub fn char_counter_of(self, n: usize, max: usize) -> String {
+        format!("{} / {}", self.group(n), self.group(max))
+    }
+
+    /// What the polite counter of a comment announces for `used` characters, only at a few
+    /// steps so that screen readers are not interrupted at each keystroke: `None` far from
+    /// the limit.
     pub fn chars_left(self, used: usize) -> Option<String> {
-        let max = civique_api::comments::limits::TEXT_MAX_LEN;
+        self.chars_left_of(used, civique_api::comments::limits::TEXT_MAX_LEN)
+    }
+
+    /// [`Lang::chars_left`] for a field of `max` characters: short fields (under 2 500)
+    /// speak only from 50 characters left.
+    pub fn chars_left_of(self, used: usize, max: usize) -> Option<String> {
         if used > max {
             let over = used - max;
             return Some(match self {
@@ -555,7 +585,8 @@ impl Lang {
         } else {
             0
         };
-        (step <= 500).then(|| match (self, step) {
+        let from = if max >= 2_500 { 500 } else { 50 };
+        (step <= from).then(|| match (self, step) {
             (Lang::Fr, 0) => "0 caractère restant".to_owned(),
             (Lang::En, 0) => "0 characters left".to_owned(),
             (Lang::Fr, _) => format!("Il reste moins de {step} caractères"),
@@ -777,6 +808,22 @@ mod tests {
         assert_eq!(
             Lang::En.chars_left(5_001).as_deref(),
             Some("1 character too many")
+        );
+    }
+
+    #[test]
+    fn short_fields_count_and_speak_near_their_own_limit() {
+        assert_eq!(Lang::Fr.char_counter(12), "12 / 5\u{a0}000");
+        assert_eq!(Lang::En.char_counter_of(1_234, 280), "1,234 / 280");
+        assert_eq!(Lang::Fr.group(1_234_567), "1\u{a0}234\u{a0}567");
+        assert_eq!(Lang::Fr.chars_left_of(100, 280), None);
+        assert_eq!(
+            Lang::Fr.chars_left_of(240, 280).as_deref(),
+            Some("Il reste moins de 50 caractères")
+        );
+        assert_eq!(
+            Lang::En.chars_left_of(122, 120).as_deref(),
+            Some("2 characters too many")
         );
     }
 

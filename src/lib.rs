@@ -1,6 +1,7 @@
 //! civique: embeddable civic participation widgets for municipal websites, compiled to wasm.
 
-// The loader (`loader.js`) calls `embed::mount_poll` / `embed::mount_comments` for each
+// The loader (`loader.js`) calls `embed::mount_poll` / `embed::mount_comments` /
+// `embed::mount_proposals` for each
 // widget on the page; the rest is public so that the browser tests (and other Rust front
 // ends) can reuse the pieces.
 
@@ -11,6 +12,8 @@ pub mod embed;
 pub mod i18n;
 #[cfg(feature = "poll")]
 pub mod poll;
+#[cfg(feature = "proposals")]
+pub mod proposals;
 pub mod ui;
 
 /// The whole stylesheet the loader adopts (`base.css` then the widgets' own), as xtask
@@ -21,5 +24,7 @@ pub fn stylesheet() -> String {
     css.push_str(poll::POLL_CSS);
     #[cfg(feature = "comments")]
     css.push_str(comments::COMMENTS_CSS);
+    #[cfg(feature = "proposals")]
+    css.push_str(proposals::PROPOSALS_CSS);
     css
 }

@@ -11,6 +11,11 @@ const KINDS = {
     mount: (m, root, id, lang, el) =>
       m.mountComments(root, id, endpoint, lang, attr(el, 'site'), attr(el, 'thread-key')),
   },
+  proposals: {
+    name: 'proposals',
+    attr: 'box',
+    mount: (m, root, id, lang, el) => m.mountProposals(root, id, endpoint, lang, attr(el, 'display')),
+  },
 };
 const SEL = Object.keys(KINDS)
   .map((k) => `div[data-civique-${k}]`)
@@ -77,7 +82,7 @@ for (const [name, kind] of Object.entries(KINDS)) {
     customElements.define(
       'civique-' + name,
       class extends HTMLElement {
-        static observedAttributes = [kind.attr, 'thread-key', 'site'];
+        static observedAttributes = [kind.attr, 'thread-key', 'site', 'display'];
         connectedCallback() {
           mount(this, kind, this.getAttribute(kind.attr));
         }

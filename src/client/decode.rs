@@ -10,20 +10,20 @@ use civique_api::{
 use js_sys::{Array, Reflect};
 use wasm_bindgen::JsValue;
 
-fn field(v: &JsValue, key: &str) -> JsValue {
+pub(super) fn field(v: &JsValue, key: &str) -> JsValue {
     Reflect::get(v, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
 }
 
-fn string(v: &JsValue, key: &str) -> Option<String> {
+pub(super) fn string(v: &JsValue, key: &str) -> Option<String> {
     field(v, key).as_string()
 }
 
-fn is_absent(v: &JsValue) -> bool {
+pub(super) fn is_absent(v: &JsValue) -> bool {
     v.is_null() || v.is_undefined()
 }
 
 /// `Some(None)` for null or missing, `None` for a wrong type.
-fn optional(v: &JsValue, key: &str) -> Option<Option<String>> {
+pub(super) fn optional(v: &JsValue, key: &str) -> Option<Option<String>> {
     let f = field(v, key);
     if is_absent(&f) {
         Some(None)
@@ -32,30 +32,44 @@ fn optional(v: &JsValue, key: &str) -> Option<Option<String>> {
     }
 }
 
-fn int(v: &JsValue, key: &str) -> Option<i64> {
+pub(super) fn int(v: &JsValue, key: &str) -> Option<i64> {
     number(&field(v, key))
 }
 
-fn number(v: &JsValue) -> Option<i64> {
+pub(super) fn number(v: &JsValue) -> Option<i64> {
     v.as_f64()
         .filter(|n| n.fract() == 0.0 && n.abs() < 9.0e15)
         .map(|n| n as i64)
 }
 
-fn count(v: &JsValue, key: &str) -> Option<u64> {
+pub(super) fn count(v: &JsValue, key: &str) -> Option<u64> {
     u64::try_from(int(v, key)?).ok()
 }
 
-fn boolean(v: &JsValue, key: &str) -> Option<bool> {
+pub(super) fn boolean(v: &JsValue, key: &str) -> Option<bool> {
     field(v, key).as_bool()
 }
 
-fn list<T>(v: &JsValue, key: &str, item: impl Fn(&JsValue) -> Option<T>) -> Option<Vec<T>> {
+pub(super) fn list<T>(
+    v: &JsValue,
+    key: &str,
+    item: impl Fn(&JsValue) -> Option<T>,
+) -> Option<Vec<T>> {
     let f = field(v, key);
     if !Array::is_array(&f) {
         return None;
     }
     Array::from(&f).iter().map(|x| item(&x)).collect()
+}
+
+/// A `PollStatus` (also the status of a proposal box).
+pub(super) fn poll_status(name: &str) -> Option<PollStatus> {
+    Some(match name {
+        "upcoming" => PollStatus::Upcoming,
+        "open" => PollStatus::Open,
+        "closed" => PollStatus::Closed,
+        _ => return None,
+    })
 }
 
 /// A `PollView`, or `None` when the value does not have its shape.
@@ -80,12 +94,7 @@ pub fn poll_view(v: &JsValue) -> Option<PollView> {
         })?,
         opens_at: optional(v, "opens_at")?,
         closes_at: optional(v, "closes_at")?,
-        status: match string(v, "status")?.as_str() {
-            "upcoming" => PollStatus::Upcoming,
-            "open" => PollStatus::Open,
-            "closed" => PollStatus::Closed,
-            _ => return None,
-        },
+        status: poll_status(&string(v, "status")?)?,
         results_visibility: match string(v, "results_visibility")?.as_str() {
             "after_vote" => ResultsVisibility::AfterVote,
             "always" => ResultsVisibility::Always,

@@ -13,8 +13,8 @@ use crate::ui::{store, stored, Phase};
 /// How long authors may edit or delete their comments (the endpoint's rule).
 pub const EDIT_WINDOW_MS: f64 = 15.0 * 60.0 * 1000.0;
 
-/// localStorage key of the display name, shared by every thread of every endpoint.
-pub const NAME_KEY: &str = "civique:name";
+/// localStorage key of the display name, shared by every widget of every endpoint.
+pub use crate::ui::NAME_KEY;
 
 /// localStorage key of an unsent comment: `civique:draft:<endpoint origin>:<thread>:<parent
 /// id or root>`.

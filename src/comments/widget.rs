@@ -13,7 +13,7 @@ use wasm_bindgen::{JsCast, JsValue};
 use super::{check_comment, Actions, CommentsCard, Editor, Node, Target, ThreadState};
 use crate::client::{parse_json, useful_view, Client, ClientError, Subscription};
 use crate::i18n::{Lang, Text};
-use crate::ui::{Host, Phase};
+use crate::ui::{fail, Host, Phase};
 
 /// Which thread a widget shows.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -42,17 +42,6 @@ fn ids_in(views: &[CommentView], out: &mut Vec<i64>) {
         out.push(v.id);
         ids_in(&v.replies, out);
     }
-}
-
-/// Shows `code` in `error` so that it is announced again even when it is the same.
-fn fail(error: RwSignal<Option<String>>, code: &str) {
-    error.set(None);
-    let code = code.to_owned();
-    spawn_local(async move {
-        if !error.is_disposed() {
-            error.set(Some(code));
-        }
-    });
 }
 
 /// Every page of replies of comment `id`.

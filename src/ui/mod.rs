@@ -29,6 +29,22 @@ impl Phase {
     }
 }
 
+/// localStorage key of the display name, shared by every widget of every endpoint.
+pub const NAME_KEY: &str = "civique:name";
+
+/// Shows `code` in `error` so that it is announced again even when it is the same: the
+/// cleared alert leaves the page first.
+pub fn fail(error: leptos::prelude::RwSignal<Option<String>>, code: &str) {
+    use leptos::prelude::*;
+    error.set(None);
+    let code = code.to_owned();
+    leptos::task::spawn_local(async move {
+        if !error.is_disposed() {
+            error.set(Some(code));
+        }
+    });
+}
+
 /// The shared stylesheet (`base.css`), for tests and tools that need it in Rust.
 pub const BASE_CSS: &str = include_str!("base.css");
 

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import {
-  ENDPOINT, admin, createThread, expectNoAxeViolations, openHost, postComment, useBrowser, widget,
+  ENDPOINT, admin, createThread, expectNoAxeViolations, focused, openHost, postComment, tabTo, useBrowser, widget,
 } from './support.mjs';
 
 const browser = useBrowser();
@@ -118,18 +118,6 @@ for (const lang of ['fr', 'en']) {
 }
 
 describe('comments, keyboard only', () => {
-  /** "tag:label-or-text" of the element that has focus, through shadow roots. */
-  const focused = (page) => page.evaluate(() => {
-    let el = document.activeElement;
-    while (el?.shadowRoot?.activeElement) el = el.shadowRoot.activeElement;
-    return el ? `${el.tagName.toLowerCase()}:${el.labels?.[0]?.innerText ?? el.innerText}` : '';
-  });
-  /** Presses `key` until the focus matches `pattern`. */
-  const tabTo = async (page, pattern, key = 'Tab') => {
-    for (let i = 0; i < 40 && !pattern.test(await focused(page)); i += 1) await page.keyboard.press(key);
-    assert.match(await focused(page), pattern);
-  };
-
   /** A thread with a neighbour's comment, where this resident posts `mine` by keyboard. */
   const postByKeyboard = async (theirs, mine) => {
     const thread = await createThread();

@@ -59,16 +59,26 @@ export function uniqueId(prefix) {
 const iso = (offsetMs) => new Date(Date.now() + offsetMs).toISOString().replace(/\.\d{3}Z$/, 'Z');
 export const DAY = 24 * 3600 * 1000;
 
+/** Calls the REST API (as staff with `staff`, as a resident with `token`) and returns the JSON answer (asserting `status`). */
+export async function api(method, path, { body, token, staff = false, status = 200 } = {}) {
+  const headers = {};
+  if (body !== undefined) headers['content-type'] = 'application/json';
+  if (staff) headers.authorization = `Bearer ${ADMIN_TOKEN}`;
+  if (token) headers['x-civique-participant'] = token;
+  const response = await fetch(`${ENDPOINT}api/v1/${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  const text = await response.text();
+  assert.equal(response.status, status, `${method} ${path}: ${text}`);
+  return text ? JSON.parse(text) : null;
+}
+
 /** POSTs `body` to the admin API and returns the JSON answer (asserting `status`). */
 export async function admin(path, body, status = 201) {
-  const response = await fetch(`${ENDPOINT}api/v1/admin/${path}`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${ADMIN_TOKEN}` },
-    body: JSON.stringify(body),
-  });
-  const text = await response.text();
-  assert.equal(response.status, status, `admin ${path}: ${text}`);
-  return text ? JSON.parse(text) : null;
+  return api('POST', `admin/${path}`, { body, staff: true, status });
+}
+
+/** A fresh participant token (what a new device would hold). */
+export function token() {
+  return `tok${uniqueId('p').replace(/-/g, '_')}xxxxxxxx`;
 }
 
 /** Creates a comment thread on the demo site and returns its ThreadView. */
@@ -77,10 +87,10 @@ export async function createThread(fields = {}) {
 }
 
 /** Posts a comment as a resident with its own token, straight to the API. */
-export async function postComment(thread, text, { name = 'Voisin', parent_id, token } = {}) {
+export async function postComment(thread, text, { name = 'Voisin', parent_id, token: given } = {}) {
   const response = await fetch(`${ENDPOINT}api/v1/threads/${thread}/comments`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', 'x-civique-participant': token ?? `tok${uniqueId('p').replace(/-/g, '_')}xxxxxxxx` },
+    headers: { 'content-type': 'application/json', 'x-civique-participant': given ?? token() },
     body: JSON.stringify({ author_name: name, text, parent_id }),
   });
   assert.equal(response.status, 201, await response.clone().text());
@@ -109,22 +119,22 @@ export async function createPoll(fields = {}) {
 }
 export { iso };
 
-/** Opens the generic test host page with these polls and comment threads. */
-export async function openHost(page, { polls = [], threads = [], lang = 'fr', mode = 'element' }) {
-  const query = new URLSearchParams({ polls: polls.join(','), threads: threads.join(','), lang, mode });
-  await page.goto(`${WWW}tests/host.html?${query}`);
-  await waitReady(page, polls.length + threads.length);
+/** Opens the generic test host page with these polls, comment threads and proposal boxes. */
+export async function openHost(page, { polls = [], threads = [], boxes = [], lang = 'fr', mode = 'element', display = '', hash = '' }) {
+  const query = new URLSearchParams({ polls: polls.join(','), threads: threads.join(','), boxes: boxes.join(','), lang, mode, display });
+  await page.goto(`${WWW}tests/host.html?${query}${hash}`);
+  await waitReady(page, polls.length + threads.length + boxes.length);
 }
 
-const HOSTS = 'civique-poll, [data-civique-poll], civique-comments, [data-civique-comments]';
+const HOSTS = 'civique-poll, [data-civique-poll], civique-comments, [data-civique-comments], civique-proposals, [data-civique-proposals]';
+const ROOTS = '.civique-poll, .civique-comments, .civique-proposals';
 
 /** Waits until `count` widgets have loaded (or failed to). */
 export async function waitReady(page, count = 1) {
-  await page.waitForFunction(([n, hosts]) => {
-    const roots = [...document.querySelectorAll(hosts)]
-      .map((h) => h.shadowRoot?.querySelector('.civique-poll, .civique-comments'));
-    return roots.filter((r) => r && r.dataset.state !== 'loading').length >= n;
-  }, [count, HOSTS], { timeout: 20_000 });
+  await page.waitForFunction(([n, hosts, roots]) => {
+    const found = [...document.querySelectorAll(hosts)].map((h) => h.shadowRoot?.querySelector(roots));
+    return found.filter((r) => r && r.dataset.state !== 'loading').length >= n;
+  }, [count, HOSTS, ROOTS], { timeout: 20_000 });
 }
 
 /** The n-th widget on the page, as a locator scoped to it (role locators pierce its shadow root). */
@@ -155,4 +165,57 @@ export async function widgetText(widgetLocator) {
 /** Text of the widget's results list items. */
 export async function resultLines(widgetLocator) {
   return widgetLocator.locator('.civique-results li').allInnerTexts();
+}
+
+/** "tag:label-or-text" of the element that has focus, through shadow roots. */
+export function focused(page) {
+  return page.evaluate(() => {
+    let el = document.activeElement;
+    while (el?.shadowRoot?.activeElement) el = el.shadowRoot.activeElement;
+    return el ? `${el.tagName.toLowerCase()}:${el.labels?.[0]?.innerText ?? el.innerText}` : '';
+  });
+}
+
+/** Presses `key` until the focus matches `pattern`. */
+export async function tabTo(page, pattern, key = 'Tab') {
+  for (let i = 0; i < 60 && !pattern.test(await focused(page)); i += 1) await page.keyboard.press(key);
+  assert.match(await focused(page), pattern);
+}
+
+/** Creates a proposal box on the demo site and returns its BoxView. */
+export async function createBox(fields = {}) {
+  return admin('boxes', {
+    id: uniqueId('box'),
+    site_id: 'saint-exemple',
+    title: 'Vos idées pour le centre-ville',
+    mode: 'ideas',
+    categories: [
+      { id: 'mobilite', label: 'Mobilité' },
+      { id: 'nature', label: 'Nature en ville' },
+    ],
+    ...fields,
+  });
+}
+
+/** Submits a proposal as a resident (a fresh one unless `token` is given) and returns its ProposalView. */
+export async function submitProposal(box, fields = {}, as = token()) {
+  const body = { title: 'Une idée', text: '', author_name: 'Voisine', ...fields };
+  if (body.category === undefined && box.categories?.length) body.category = box.categories[0].id;
+  return api('POST', `boxes/${box.id}/proposals`, { body, token: as, status: 201 });
+}
+
+/** Gives `count` supports to a proposal, each from a new resident. */
+export async function supportFrom(proposal, count) {
+  for (let i = 0; i < count; i += 1) await api('PUT', `proposals/${proposal.id}/support`, { token: token() });
+}
+
+/** The proposal card whose title is `title`, in a proposals widget (a `has` locator is
+ * resolved inside the outer one, so it starts from the page, not from the widget). */
+export function card(w, title) {
+  return w.locator('li').filter({ has: w.page().getByRole('heading', { level: 3, name: title }) });
+}
+
+/** The section of a widget headed `heading`. */
+export function section(w, heading) {
+  return w.locator('section').filter({ has: w.page().getByRole('heading', { name: heading }) });
 }

@@ -5,11 +5,14 @@ const list = (name) => (params.get(name) ?? '')
   .split(',')
   .map((id) => id.trim())
   .filter(Boolean);
-// Widgets to create, in order: polls first, then comment threads.
+// Widgets to create, in order: polls first, then comment threads, then proposal boxes.
 const widgets = [
   ...list('polls').map((id) => ['poll', 'poll', id]),
   ...list('threads').map((id) => ['comments', 'thread', id]),
+  ...list('boxes').map((id) => ['proposals', 'box', id]),
 ];
+// `display=projector`: proposal boxes in their projector display.
+const display = params.get('display') ?? '';
 const mode = params.get('mode') === 'div' ? 'div' : 'element';
 const lang = params.get('lang');
 if (lang) {
@@ -17,22 +20,21 @@ if (lang) {
 }
 
 window.civiqueEvents = [];
-for (const type of ['civique:vote', 'civique:comment', 'civique:error']) {
+for (const type of ['civique:vote', 'civique:comment', 'civique:error', 'civique:proposal', 'civique:support', 'civique:threshold']) {
   document.addEventListener(type, (event) => {
     window.civiqueEvents.push({ type, detail: event.detail });
   });
 }
 
-const WIDGETS = 'civique-poll, [data-civique-poll], civique-comments, [data-civique-comments]';
+const WIDGETS = 'civique-poll, [data-civique-poll], civique-comments, [data-civique-comments], civique-proposals, [data-civique-proposals]';
 
 function createWidget(kind, attribute, id) {
-  if (mode === 'div') {
-    const div = document.createElement('div');
-    div.setAttribute(`data-civique-${kind}`, id);
-    return div;
+  const div = mode === 'div';
+  const element = document.createElement(div ? 'div' : `civique-${kind}`);
+  element.setAttribute(div ? `data-civique-${kind}` : attribute, id);
+  if (kind === 'proposals' && display) {
+    element.setAttribute(div ? 'data-civique-display' : 'display', display);
   }
-  const element = document.createElement(`civique-${kind}`);
-  element.setAttribute(attribute, id);
   return element;
 }
 

@@ -29,7 +29,7 @@ const WASM_FEATURES: &[&str] = &[
 
 /// The widget kinds: each is built into its own wasm module, `pkg/<kind>/`, with only its
 /// cargo feature, so a page downloads only the kinds it shows.
-pub const KINDS: &[&str] = &["poll", "comments"];
+pub const KINDS: &[&str] = &["poll", "comments", "proposals"];
 
 pub fn build(mode: Mode) -> Result<()> {
     let pkg = root().join("pkg");
@@ -135,7 +135,8 @@ fn write_npm_manifest(pkg: &Path) -> Result<()> {
     Ok(())
 }
 
-/// The widget tests (`tests/widget.rs`) in headless Chromium through ChromeDriver.
+/// The widget tests (`tests/widget.rs`, `tests/comments_widget.rs`) in headless Chromium
+/// through ChromeDriver.
 pub fn browser_tests() -> Result<()> {
     run(
         Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
@@ -147,6 +148,8 @@ pub fn browser_tests() -> Result<()> {
                 "wasm32-unknown-unknown",
                 "--test",
                 "widget",
+                "--test",
+                "comments_widget",
             ])
             .env(
                 "CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER",
