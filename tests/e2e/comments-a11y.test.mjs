@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import {
-  ENDPOINT, admin, createThread, expectNoAxeViolations, focused, openHost, postComment, tabTo, useBrowser, widget,
+  ENDPOINT, admin, createThread, expectFocus, expectNoAxeViolations, openHost, postComment, tabTo, useBrowser, widget,
 } from './support.mjs';
 
 const browser = useBrowser();
@@ -144,7 +144,7 @@ describe('comments, keyboard only', () => {
 
     await tabTo(page, /^button:Répondre/);
     await page.keyboard.press('Enter');
-    assert.match(await focused(page), /^textarea:Votre réponse/);
+    await expectFocus(page, /^textarea:Votre réponse/);
     await page.keyboard.type('Moi aussi.');
     await tabTo(page, /^button:Publier/);
     await page.keyboard.press('Enter');
@@ -160,7 +160,7 @@ describe('comments, keyboard only', () => {
 
     await tabTo(page, /^button:Modifier/);
     await page.keyboard.press('Enter');
-    assert.match(await focused(page), /^textarea:Modifier votre commentaire/);
+    await expectFocus(page, /^textarea:Modifier votre commentaire/);
     await page.keyboard.press('End');
     await page.keyboard.type(' Corrigé.');
     await tabTo(page, /^button:Enregistrer/);
@@ -169,7 +169,7 @@ describe('comments, keyboard only', () => {
 
     await tabTo(page, /^button:Signaler/, 'Shift+Tab');
     await page.keyboard.press('Enter');
-    assert.match(await focused(page), /^select:Motif du signalement/);
+    await expectFocus(page, /^select:Motif du signalement/);
     await page.keyboard.press('ArrowDown');
     await tabTo(page, /^button:Envoyer le signalement/);
     await page.keyboard.press('Enter');

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import {
-  DAY, ENDPOINT, api, card, createBox, expectNoAxeViolations, focused, iso, openHost, submitProposal, supportFrom, tabTo,
+  DAY, ENDPOINT, api, card, createBox, expectFocus, expectNoAxeViolations, iso, openHost, submitProposal, supportFrom, tabTo,
   useBrowser, widget,
 } from './support.mjs';
 
@@ -160,11 +160,11 @@ describe('proposals, keyboard only', () => {
     await tabTo(page, /^a:Des ralentisseurs rue Voltaire/, 'Shift+Tab');
     await page.keyboard.press('Enter');
     await w.getByRole('heading', { level: 2, name: theirs.title }).waitFor();
-    assert.match(await focused(page), /^h2:Des ralentisseurs rue Voltaire/);
+    await expectFocus(page, /^h2:Des ralentisseurs rue Voltaire/);
     await tabTo(page, /^button:Retour à la liste/);
     await page.keyboard.press('Enter');
     await w.getByRole('heading', { level: 3, name: theirs.title }).waitFor();
-    assert.match(await focused(page), /^a:Des ralentisseurs rue Voltaire/, 'focus returns to the card');
+    await expectFocus(page, /^a:Des ralentisseurs rue Voltaire/, 'focus returns to the card');
   });
 
   test('browse with sort, filter and search from the keyboard', async () => {

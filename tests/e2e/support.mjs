@@ -176,6 +176,12 @@ export function focused(page) {
   });
 }
 
+/** Waits (up to 5 s) until the focus matches `pattern`: focus moves after a render. */
+export async function expectFocus(page, pattern, message) {
+  for (let i = 0; i < 50 && !pattern.test(await focused(page)); i += 1) await page.waitForTimeout(100);
+  assert.match(await focused(page), pattern, message);
+}
+
 /** Presses `key` until the focus matches `pattern`. */
 export async function tabTo(page, pattern, key = 'Tab') {
   for (let i = 0; i < 60 && !pattern.test(await focused(page)); i += 1) await page.keyboard.press(key);
