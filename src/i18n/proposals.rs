@@ -537,4 +537,32 @@ mod tests {
             "Something went wrong. Please try again."
         );
     }
+
+    #[test]
+    fn every_proposal_error_has_its_own_message() {
+        for lang in [Lang::Fr, Lang::En] {
+            let generic = lang.proposal_error("whatever", false);
+            for code in [
+                codes::BOX_NOT_OPEN,
+                codes::BOX_CLOSED,
+                codes::EMPTY_TITLE,
+                codes::TITLE_TOO_LONG,
+                codes::PLACE_TOO_LONG,
+                codes::UNKNOWN_CATEGORY,
+                codes::CATEGORY_REQUIRED,
+                codes::ALREADY_SUPPORTED,
+                codes::NOT_SUPPORTED,
+                codes::TEXT_TOO_LONG,
+                codes::TOO_MANY_LINKS,
+                codes::BLOCKED_WORDS,
+                codes::INVALID_NAME,
+                codes::RATE_LIMITED,
+                codes::NOT_FOUND,
+            ] {
+                for questions in [false, true] {
+                    assert_ne!(lang.proposal_error(code, questions), generic, "{code}");
+                }
+            }
+        }
+    }
 }

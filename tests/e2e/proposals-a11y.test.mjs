@@ -55,6 +55,26 @@ const STATES = {
       await w.getByRole('alert').first().waitFor();
     },
   },
+  'idea published, thanks': {
+    box: () => ideas({ categories: [] }),
+    async act(w, t) {
+      const form = await openForm(w, t);
+      await form.getByLabel(t.title).fill('Un abri pour les vélos');
+      await form.getByLabel(t.name).fill('Sam');
+      await form.getByRole('button', { name: t.submit }).click();
+      await w.getByText(t.thanks).first().waitFor();
+    },
+  },
+  'support refused': {
+    box: ideas,
+    async prepare(box) { await submitProposal(box, { title: 'Un parc à vélos couvert' }); },
+    async act(w, t, page) {
+      await page.route(`${ENDPOINT}api/v1/proposals/*/support`, (route) => route.abort('connectionrefused'));
+      await w.locator('button[aria-pressed]').first().click();
+      await w.getByRole('alert').first().waitFor();
+      assert.equal(await w.locator('button[aria-pressed]').first().getAttribute('aria-pressed'), 'false');
+    },
+  },
   'submitted, awaiting moderation': {
     box: () => ideas({ pre_moderation: true, categories: [] }),
     async act(w, t) {
