@@ -99,6 +99,9 @@ pub enum ApiError {
     InvalidStatus(String),
     #[error(transparent)]
     Internal(#[from] StoreError),
+    /// The request's task panicked (a bug): the details are in the log.
+    #[error("the request failed unexpectedly")]
+    Panicked,
 }
 
 impl ApiError {
@@ -141,7 +144,7 @@ impl ApiError {
             Self::OriginNotAllowed => StatusCode::FORBIDDEN,
             Self::Unauthorized(_) => StatusCode::UNAUTHORIZED,
             Self::Internal(StoreError::Conflict(_)) => StatusCode::CONFLICT,
-            Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            Self::Internal(_) | Self::Panicked => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
 
@@ -166,7 +169,7 @@ impl ApiError {
             Self::OriginNotAllowed => codes::ORIGIN_NOT_ALLOWED,
             Self::Unauthorized(_) => codes::UNAUTHORIZED,
             Self::Conflict(_) | Self::Internal(StoreError::Conflict(_)) => codes::CONFLICT,
-            Self::Internal(_) => codes::INTERNAL,
+            Self::Internal(_) | Self::Panicked => codes::INTERNAL,
             Self::EmptyText => codes::EMPTY_TEXT,
             Self::TextTooLong => codes::TEXT_TOO_LONG,
             Self::TooManyLinks => codes::TOO_MANY_LINKS,

@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use civique_api::{OptionCount, PollKind, PollOption, PollResults, ResultsVisibility, SiteInput};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::{SqliteConnection, SqlitePool};
+use sqlx::{Connection, SqliteConnection, SqlitePool};
 use time::OffsetDateTime;
 
 use super::StoreError;
@@ -54,10 +54,25 @@ impl SqliteStore {
             .foreign_keys(true);
         let pool = SqlitePoolOptions::new()
             .max_connections(8)
+            // A request future dropped between BEGIN and the creation of its transaction
+            // object leaves no one to roll back: such a connection must never be reused, or
+            // it holds the write lock forever and swallows later writes uncommitted.
+            .after_release(|conn, _| {
+                Box::pin(async move {
+                    // Runs any rollback still queued by a dropped transaction first.
+                    conn.ping().await?;
+                    Ok(!conn.is_in_transaction())
+                })
+            })
             .connect_with(options)
             .await?;
         sqlx::migrate!("./migrations/sqlite").run(&pool).await?;
         Ok(Self { pool })
+    }
+
+    /// Waits for the connections in use and closes them all.
+    pub async fn close(&self) {
+        self.pool.close().await;
     }
 
     pub async fn create_site(&self, site: &SiteInput) -> Result<()> {

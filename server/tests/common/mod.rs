@@ -24,6 +24,8 @@ pub struct TestServer {
     pub client: Client,
     pub dir: TempDir,
     pub state: AppState,
+    pub config: Config,
+    serving: tokio::task::JoinHandle<std::io::Result<()>>,
 }
 
 /// Fake widget files, large enough to be worth compressing.
@@ -71,18 +73,33 @@ impl TestServer {
             ..Config::default()
         };
         adjust(&mut config);
+        let server = Self::serve(dir, config).await;
+        server.create_site(SITE, &[SITE_ORIGIN]).await;
+        server
+    }
+
+    async fn serve(dir: TempDir, config: Config) -> Self {
         let state = AppState::from_config(&config).await.expect("state");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
-        tokio::spawn(axum::serve(listener, app(state.clone())).into_future());
-        let server = Self {
+        let serving = tokio::spawn(axum::serve(listener, app(state.clone())).into_future());
+        Self {
             base,
             client: Client::new(),
             dir,
             state,
-        };
-        server.create_site(SITE, &[SITE_ORIGIN]).await;
-        server
+            config,
+            serving,
+        }
+    }
+
+    /// Stops serving, closes the database and opens it again in a new server (on a new
+    /// port): what survives this was really stored.
+    pub async fn restart(self) -> Self {
+        self.serving.abort();
+        let _ = self.serving.await;
+        self.state.store.close().await;
+        Self::serve(self.dir, self.config).await
     }
 
     pub fn url(&self, path: &str) -> String {
