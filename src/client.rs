@@ -142,7 +142,7 @@ impl Client {
         let url = format!(
             "{}/comments?sort={}",
             self.thread_url(thread),
-            sort_name(sort)
+            sort.as_str()
         );
         self.send(
             "GET",
@@ -266,15 +266,6 @@ fn with_cursor(url: String, separator: char, cursor: Option<&str>) -> String {
     match cursor {
         Some(cursor) => format!("{url}{separator}cursor={}", segment(cursor)),
         None => url,
-    }
-}
-
-/// The `sort` query value of a [`CommentSort`].
-pub fn sort_name(sort: CommentSort) -> &'static str {
-    match sort {
-        CommentSort::Oldest => "oldest",
-        CommentSort::Newest => "newest",
-        CommentSort::Useful => "useful",
     }
 }
 

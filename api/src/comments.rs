@@ -2,6 +2,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::wire::wire_enum;
+
 /// Limits of comment threads.
 pub mod limits {
     /// Display name of a comment's author, in characters (trimmed, not empty).
@@ -24,15 +26,16 @@ pub mod limits {
     pub const DEFAULT_REPORT_THRESHOLD: u32 = 3;
 }
 
-/// What happens to a comment containing one of the site's blocked words.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum BlockedWordsAction {
-    /// Refused with 422 `blocked_words`.
-    #[default]
-    Reject,
-    /// Accepted as `pending` until staff approve it.
-    Review,
+wire_enum! {
+    /// What happens to a comment containing one of the site's blocked words.
+    #[derive(Default)]
+    pub enum BlockedWordsAction {
+        /// Refused with 422 `blocked_words`.
+        #[default]
+        Reject = "reject",
+        /// Accepted as `pending` until staff approve it.
+        Review = "review",
+    }
 }
 
 /// Per-site comment settings (part of the site definition; every field has a default).
@@ -104,16 +107,16 @@ pub struct ThreadClaim {
     pub title: Option<String>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum CommentStatus {
-    Published,
-    /// Waiting for approval; shown only to its author.
-    Pending,
-    /// Removed by staff or by reports; a placeholder when it has replies.
-    Hidden,
-    /// Removed by its author or staff; a placeholder when it has replies.
-    Deleted,
+wire_enum! {
+    pub enum CommentStatus {
+        Published = "published",
+        /// Waiting for approval; shown only to its author.
+        Pending = "pending",
+        /// Removed by staff or by reports; a placeholder when it has replies.
+        Hidden = "hidden",
+        /// Removed by its author or staff; a placeholder when it has replies.
+        Deleted = "deleted",
+    }
 }
 
 /// One comment as a participant sees it. Placeholders (hidden or deleted comments kept
@@ -158,14 +161,15 @@ pub struct CommentPage {
     pub next_cursor: Option<String>,
 }
 
-/// Order of top-level comments; pinned comments come first on the first page.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum CommentSort {
-    #[default]
-    Oldest,
-    Newest,
-    Useful,
+wire_enum! {
+    /// Order of top-level comments; pinned comments come first on the first page.
+    #[derive(Default)]
+    pub enum CommentSort {
+        #[default]
+        Oldest = "oldest",
+        Newest = "newest",
+        Useful = "useful",
+    }
 }
 
 /// `POST /threads/{id}/comments` (and the admin variant, where `official` is honoured).
@@ -199,16 +203,16 @@ pub struct ReportInput {
     pub reason: String,
 }
 
-/// Staff actions on a comment.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ModerationAction {
-    Approve,
-    Hide,
-    Restore,
-    Delete,
-    Pin,
-    Unpin,
+wire_enum! {
+    /// Staff actions on a comment.
+    pub enum ModerationAction {
+        Approve = "approve",
+        Hide = "hide",
+        Restore = "restore",
+        Delete = "delete",
+        Pin = "pin",
+        Unpin = "unpin",
+    }
 }
 
 /// Admin API `POST /api/v1/admin/comments/{id}/moderation`.
@@ -220,23 +224,80 @@ pub struct ModerationInput {
     pub reason: Option<String>,
 }
 
+wire_enum! {
+    /// What a staff action did, in the audit log.
+    pub enum AuditAction {
+        /// A site, poll, thread or box was created.
+        Create = "create",
+        /// A site's or box's settings changed.
+        Update = "update",
+        Lock = "lock",
+        Unlock = "unlock",
+        PreModeration = "pre_moderation",
+        PostModeration = "post_moderation",
+        Approve = "approve",
+        Hide = "hide",
+        Restore = "restore",
+        Delete = "delete",
+        Pin = "pin",
+        Unpin = "unpin",
+        /// A proposal's status (and answer) was set.
+        Status = "status",
+        /// Staff posted a comment (an official reply when the comment says so).
+        Reply = "reply",
+    }
+}
+
+impl From<ModerationAction> for AuditAction {
+    fn from(action: ModerationAction) -> Self {
+        match action {
+            ModerationAction::Approve => Self::Approve,
+            ModerationAction::Hide => Self::Hide,
+            ModerationAction::Restore => Self::Restore,
+            ModerationAction::Delete => Self::Delete,
+            ModerationAction::Pin => Self::Pin,
+            ModerationAction::Unpin => Self::Unpin,
+        }
+    }
+}
+
 /// One row of `GET /api/v1/admin/audit`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AuditEntry {
     pub id: i64,
+    /// Who acted: `admin` (the admin token), `cli:<user>` (the command line), `seed:<file>`.
     pub actor: String,
-    pub action: String,
+    pub action: AuditAction,
     /// e.g. `comment:42`, `thread:works`.
     pub target: String,
+    /// The site the target belongs to (absent on entries written before sites were recorded).
+    pub site_id: Option<String>,
     pub reason: Option<String>,
     pub at: String,
 }
 
-/// Server-sent event names on `GET /api/v1/threads/{id}/events`; data is `{"id":N}`
-/// (`useful_changed`: `{"id":N,"useful":N}`). Only published changes are sent.
+/// Server-sent event names on `GET /api/v1/threads/{id}/events`, and their data. Only
+/// published changes are sent.
 pub mod events {
+    use serde::{Deserialize, Serialize};
+
+    /// These three carry a [`CommentEvent`].
     pub const COMMENT_CREATED: &str = "comment_created";
     pub const COMMENT_UPDATED: &str = "comment_updated";
     pub const COMMENT_REMOVED: &str = "comment_removed";
+    /// Carries a [`UsefulChanged`].
     pub const USEFUL_CHANGED: &str = "useful_changed";
+
+    /// `{"id": N}`: the comment that changed.
+    #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+    pub struct CommentEvent {
+        pub id: i64,
+    }
+
+    /// `{"id": N, "useful": N}`: a comment's new count of useful marks.
+    #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+    pub struct UsefulChanged {
+        pub id: i64,
+        pub useful: u64,
+    }
 }

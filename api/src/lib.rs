@@ -6,18 +6,23 @@
 
 use serde::{Deserialize, Serialize};
 
+mod wire;
+
 pub mod comments;
 pub mod proposals;
 
+use wire::wire_enum;
+pub use wire::UnknownName;
+
 pub use comments::{
-    AuditEntry, BlockedWordsAction, CommentEdit, CommentInput, CommentPage, CommentSort,
-    CommentStatus, CommentView, ModerationAction, ModerationInput, ReportInput, SiteSettings,
-    ThreadClaim, ThreadInput, ThreadPatch, ThreadView, UsefulView,
+    AuditAction, AuditEntry, BlockedWordsAction, CommentEdit, CommentInput, CommentPage,
+    CommentSort, CommentStatus, CommentView, ModerationAction, ModerationInput, ReportInput,
+    SiteSettings, ThreadClaim, ThreadInput, ThreadPatch, ThreadView, UsefulView,
 };
 pub use proposals::{
-    BoxEvent, BoxInput, BoxMode, BoxPatch, BoxView, Category, ProposalAction, ProposalInput,
-    ProposalModeration, ProposalPage, ProposalSort, ProposalStatus, ProposalView, SimilarList,
-    StatusChange, StatusInput, SupportView, Visibility,
+    BoxEvent, BoxEventKind, BoxInput, BoxMode, BoxPatch, BoxView, Category, ProposalAction,
+    ProposalInput, ProposalModeration, ProposalPage, ProposalSort, ProposalStatus, ProposalView,
+    SimilarList, StatusChange, StatusInput, SupportView, Visibility,
 };
 
 /// Path prefix of every REST route.
@@ -60,35 +65,35 @@ pub fn is_valid_token(token: &str) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
 }
 
-/// Single choice (radio buttons) or multiple choice (check boxes, at most `max_choices`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum PollKind {
-    Single,
-    Multiple,
+wire_enum! {
+    /// Single choice (radio buttons) or multiple choice (check boxes, at most `max_choices`).
+    pub enum PollKind {
+        Single = "single",
+        Multiple = "multiple",
+    }
 }
 
-/// When residents may see the results.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ResultsVisibility {
-    /// Once this participant has voted (and always after closing).
-    AfterVote,
-    /// At any time, even before voting.
-    Always,
-    /// Only once the poll is closed.
-    AfterClose,
+wire_enum! {
+    /// When residents may see the results.
+    pub enum ResultsVisibility {
+        /// Once this participant has voted (and always after closing).
+        AfterVote = "after_vote",
+        /// At any time, even before voting.
+        Always = "always",
+        /// Only once the poll is closed.
+        AfterClose = "after_close",
+    }
 }
 
-/// Where the poll stands in time, computed by the server from its clock.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum PollStatus {
-    /// `opens_at` is in the future.
-    Upcoming,
-    Open,
-    /// `closes_at` is in the past: final results.
-    Closed,
+wire_enum! {
+    /// Where the poll stands in time, computed by the server from its clock.
+    pub enum PollStatus {
+        /// `opens_at` is in the future.
+        Upcoming = "upcoming",
+        Open = "open",
+        /// `closes_at` is in the past: final results.
+        Closed = "closed",
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -174,6 +179,9 @@ pub mod codes {
     /// The route exists but not with this HTTP method.
     pub const METHOD_NOT_ALLOWED: &str = "method_not_allowed";
     pub const INTERNAL: &str = "internal";
+    /// The endpoint cannot reach its database right now, or is shutting down: try again
+    /// shortly (503, with `Retry-After`).
+    pub const UNAVAILABLE: &str = "unavailable";
     pub const EMPTY_TEXT: &str = "empty_text";
     pub const TEXT_TOO_LONG: &str = "text_too_long";
     pub const TOO_MANY_LINKS: &str = "too_many_links";
@@ -243,12 +251,20 @@ pub struct PollInput {
     pub results_visibility: ResultsVisibility,
 }
 
-/// Server-sent event names on `GET /api/v1/polls/{id}/events`.
+/// Server-sent event names on `GET /api/v1/polls/{id}/events`, and their data.
 pub mod events {
-    /// Sent whenever the poll's votes or settings change. Its data is a small JSON object
-    /// `{"voters": N}`; a widget refetches the poll (with its participant header) to get
-    /// the results it is allowed to see.
+    use serde::{Deserialize, Serialize};
+
+    /// Sent whenever the poll's votes or settings change, with [`PollChanged`]; a widget
+    /// refetches the poll (with its participant header) to get the results it is allowed
+    /// to see.
     pub const POLL_CHANGED: &str = "poll_changed";
+
+    /// Data of [`POLL_CHANGED`]: `{"voters": N}`.
+    #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+    pub struct PollChanged {
+        pub voters: u64,
+    }
 }
 
 #[cfg(test)]

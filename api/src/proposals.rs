@@ -9,6 +9,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::wire::wire_enum;
+
 /// Limits of proposal boxes.
 pub mod limits {
     /// Title of a proposal (ideas mode), in characters (trimmed, not empty).
@@ -35,13 +37,14 @@ pub mod limits {
     pub const QUERY_MAX_LEN: usize = 200;
 }
 
-/// Ideas (proposals with a description, category, place and a thread) or questions.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum BoxMode {
-    #[default]
-    Ideas,
-    Questions,
+wire_enum! {
+    /// Ideas (proposals with a description, category, place and a thread) or questions.
+    #[derive(Default)]
+    pub enum BoxMode {
+        #[default]
+        Ideas = "ideas",
+        Questions = "questions",
+    }
 }
 
 /// A category of a box: a slug id and the label residents see.
@@ -107,30 +110,30 @@ pub struct BoxPatch {
     pub closes_at: Option<String>,
 }
 
-/// Where the town stands on a proposal. Questions use `submitted` and `answered` only.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ProposalStatus {
-    Submitted,
-    UnderReview,
-    Accepted,
-    Rejected,
-    Implemented,
-    /// Duplicate of the proposal named by `duplicate_of`.
-    Duplicate,
-    /// A question the town answered.
-    Answered,
+wire_enum! {
+    /// Where the town stands on a proposal. Questions use `submitted` and `answered` only.
+    pub enum ProposalStatus {
+        Submitted = "submitted",
+        UnderReview = "under_review",
+        Accepted = "accepted",
+        Rejected = "rejected",
+        Implemented = "implemented",
+        /// Duplicate of the proposal named by `duplicate_of`.
+        Duplicate = "duplicate",
+        /// A question the town answered.
+        Answered = "answered",
+    }
 }
 
-/// Whether a proposal is visible: staff moderation, apart from the town's answer status.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Visibility {
-    Published,
-    /// Waiting for approval (pre-moderated box); seen only by its author and staff.
-    Pending,
-    /// Hidden by staff; seen only by staff.
-    Hidden,
+wire_enum! {
+    /// Whether a proposal is visible: staff moderation, apart from the town's answer status.
+    pub enum Visibility {
+        Published = "published",
+        /// Waiting for approval (pre-moderated box); seen only by its author and staff.
+        Pending = "pending",
+        /// Hidden by staff; seen only by staff.
+        Hidden = "hidden",
+    }
 }
 
 /// One entry of a proposal's status history.
@@ -181,16 +184,17 @@ pub struct ProposalView {
     pub history: Vec<StatusChange>,
 }
 
-/// Order of a listing.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ProposalSort {
-    /// Most supported first (then oldest first): also the live order of questions.
-    #[default]
-    Supports,
-    Newest,
-    /// Most recently answered first; never-answered ones last.
-    Answered,
+wire_enum! {
+    /// Order of a listing.
+    #[derive(Default)]
+    pub enum ProposalSort {
+        /// Most supported first (then oldest first): also the live order of questions.
+        #[default]
+        Supports = "supports",
+        Newest = "newest",
+        /// Most recently answered first; never-answered ones last.
+        Answered = "answered",
+    }
 }
 
 /// `GET /api/v1/boxes/{id}/proposals?sort=&category=&status=&q=&page=`.
@@ -250,13 +254,13 @@ pub struct StatusInput {
     pub by: Option<String>,
 }
 
-/// Staff moderation of a proposal.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ProposalAction {
-    Approve,
-    Hide,
-    Restore,
+wire_enum! {
+    /// Staff moderation of a proposal.
+    pub enum ProposalAction {
+        Approve = "approve",
+        Hide = "hide",
+        Restore = "restore",
+    }
 }
 
 /// Admin API `POST /api/v1/admin/proposals/{id}/moderation`.
@@ -267,26 +271,50 @@ pub struct ProposalModeration {
     pub reason: Option<String>,
 }
 
+wire_enum! {
+    /// What a recorded box event says.
+    pub enum BoxEventKind {
+        /// A proposal's supports reached the box's threshold (once per proposal).
+        ThresholdReached = "threshold_reached",
+    }
+}
+
 /// One recorded event of a box (`GET /api/v1/admin/boxes/{id}/events`), kept for webhooks.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BoxEvent {
     pub id: i64,
-    /// `threshold_reached`.
-    pub kind: String,
+    pub kind: BoxEventKind,
     pub proposal_id: i64,
     pub at: String,
     /// Supports when it happened.
     pub supports: u64,
 }
 
-/// Server-sent event names on `GET /api/v1/boxes/{id}/events`. Data is `{"id":N}`
-/// (`supports_changed`: `{"id":N,"supports":N}`). Only published proposals are announced.
+/// Server-sent event names on `GET /api/v1/boxes/{id}/events`, and their data. Only
+/// published proposals are announced.
 pub mod events {
+    use serde::{Deserialize, Serialize};
+
+    /// These four carry a [`ProposalEvent`].
     pub const PROPOSAL_CREATED: &str = "proposal_created";
     /// Status, answer or text changed.
     pub const PROPOSAL_UPDATED: &str = "proposal_updated";
     /// Hidden by staff.
     pub const PROPOSAL_REMOVED: &str = "proposal_removed";
-    pub const SUPPORTS_CHANGED: &str = "supports_changed";
     pub const THRESHOLD_REACHED: &str = "threshold_reached";
+    /// Carries a [`SupportsChanged`].
+    pub const SUPPORTS_CHANGED: &str = "supports_changed";
+
+    /// `{"id": N}`: the proposal that changed.
+    #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+    pub struct ProposalEvent {
+        pub id: i64,
+    }
+
+    /// `{"id": N, "supports": N}`: a proposal's new count of supports.
+    #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+    pub struct SupportsChanged {
+        pub id: i64,
+        pub supports: u64,
+    }
 }

@@ -1,4 +1,5 @@
-//! Command line: `serve` (default), `site create`, `poll create|list`, `thread create`, `seed FILE`.
+//! Command line: `serve` (default), `site create`, `poll create|list`, `thread create`,
+//! `seed FILE`, `backup FILE`; every command goes through the services.
 
 use std::path::PathBuf;
 
@@ -7,9 +8,10 @@ use civique_api::{PollInput, PollKind, ResultsVisibility, SiteInput, SiteSetting
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use time::OffsetDateTime;
 
-use crate::poll::resolve_time;
-use crate::routes::admin::{insert_poll, insert_site, insert_thread, staff_view};
-use crate::{app, open_store, seed, AppState, Config};
+use crate::domain::audit::Actor;
+use crate::domain::time::resolve_time;
+use crate::service::seed;
+use crate::{app, AppState, Config, Service};
 
 #[derive(Debug, Parser)]
 #[command(name = "civique-server", version, about = "The civique endpoint")]
@@ -37,6 +39,9 @@ pub enum Command {
     /// Import sites, polls, threads and proposal boxes from a TOML file; existing ids are left
     /// untouched.
     Seed { file: PathBuf },
+    /// Write a consistent copy of the SQLite database to FILE while the endpoint serves
+    /// (PostgreSQL: use pg_dump).
+    Backup { file: PathBuf },
 }
 
 #[derive(Debug, Subcommand)]
@@ -129,28 +134,41 @@ impl From<Results> for ResultsVisibility {
     }
 }
 
+/// The person at the command line, for the audit log.
+fn operator() -> Actor {
+    let user = ["USER", "LOGNAME", "USERNAME"]
+        .iter()
+        .find_map(|name| std::env::var(name).ok().filter(|user| !user.is_empty()))
+        .unwrap_or_else(|| "unknown".to_owned());
+    Actor::CommandLine(user)
+}
+
 /// Runs a parsed command line against the loaded configuration.
 pub async fn run(command: Option<Command>, config: Config) -> anyhow::Result<()> {
     let command = command.unwrap_or(Command::Serve);
     if let Command::Serve = command {
         return serve(&config).await;
     }
-    let store = open_store(&config)
+    let service = Service::open(&config)
         .await
-        .with_context(|| format!("opening {}", config.database_url))?;
+        .with_context(|| format!("opening {}", config.database_for_display()))?;
+    let actor = operator();
+    let result = run_command(&service, &actor, command).await;
+    service.store().close().await;
+    result
+}
+
+async fn run_command(service: &Service, actor: &Actor, command: Command) -> anyhow::Result<()> {
     match command {
-        Command::Serve => unreachable!("handled above"),
+        Command::Serve => unreachable!("handled by run"),
         Command::Site(SiteCommand::Create { id, name, origins }) => {
-            insert_site(
-                &store,
-                &SiteInput {
-                    id,
-                    name,
-                    origins,
-                    settings: SiteSettings::default(),
-                },
-            )
-            .await?;
+            let site = SiteInput {
+                id,
+                name,
+                origins,
+                settings: SiteSettings::default(),
+            };
+            service.create_site(actor, &site).await?;
             println!("created site");
         }
         Command::Poll(PollCommand::Create(args)) => {
@@ -176,20 +194,15 @@ pub async fn run(command: Option<Command>, config: Config) -> anyhow::Result<()>
                 closes_at: time(args.closes_at)?,
                 results_visibility: args.results.into(),
             };
-            let poll = insert_poll(&store, input).await?;
+            let poll = service.create_poll(actor, input).await?;
             println!("created poll {}", poll.id);
         }
         Command::Poll(PollCommand::List { site }) => {
-            for poll in store.list_polls(site.as_deref()).await? {
-                let view = staff_view(&store, &poll).await?;
+            for view in service.list_polls(site.as_deref()).await? {
                 let voters = view.results.map_or(0, |r| r.voters);
-                let status = serde_json::to_value(view.status)?;
                 println!(
                     "{}\t{}\t{}\t{voters} voters\t{}",
-                    view.site_id,
-                    view.id,
-                    status.as_str().unwrap_or_default(),
-                    view.question
+                    view.site_id, view.id, view.status, view.question
                 );
             }
         }
@@ -207,25 +220,41 @@ pub async fn run(command: Option<Command>, config: Config) -> anyhow::Result<()>
                 pre_moderation,
                 max_depth,
             };
-            let thread = insert_thread(&store, input).await?;
+            let thread = service.create_thread(actor, input).await?;
             println!("created thread {}", thread.id);
         }
         Command::Seed { file } => {
             let text = std::fs::read_to_string(&file)
                 .with_context(|| format!("reading {}", file.display()))?;
-            let report = seed::import(&store, &text, OffsetDateTime::now_utc()).await?;
+            let name = file.file_name().map_or_else(
+                || file.display().to_string(),
+                |n| n.to_string_lossy().into(),
+            );
+            let report = seed::import(service, &name, &text, OffsetDateTime::now_utc()).await?;
             print!("{report}");
+        }
+        Command::Backup { file } => {
+            service
+                .store()
+                .backup(&file)
+                .await
+                .with_context(|| format!("backing up to {}", file.display()))?;
+            println!("backed up to {}", file.display());
         }
     }
     Ok(())
 }
 
+/// How long in-flight requests may take to finish once a stop was asked for.
+const DRAIN: std::time::Duration = std::time::Duration::from_secs(10);
+
 /// Binds, prints `civique-server listening on http://ADDR` (scripts wait for it) and serves
-/// until Ctrl-C.
+/// until SIGTERM or Ctrl-C: then event streams end, in-flight requests get [`DRAIN`] to
+/// finish, and the database is closed.
 pub async fn serve(config: &Config) -> anyhow::Result<()> {
     let state = AppState::from_config(config)
         .await
-        .with_context(|| format!("opening {}", config.database_url))?;
+        .with_context(|| format!("opening {}", config.database_for_display()))?;
     let listener = tokio::net::TcpListener::bind(&config.listen)
         .await
         .with_context(|| format!("binding {}", config.listen))?;
@@ -233,10 +262,42 @@ pub async fn serve(config: &Config) -> anyhow::Result<()> {
         "civique-server listening on http://{}",
         listener.local_addr()?
     );
-    axum::serve(listener, app(state))
-        .with_graceful_shutdown(async {
-            let _ = tokio::signal::ctrl_c().await;
-        })
-        .await?;
+    let (stopping, stop) = tokio::sync::oneshot::channel::<()>();
+    let live = state.service.live().clone();
+    let server = axum::serve(listener, app(state.clone())).with_graceful_shutdown(async move {
+        stop_requested().await;
+        tracing::info!("stopping: finishing in-flight requests");
+        live.close();
+        let _ = stopping.send(());
+    });
+    let served = tokio::spawn(async move { server.await });
+    let _ = stop.await;
+    match tokio::time::timeout(DRAIN, served).await {
+        Ok(result) => result??,
+        Err(_) => tracing::warn!("requests still running after {DRAIN:?}: stopping anyway"),
+    }
+    state.shutdown().await;
     Ok(())
+}
+
+/// SIGTERM (systemd, container runtimes) or Ctrl-C.
+async fn stop_requested() {
+    let interrupt = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = interrupt => {}
+        () = terminate => {}
+    }
 }

@@ -6,17 +6,21 @@ use std::path::{Path, PathBuf};
 use civique_api::SiteInput;
 use serde::Deserialize;
 
-use crate::poll::check_site;
+use crate::domain::site::check_site;
 
 #[derive(Clone, PartialEq, Eq, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Config {
     /// Socket address to bind; port 0 picks a free port.
     pub listen: String,
-    /// `sqlite://PATH` (the file is created if missing).
+    /// `sqlite://PATH` (the file is created if missing) or `postgres://USER@HOST/DB`.
     pub database_url: String,
     /// Bearer token of the admin API; the admin API is disabled when unset.
     pub admin_token: Option<String>,
+    /// Bearer token of `/metrics`; open to anyone who reaches it when unset.
+    pub metrics_token: Option<String>,
+    /// `text` (the default, for people) or `json` (one object a line, for log collectors).
+    pub log_format: LogFormat,
     /// Widget build output (`cargo xtask build`).
     pub assets_dir: PathBuf,
     /// Sites created or updated at start.
@@ -25,6 +29,15 @@ pub struct Config {
     pub comments: CommentConfig,
     /// `[proposals]`: posting rate limits of proposal boxes.
     pub proposals: ProposalConfig,
+}
+
+/// How the endpoint writes its log (to standard error).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    #[default]
+    Text,
+    Json,
 }
 
 /// How long authors may change their comments and how fast comments may be posted.
@@ -79,6 +92,8 @@ pub enum ConfigError {
     Parse(#[from] toml::de::Error),
     #[error("invalid site in configuration: {0}")]
     Site(String),
+    #[error("log format must be text or json, got {0:?}")]
+    LogFormat(String),
 }
 
 impl Default for Config {
@@ -87,6 +102,8 @@ impl Default for Config {
             listen: "127.0.0.1:8787".to_owned(),
             database_url: "sqlite://civique.db".to_owned(),
             admin_token: None,
+            metrics_token: None,
+            log_format: LogFormat::Text,
             assets_dir: PathBuf::from("pkg"),
             sites: Vec::new(),
             comments: CommentConfig::default(),
@@ -128,6 +145,16 @@ impl Config {
         if let Some(token) = var("CIVIQUE_ADMIN_TOKEN") {
             config.admin_token = Some(token);
         }
+        if let Some(token) = var("CIVIQUE_METRICS_TOKEN") {
+            config.metrics_token = Some(token);
+        }
+        if let Some(format) = var("CIVIQUE_LOG_FORMAT") {
+            config.log_format = match format.as_str() {
+                "json" => LogFormat::Json,
+                "text" => LogFormat::Text,
+                other => return Err(ConfigError::LogFormat(other.to_owned())),
+            };
+        }
         if let Some(dir) = var("CIVIQUE_ASSETS_DIR") {
             config.assets_dir = PathBuf::from(dir);
         }
@@ -138,15 +165,42 @@ impl Config {
     }
 }
 
+impl Config {
+    /// The database URL with any password hidden, for messages and logs.
+    pub fn database_for_display(&self) -> String {
+        redact_password(&self.database_url)
+    }
+}
+
+/// `scheme://user:secret@host/…` → `scheme://user:[redacted]@host/…`.
+fn redact_password(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_owned();
+    };
+    let authority_end = rest.find('/').unwrap_or(rest.len());
+    match rest[..authority_end].rfind('@') {
+        Some(at) => match rest[..at].find(':') {
+            Some(colon) => format!("{scheme}://{}:[redacted]{}", &rest[..colon], &rest[at..]),
+            None => url.to_owned(),
+        },
+        None => url.to_owned(),
+    }
+}
+
 impl fmt::Debug for Config {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Config")
             .field("listen", &self.listen)
-            .field("database_url", &self.database_url)
+            .field("database_url", &self.database_for_display())
             .field(
                 "admin_token",
                 &self.admin_token.as_ref().map(|_| "[redacted]"),
             )
+            .field(
+                "metrics_token",
+                &self.metrics_token.as_ref().map(|_| "[redacted]"),
+            )
+            .field("log_format", &self.log_format)
             .field("assets_dir", &self.assets_dir)
             .field("sites", &self.sites)
             .field("comments", &self.comments)
@@ -168,5 +222,21 @@ mod tests {
         let shown = format!("{config:?}");
         assert!(!shown.contains("s3cret-admin"));
         assert!(shown.contains("[redacted]"));
+    }
+
+    #[test]
+    fn database_passwords_are_hidden() {
+        assert_eq!(
+            redact_password("postgres://civique:s3cret@db.example:5432/civique"),
+            "postgres://civique:[redacted]@db.example:5432/civique"
+        );
+        assert_eq!(
+            redact_password("postgres://postgres@127.0.0.1/civique"),
+            "postgres://postgres@127.0.0.1/civique"
+        );
+        assert_eq!(
+            redact_password("sqlite://civique.db"),
+            "sqlite://civique.db"
+        );
     }
 }

@@ -517,9 +517,25 @@ async fn staff_speak_officially_pin_and_lock() {
         .iter()
         .map(|e| e["action"].as_str().unwrap())
         .collect();
-    assert_eq!(actions, ["unlock", "lock", "unpin", "pin"]);
+    // Newest first: every staff action, the official reply and the creations included.
+    assert_eq!(
+        actions,
+        ["unlock", "lock", "unpin", "pin", "reply", "create", "create"]
+    );
     assert_eq!(audit[3]["target"], format!("comment:{official_id}"));
-    assert_eq!(audit[0]["actor"], "admin");
+    assert_eq!(audit[4]["target"], format!("comment:{official_id}"));
+    assert_eq!(audit[5]["target"], "thread:t");
+    assert_eq!(audit[6]["target"], format!("site:{SITE}"));
+    assert!(audit
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|e| e["actor"] == "admin"));
+    assert!(audit
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|e| e["site_id"] == SITE));
     let anonymous = server.get("/api/v1/admin/audit").await;
     assert_error(anonymous, StatusCode::UNAUTHORIZED, "unauthorized").await;
 }
@@ -602,6 +618,7 @@ async fn staff_hide_restore_and_delete_with_public_reasons() {
         .as_array()
         .unwrap()
         .iter()
+        .filter(|e| e["target"] == format!("comment:{id}"))
         .map(|e| (e["action"].as_str().unwrap(), e["reason"].as_str()))
         .collect();
     assert_eq!(

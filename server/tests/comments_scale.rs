@@ -4,7 +4,8 @@ mod common;
 
 use std::collections::HashSet;
 
-use civique_server::store::NewComment;
+use civique_api::CommentStatus;
+use civique_server::domain::comment::NewComment;
 use common::*;
 use serde_json::{json, Value};
 
@@ -23,7 +24,7 @@ async fn seeded() -> TestServer {
         reply_to_name: None,
         text: format!("Commentaire {i}"),
         html: format!("<p>Commentaire {i}</p>"),
-        status: "published",
+        status: CommentStatus::Published,
         official: false,
     };
     let big: Vec<NewComment> = (0..TOTAL).map(|i| comment("big", i)).collect();
@@ -31,8 +32,9 @@ async fn seeded() -> TestServer {
     for (thread, rows) in [("big", big), ("small", small)] {
         let ids = server
             .state
-            .store
-            .insert_comments(SITE, &rows)
+            .service
+            .store()
+            .insert_comments(SITE, &rows, None)
             .await
             .unwrap();
         assert_eq!(ids.len(), rows.len(), "{thread}");

@@ -5,8 +5,8 @@ use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
 
-use civique_server::seed::{self, SeedError};
-use civique_server::{Config, Store};
+use civique_server::service::seed::{self, SeedError};
+use civique_server::{Config, Service};
 use time::macros::datetime;
 
 const CONFIG: &str = r#"
@@ -95,10 +95,13 @@ pre_moderation = true
 #[tokio::test]
 async fn seed_is_idempotent_and_resolves_relative_dates() {
     let dir = tempfile::tempdir().unwrap();
-    let store = store_in(dir.path()).await;
+    let service = service_in(dir.path()).await;
+    let store = service.store();
     let now = datetime!(2026-05-10 08:30:15.25 UTC);
 
-    let report = seed::import(&store, SEED, now).await.unwrap();
+    let report = seed::import(&service, "seed.toml", SEED, now)
+        .await
+        .unwrap();
     assert_eq!(
         report.created,
         [
@@ -118,7 +121,9 @@ async fn seed_is_idempotent_and_resolves_relative_dates() {
     assert_eq!(fete.closes_at, Some(datetime!(2026-07-01 10:00 UTC)));
     assert_eq!(fete.max_choices, 2);
 
-    let again = seed::import(&store, SEED, now).await.unwrap();
+    let again = seed::import(&service, "seed.toml", SEED, now)
+        .await
+        .unwrap();
     assert!(again.created.is_empty());
     assert_eq!(again.skipped.len(), 4);
     assert_eq!(store.list_polls(None).await.unwrap().len(), 2);
@@ -128,7 +133,7 @@ async fn seed_is_idempotent_and_resolves_relative_dates() {
         .replace("budget", "other")
         .replace("\"+30d\"", "\"+30y\"");
     assert!(matches!(
-        seed::import(&store, &broken, now).await,
+        seed::import(&service, "seed.toml", &broken, now).await,
         Err(SeedError::Invalid { .. })
     ));
 }
@@ -191,7 +196,7 @@ fn cli_creates_lists_and_serves() {
     let thread = tokio::runtime::Runtime::new()
         .unwrap()
         .block_on(async {
-            Store::connect(&db)
+            civique_server::store::connect(&db)
                 .await
                 .unwrap()
                 .thread("cli-thread")
@@ -256,8 +261,10 @@ fn cli(database_url: &str) -> Command {
     command
 }
 
-async fn store_in(dir: &Path) -> Store {
-    Store::connect(&format!("sqlite://{}", dir.join("seed.db").display()))
-        .await
-        .unwrap()
+async fn service_in(dir: &Path) -> Service {
+    let config = Config {
+        database_url: format!("sqlite://{}", dir.join("seed.db").display()),
+        ..Config::default()
+    };
+    Service::open(&config).await.unwrap()
 }

@@ -178,7 +178,10 @@ async fn staff_create_list_and_patch_boxes() {
         .admin_send(Method::PATCH, "/boxes/nope", json!({}))
         .await;
     assert_error(missing, StatusCode::NOT_FOUND, "not_found").await;
-    assert_eq!(audited(&server, "box:idees").await, ["update", "update"]);
+    assert_eq!(
+        audited(&server, "box:idees").await,
+        ["update", "update", "create"]
+    );
     server.assert_missing("/api/v1/boxes/nope").await;
 }
 
@@ -1114,16 +1117,18 @@ async fn seeded_boxes_carry_real_supports_and_decisions() {
     let text =
         std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../www/seed.toml")).unwrap();
     let now = time::OffsetDateTime::now_utc();
-    let report = civique_server::seed::import(&server.state.store, &text, now)
-        .await
-        .unwrap();
+    let report =
+        civique_server::service::seed::import(&server.state.service, "seed.toml", &text, now)
+            .await
+            .unwrap();
     assert!(report
         .created
         .contains(&"box idees-centre-ville".to_owned()));
     assert!(report.created.contains(&"box questions-conseil".to_owned()));
-    let again = civique_server::seed::import(&server.state.store, &text, now)
-        .await
-        .unwrap();
+    let again =
+        civique_server::service::seed::import(&server.state.service, "seed.toml", &text, now)
+            .await
+            .unwrap();
     assert!(again.skipped.contains(&"box idees-centre-ville".to_owned()));
 
     let ideas = read_box(&server, "idees-centre-ville", "", None).await;
@@ -1221,7 +1226,7 @@ by = "Service"
     let now = time::OffsetDateTime::now_utc()
         .replace_nanosecond(0)
         .unwrap();
-    civique_server::seed::import(&server.state.store, seed, now)
+    civique_server::service::seed::import(&server.state.service, "test", seed, now)
         .await
         .unwrap();
     let b = read_box(&server, "b", "", None).await;
@@ -1238,11 +1243,19 @@ by = "Service"
     let unknown_category = seed
         .replace("id = \"b\"", "id = \"c\"")
         .replace("category = \"nature\"\n", "category = \"sport\"\n");
-    let error = civique_server::seed::import(&server.state.store, &unknown_category, now)
-        .await
-        .unwrap_err();
+    let error = civique_server::service::seed::import(
+        &server.state.service,
+        "test",
+        &unknown_category,
+        now,
+    )
+    .await
+    .unwrap_err();
     assert!(
-        matches!(error, civique_server::seed::SeedError::Invalid { .. }),
+        matches!(
+            error,
+            civique_server::service::seed::SeedError::Invalid { .. }
+        ),
         "{error}"
     );
 }

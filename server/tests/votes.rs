@@ -232,7 +232,7 @@ async fn participants_are_scoped_per_site_and_tokens_never_stored() {
     assert_eq!(participants, 2);
 
     let files = database_bytes(&server);
-    let key = civique_server::poll::participant_key(SITE, shared);
+    let key = civique_server::domain::site::participant_key(SITE, shared);
     assert!(contains(&files, key.as_bytes()), "the hashed key is stored");
     assert!(!contains(&files, shared.as_bytes()), "the raw token is not");
 }

@@ -3,10 +3,8 @@
 //! serde's generic deserializer (with its float formatting for error messages) cost about
 //! 10 KB of brotli, a tenth of the bundle budget; these few types do not need it.
 
-use civique_api::comments::{CommentPage, CommentStatus, CommentView, ThreadView, UsefulView};
-use civique_api::{
-    OptionCount, PollKind, PollOption, PollResults, PollStatus, PollView, ResultsVisibility,
-};
+use civique_api::comments::{CommentPage, CommentView, ThreadView, UsefulView};
+use civique_api::{OptionCount, PollOption, PollResults, PollView};
 use js_sys::{Array, Reflect};
 use wasm_bindgen::JsValue;
 
@@ -50,6 +48,11 @@ pub(super) fn boolean(v: &JsValue, key: &str) -> Option<bool> {
     field(v, key).as_bool()
 }
 
+/// A wire enum (`PollStatus`, `Visibility`, …) from its name; `None` for an unknown one.
+pub(super) fn named<T: std::str::FromStr>(v: &JsValue, key: &str) -> Option<T> {
+    string(v, key)?.parse().ok()
+}
+
 pub(super) fn list<T>(
     v: &JsValue,
     key: &str,
@@ -62,16 +65,6 @@ pub(super) fn list<T>(
     Array::from(&f).iter().map(|x| item(&x)).collect()
 }
 
-/// A `PollStatus` (also the status of a proposal box).
-pub(super) fn poll_status(name: &str) -> Option<PollStatus> {
-    Some(match name {
-        "upcoming" => PollStatus::Upcoming,
-        "open" => PollStatus::Open,
-        "closed" => PollStatus::Closed,
-        _ => return None,
-    })
-}
-
 /// A `PollView`, or `None` when the value does not have its shape.
 pub fn poll_view(v: &JsValue) -> Option<PollView> {
     let results = field(v, "results");
@@ -80,11 +73,7 @@ pub fn poll_view(v: &JsValue) -> Option<PollView> {
         site_id: string(v, "site_id")?,
         question: string(v, "question")?,
         description: optional(v, "description")?,
-        kind: match string(v, "kind")?.as_str() {
-            "single" => PollKind::Single,
-            "multiple" => PollKind::Multiple,
-            _ => return None,
-        },
+        kind: named(v, "kind")?,
         max_choices: u32::try_from(int(v, "max_choices")?).ok()?,
         options: list(v, "options", |o| {
             Some(PollOption {
@@ -94,13 +83,8 @@ pub fn poll_view(v: &JsValue) -> Option<PollView> {
         })?,
         opens_at: optional(v, "opens_at")?,
         closes_at: optional(v, "closes_at")?,
-        status: poll_status(&string(v, "status")?)?,
-        results_visibility: match string(v, "results_visibility")?.as_str() {
-            "after_vote" => ResultsVisibility::AfterVote,
-            "always" => ResultsVisibility::Always,
-            "after_close" => ResultsVisibility::AfterClose,
-            _ => return None,
-        },
+        status: named(v, "status")?,
+        results_visibility: named(v, "results_visibility")?,
         results: if is_absent(&results) {
             None
         } else {
@@ -147,13 +131,7 @@ pub fn comment_view(v: &JsValue) -> Option<CommentView> {
         reply_to_name: optional(v, "reply_to_name")?,
         text: optional(v, "text")?,
         html: optional(v, "html")?,
-        status: match string(v, "status")?.as_str() {
-            "published" => CommentStatus::Published,
-            "pending" => CommentStatus::Pending,
-            "hidden" => CommentStatus::Hidden,
-            "deleted" => CommentStatus::Deleted,
-            _ => return None,
-        },
+        status: named(v, "status")?,
         removal_reason: optional(v, "removal_reason")?,
         official: boolean(v, "official")?,
         pinned: boolean(v, "pinned")?,

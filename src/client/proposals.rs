@@ -1,12 +1,12 @@
 //! Requests of proposal boxes (ideas and questions) and the decoding of their answers.
 
 use civique_api::proposals::{
-    BoxMode, BoxView, Category, ProposalInput, ProposalPage, ProposalSort, ProposalStatus,
-    ProposalView, StatusChange, SupportView, Visibility,
+    BoxView, Category, ProposalInput, ProposalPage, ProposalSort, ProposalStatus, ProposalView,
+    StatusChange, SupportView,
 };
 use wasm_bindgen::JsValue;
 
-use super::decode::{boolean, count, field, int, is_absent, list, number, optional, string};
+use super::decode::{boolean, count, field, int, is_absent, list, named, number, optional, string};
 use super::{json, segment, Client, ClientError};
 
 /// What a listing asks for: `GET /boxes/{id}/proposals?sort=&category=&status=&q=&page=`.
@@ -27,16 +27,12 @@ pub struct ProposalQuery {
 impl ProposalQuery {
     /// The query string, starting with `?`.
     pub fn to_query(&self) -> String {
-        let mut out = format!(
-            "?sort={}&page={}",
-            proposal_sort_name(self.sort),
-            self.page.max(1)
-        );
+        let mut out = format!("?sort={}&page={}", self.sort.as_str(), self.page.max(1));
         if let Some(category) = &self.category {
             out.push_str(&format!("&category={}", segment(category)));
         }
         if let Some(status) = self.status {
-            out.push_str(&format!("&status={}", status_name(status)));
+            out.push_str(&format!("&status={}", status.as_str()));
         }
         let q = self.q.trim();
         if !q.is_empty() {
@@ -44,44 +40,6 @@ impl ProposalQuery {
         }
         out
     }
-}
-
-/// The `sort` query value of a [`ProposalSort`].
-pub fn proposal_sort_name(sort: ProposalSort) -> &'static str {
-    match sort {
-        ProposalSort::Supports => "supports",
-        ProposalSort::Newest => "newest",
-        ProposalSort::Answered => "answered",
-    }
-}
-
-/// Every proposal status, in the order of their life (ideas first, then `answered`).
-pub const STATUSES: [ProposalStatus; 7] = [
-    ProposalStatus::Submitted,
-    ProposalStatus::UnderReview,
-    ProposalStatus::Accepted,
-    ProposalStatus::Rejected,
-    ProposalStatus::Implemented,
-    ProposalStatus::Duplicate,
-    ProposalStatus::Answered,
-];
-
-/// The wire name of a [`ProposalStatus`] (`under_review`).
-pub fn status_name(status: ProposalStatus) -> &'static str {
-    match status {
-        ProposalStatus::Submitted => "submitted",
-        ProposalStatus::UnderReview => "under_review",
-        ProposalStatus::Accepted => "accepted",
-        ProposalStatus::Rejected => "rejected",
-        ProposalStatus::Implemented => "implemented",
-        ProposalStatus::Duplicate => "duplicate",
-        ProposalStatus::Answered => "answered",
-    }
-}
-
-/// The [`ProposalStatus`] of a wire name.
-pub fn parse_status(name: &str) -> Option<ProposalStatus> {
-    STATUSES.into_iter().find(|s| status_name(*s) == name)
 }
 
 impl Client {
@@ -161,11 +119,7 @@ pub fn box_view(v: &JsValue) -> Option<BoxView> {
         site_id: string(v, "site_id")?,
         title: string(v, "title")?,
         description: optional(v, "description")?,
-        mode: match string(v, "mode")?.as_str() {
-            "ideas" => BoxMode::Ideas,
-            "questions" => BoxMode::Questions,
-            _ => return None,
-        },
+        mode: named(v, "mode")?,
         categories: list(v, "categories", |c| {
             Some(Category {
                 id: string(c, "id")?,
@@ -180,13 +134,9 @@ pub fn box_view(v: &JsValue) -> Option<BoxView> {
         pre_moderation: boolean(v, "pre_moderation")?,
         opens_at: optional(v, "opens_at")?,
         closes_at: optional(v, "closes_at")?,
-        status: super::decode::poll_status(&string(v, "status")?)?,
+        status: named(v, "status")?,
         count: count(v, "count")?,
     })
-}
-
-fn status(v: &JsValue, key: &str) -> Option<ProposalStatus> {
-    parse_status(&string(v, key)?)
 }
 
 /// A `ProposalView` (`history` may be missing: empty).
@@ -199,8 +149,8 @@ pub fn proposal_view(v: &JsValue) -> Option<ProposalView> {
             Some(StatusChange {
                 by: string(h, "by")?,
                 at: string(h, "at")?,
-                from: status(h, "from")?,
-                to: status(h, "to")?,
+                from: named(h, "from")?,
+                to: named(h, "to")?,
             })
         })?
     };
@@ -213,18 +163,13 @@ pub fn proposal_view(v: &JsValue) -> Option<ProposalView> {
         category: optional(v, "category")?,
         place: optional(v, "place")?,
         author_name: string(v, "author_name")?,
-        status: status(v, "status")?,
+        status: named(v, "status")?,
         duplicate_of: if is_absent(&duplicate_of) {
             None
         } else {
             Some(number(&duplicate_of)?)
         },
-        visibility: match string(v, "visibility")?.as_str() {
-            "published" => Visibility::Published,
-            "pending" => Visibility::Pending,
-            "hidden" => Visibility::Hidden,
-            _ => return None,
-        },
+        visibility: named(v, "visibility")?,
         answer: optional(v, "answer")?,
         answer_html: optional(v, "answer_html")?,
         answered_at: optional(v, "answered_at")?,
@@ -279,13 +224,5 @@ mod tests {
             query.to_query(),
             "?sort=answered&page=1&status=under_review"
         );
-    }
-
-    #[test]
-    fn statuses_round_trip_their_wire_names() {
-        for status in STATUSES {
-            assert_eq!(parse_status(status_name(status)), Some(status));
-        }
-        assert_eq!(parse_status("nope"), None);
     }
 }

@@ -7,7 +7,6 @@ use leptos::prelude::*;
 
 use super::form::alert;
 use super::{editable, Actions, Composer, Editor, Node, ReportForm, Target, ThreadState};
-use crate::client::sort_name;
 use crate::i18n::Text;
 use crate::ui::{unique_id, Failure, Phase};
 
@@ -73,7 +72,7 @@ fn ThreadBody(state: ThreadState, actions: Actions, title_id: String) -> impl In
         .iter()
         .map(|&(sort, text)| {
             view! {
-                <option value=sort_name(sort) selected=move || state.sort.get() == sort>
+                <option value=sort.as_str() selected=move || state.sort.get() == sort>
                     {lang.text(text)}
                 </option>
             }
@@ -81,7 +80,7 @@ fn ThreadBody(state: ThreadState, actions: Actions, title_id: String) -> impl In
         .collect_view();
     let on_sort = move |ev| {
         let value = event_target_value(&ev);
-        if let Some(&(sort, _)) = SORTS.iter().find(|(s, _)| sort_name(*s) == value) {
+        if let Some(&(sort, _)) = SORTS.iter().find(|(s, _)| s.as_str() == value) {
             actions.sort.run(sort);
         }
     };
@@ -242,19 +241,10 @@ fn Placeholder(state: ThreadState, node: Node) -> impl IntoView {
         <article
             class="civique-comment civique-placeholder"
             data-id=node.id
-            data-status=move || node.view.with(|v| status_name(v.status))
+            data-status=move || node.view.with(|v| v.status.as_str())
         >
             <p class="civique-note">{text}</p>
         </article>
-    }
-}
-
-fn status_name(status: CommentStatus) -> &'static str {
-    match status {
-        CommentStatus::Published => "published",
-        CommentStatus::Pending => "pending",
-        CommentStatus::Hidden => "hidden",
-        CommentStatus::Deleted => "deleted",
     }
 }
 
@@ -428,7 +418,7 @@ fn CommentArticle(state: ThreadState, actions: Actions, node: Node) -> impl Into
             class="civique-comment"
             part="comment"
             data-id=node.id
-            data-status=move || v.with(|v| status_name(v.status))
+            data-status=move || v.with(|v| v.status.as_str())
             data-official=move || official().then_some("true")
             data-mine=move || mine().then_some("true")
             aria-labelledby=labelled_by

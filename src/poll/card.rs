@@ -60,15 +60,7 @@ pub fn PollCard(
             part="poll"
             lang=lang.tag()
             data-state=move || state.phase.with(Phase::data_state)
-            data-status=move || {
-                status
-                    .get()
-                    .map(|s| match s {
-                        PollStatus::Upcoming => "upcoming",
-                        PollStatus::Open => "open",
-                        PollStatus::Closed => "closed",
-                    })
-            }
+            data-status=move || status.get().map(PollStatus::as_str)
         >
             {body}
         </div>

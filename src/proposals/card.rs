@@ -15,7 +15,6 @@ use super::form::{IdeaForm, QuestionForm};
 use super::state::{permalink, Item, Tab};
 use super::widget::{open, open_id, reload, reload_now, toggle_support};
 use super::BoxState;
-use crate::client::proposals::{parse_status, proposal_sort_name, status_name, STATUSES};
 use crate::i18n::{BoxText, Text};
 use crate::ui::{unique_id, Failure, Phase};
 
@@ -321,7 +320,7 @@ fn Filters(state: BoxState) -> impl IntoView {
         .iter()
         .map(|&(sort, text)| {
             view! {
-                <option value=proposal_sort_name(sort) selected=move || state.query.with(|q| q.sort == sort)>
+                <option value=sort.as_str() selected=move || state.query.with(|q| q.sort == sort)>
                     {lang.box_text(text)}
                 </option>
             }
@@ -329,7 +328,7 @@ fn Filters(state: BoxState) -> impl IntoView {
         .collect_view();
     let on_sort = move |ev| {
         let value = event_target_value(&ev);
-        if let Some(&(sort, _)) = SORTS.iter().find(|(s, _)| proposal_sort_name(*s) == value) {
+        if let Some(&(sort, _)) = SORTS.iter().find(|(s, _)| s.as_str() == value) {
             apply(Box::new(move |q| q.sort = sort));
         }
     };
@@ -347,12 +346,12 @@ fn Filters(state: BoxState) -> impl IntoView {
         NodeRef::new(),
         || None,
     );
-    let statuses = STATUSES
+    let statuses = ProposalStatus::ALL
         .iter()
         .filter(|s| **s != ProposalStatus::Answered)
         .map(|&s| {
             let selected = move || state.query.with(|q| q.status == Some(s));
-            view! { <option value=status_name(s) selected=selected>{lang.status_label(s)}</option> }
+            view! { <option value=s.as_str() selected=selected>{lang.status_label(s)}</option> }
         })
         .collect_view();
     view! {
@@ -374,7 +373,7 @@ fn Filters(state: BoxState) -> impl IntoView {
                     id=status_id
                     class="civique-select"
                     on:change=move |ev| {
-                        let status = parse_status(&event_target_value(&ev));
+                        let status = event_target_value(&ev).parse().ok();
                         apply(Box::new(move |q| q.status = status));
                     }
                 >
@@ -472,7 +471,7 @@ fn plain_click(ev: &MouseEvent) -> bool {
 pub(super) fn badge(state: BoxState, item: Item) -> impl IntoView {
     let status = Memo::new(move |_| item.view.with(|v| v.status));
     view! {
-        <span class="civique-status-badge" part="badge" data-status=move || status_name(status.get())>
+        <span class="civique-status-badge" part="badge" data-status=move || status.get().as_str()>
             {move || state.lang.status_label(status.get())}
         </span>
     }
@@ -588,7 +587,7 @@ fn Card(state: BoxState, item: Item) -> impl IntoView {
             class="civique-proposal"
             part="proposal"
             data-id=item.id
-            data-status=move || v.with(|v| status_name(v.status))
+            data-status=move || v.with(|v| v.status.as_str())
             aria-labelledby=title_id
         >
             {heading}

@@ -1,27 +1,340 @@
-//! Persistence: the backend is chosen by the database URL's scheme (SQLite today).
-//!
-//! Each backend lives in its own module with its own migrations folder
-//! (`migrations/<backend>/`) and exposes the same inherent methods; a PostgreSQL backend
-//! slots in by turning [`Store`] into an enum over the backends.
+//! Persistence behind traits, one per aggregate, returning domain types. Two backends share
+//! the SQL written once in [`portable`] (compiled once per backend): SQLite (`sqlite://`,
+//! the default) and PostgreSQL (`postgres://`); each keeps its dialect and migrations.
 
-mod sqlite;
+pub mod postgres;
+pub mod rows;
+pub mod sqlite;
 
-pub use sqlite::{
-    NewComment, ProposalFilter, ReportOutcome, SqliteStore as Store, StatusUpdate, SupportChange,
+use std::collections::HashMap;
+use std::path::Path;
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use civique_api::{
+    AuditEntry, BoxEvent, CommentSort, CommentStatus, PollResults, SiteInput, SiteSettings,
+    StatusChange, Visibility,
 };
+use futures_util::future::BoxFuture;
+use futures_util::stream::BoxStream;
+use sqlx::pool::PoolConnectionMetadata;
+use sqlx::Connection;
+
+use crate::domain::audit::Audit;
+use crate::domain::comment::{Comment, Cursor, InlineReply, NewComment, ReportOutcome, Thread};
+use crate::domain::poll::{NewPoll, Poll};
+use crate::domain::proposal::{
+    NewProposal, Proposal, ProposalBox, ProposalFilter, SearchTerms, StatusUpdate, SupportChange,
+};
+
+/// Status histories by proposal id.
+pub type HistoryMap = HashMap<i64, Vec<StatusChange>>;
+
+/// Connections of the database pool, for the metrics.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PoolStats {
+    pub size: u32,
+    pub idle: u32,
+}
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     /// A row with this id already exists.
     #[error("{0} already exists")]
     Conflict(String),
-    #[error("unsupported database URL {0:?} (expected sqlite://PATH)")]
+    #[error("unsupported database URL {0:?} (expected sqlite://PATH or postgres://…)")]
     UnsupportedUrl(String),
+    /// The database cannot be reached right now (down, restarting, overloaded): worth
+    /// trying again later.
+    #[error("database unavailable: {0}")]
+    Unavailable(sqlx::Error),
     #[error("database error: {0}")]
-    Database(#[from] sqlx::Error),
+    Database(sqlx::Error),
     #[error("migration failed: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
     /// A stored value that the code cannot read back (hand-edited database?).
     #[error("corrupt row: {0}")]
     Corrupt(String),
+    /// The operation does not exist on this backend (e.g. a file backup of PostgreSQL).
+    #[error("{0}")]
+    Unsupported(&'static str),
+}
+
+impl From<sqlx::Error> for StoreError {
+    fn from(error: sqlx::Error) -> Self {
+        if is_unavailable(&error) {
+            Self::Unavailable(error)
+        } else {
+            Self::Database(error)
+        }
+    }
+}
+
+/// Errors that say "not now" rather than "never": lost connections, a full pool, a server
+/// shutting down or refusing connections, a write lock held too long.
+fn is_unavailable(error: &sqlx::Error) -> bool {
+    match error {
+        sqlx::Error::Io(_)
+        | sqlx::Error::Tls(_)
+        | sqlx::Error::PoolTimedOut
+        | sqlx::Error::PoolClosed
+        | sqlx::Error::WorkerCrashed => true,
+        sqlx::Error::Database(db) => db.code().is_some_and(|code| {
+            // PostgreSQL: 08 connection exceptions, 57P0x shutdowns and restarts, 53300 too
+            // many connections. SQLite: 5 (busy) and 6 (locked) after the busy timeout.
+            code.starts_with("08")
+                || code.starts_with("57P")
+                || code == "53300"
+                || code == "5"
+                || code == "6"
+        }),
+        _ => false,
+    }
+}
+
+/// Sites, their origins and settings, and the participants they know.
+#[async_trait]
+pub trait Sites: Send + Sync {
+    async fn create_site(&self, site: &SiteInput, audit: &Audit) -> Result<()>;
+    /// Creates the site or replaces its name, settings and origins (sites of the config file).
+    async fn upsert_site(&self, site: &SiteInput) -> Result<()>;
+    async fn site_exists(&self, id: &str) -> Result<bool>;
+    /// Is `origin` allowed by any site (CORS preflight), or by `site_id` when given?
+    async fn origin_allowed(&self, origin: &str, site_id: Option<&str>) -> Result<bool>;
+    async fn site_settings(&self, site_id: &str) -> Result<Option<SiteSettings>>;
+    /// The participant id of a key, if that participant ever wrote anything.
+    async fn find_participant(&self, site_id: &str, key: &str) -> Result<Option<i64>>;
+}
+
+/// Polls, ballots and tallies.
+#[async_trait]
+pub trait Polls: Send + Sync {
+    async fn create_poll(&self, poll: &NewPoll, audit: &Audit) -> Result<Poll>;
+    async fn poll(&self, id: &str) -> Result<Option<Poll>>;
+    async fn list_polls(&self, site_id: Option<&str>) -> Result<Vec<Poll>>;
+    /// The options this participant chose, in the poll's option order (empty if none).
+    async fn my_choices(&self, poll: &Poll, key: &str) -> Result<Vec<i64>>;
+    async fn tally(&self, poll_id: &str) -> Result<PollResults>;
+    /// Records (or replaces) a participant's ballot in one transaction.
+    async fn cast_vote(&self, poll: &Poll, key: &str, choices: &[i64]) -> Result<()>;
+    /// Removes a participant's ballot; `false` if there was none.
+    async fn withdraw_vote(&self, poll: &Poll, key: &str) -> Result<bool>;
+}
+
+/// Threads, comments, useful marks and reports.
+#[async_trait]
+pub trait Comments: Send + Sync {
+    /// `audit` is `None` when a widget creates the thread of a page on first use.
+    async fn create_thread(&self, thread: &Thread, audit: Option<&Audit>) -> Result<()>;
+    async fn thread(&self, id: &str) -> Result<Option<Thread>>;
+    async fn list_threads(&self, site_id: Option<&str>) -> Result<Vec<Thread>>;
+    /// Sets the given flags; `false` if there is no such thread.
+    async fn update_thread(
+        &self,
+        id: &str,
+        locked: Option<bool>,
+        pre_moderation: Option<bool>,
+        audits: &[Audit],
+    ) -> Result<bool>;
+    /// Published comments of a thread.
+    async fn thread_count(&self, thread_id: &str) -> Result<u64>;
+    /// Published direct replies of a comment.
+    async fn reply_count(&self, comment_id: i64) -> Result<u64>;
+    /// Stores comments in one transaction (a post, an official reply, an import); returns
+    /// their ids. `audit` is written with them for staff comments.
+    async fn insert_comments(
+        &self,
+        site_id: &str,
+        comments: &[NewComment],
+        audit: Option<&Audit>,
+    ) -> Result<Vec<i64>>;
+    /// One comment as `me` sees it, whatever its status.
+    async fn comment(&self, id: i64, me: Option<i64>) -> Result<Option<Comment>>;
+    /// Top-level comments visible to `me`: after `cursor`, or (first page) the pinned ones
+    /// followed by the first page. Fetches one more than a page to tell if another follows.
+    async fn top_comments(
+        &self,
+        thread_id: &str,
+        me: Option<i64>,
+        sort: CommentSort,
+        cursor: Option<Cursor>,
+    ) -> Result<(Vec<Comment>, Vec<Comment>)>;
+    /// Direct replies of `parent_id` visible to `me`, oldest first, after reply `after`
+    /// (one more than a page).
+    async fn replies(&self, parent_id: i64, me: Option<i64>, after: i64) -> Result<Vec<Comment>>;
+    /// The first replies (pinned, then oldest) of each of `parents`.
+    async fn inline_replies(&self, parents: &[i64], me: Option<i64>) -> Result<Vec<InlineReply>>;
+    /// Replaces a comment's text (an author's edit).
+    async fn edit_comment(
+        &self,
+        id: i64,
+        text: &str,
+        html: &str,
+        status: CommentStatus,
+    ) -> Result<()>;
+    /// Changes a comment's status (and pin), writing `audit` (a staff action) in the same
+    /// transaction. Deleting erases the text for good.
+    async fn set_comment_state(
+        &self,
+        id: i64,
+        status: CommentStatus,
+        pinned: bool,
+        reason: Option<&str>,
+        audit: Option<&Audit>,
+    ) -> Result<()>;
+    /// Adds or withdraws a participant's useful mark; returns (new count, whether it changed).
+    async fn set_useful(
+        &self,
+        comment_id: i64,
+        site_id: &str,
+        key: &str,
+        useful: bool,
+    ) -> Result<(u64, bool)>;
+    /// Records a report; at `threshold` reports a published comment becomes hidden.
+    async fn report(
+        &self,
+        comment_id: i64,
+        site_id: &str,
+        key: &str,
+        reason: &str,
+        threshold: u32,
+    ) -> Result<ReportOutcome>;
+}
+
+/// Proposal boxes, proposals, supports, decisions and box events.
+#[async_trait]
+pub trait Proposals: Send + Sync {
+    async fn create_box(&self, b: &ProposalBox, audit: &Audit) -> Result<()>;
+    async fn proposal_box(&self, id: &str) -> Result<Option<ProposalBox>>;
+    async fn list_boxes(&self, site_id: Option<&str>) -> Result<Vec<ProposalBox>>;
+    /// Saves the settings staff may change (moderation mode, opening and closing times).
+    async fn save_box_settings(&self, b: &ProposalBox, audit: &Audit) -> Result<()>;
+    /// Published proposals of a box.
+    async fn box_count(&self, box_id: &str) -> Result<u64>;
+    /// Stores a proposal and, in ideas mode, its comment thread `proposal-{id}`, in one
+    /// transaction; returns its id. `author_key` is `None` for seeded proposals.
+    async fn insert_proposal(
+        &self,
+        b: &ProposalBox,
+        new: &NewProposal,
+        author_key: Option<&str>,
+        visibility: Visibility,
+    ) -> Result<i64>;
+    /// One proposal as `me` sees it, whatever its visibility.
+    async fn proposal(&self, id: i64, me: Option<i64>) -> Result<Option<Proposal>>;
+    /// The status history of each of `ids`, oldest first (absent ids have none).
+    async fn histories(&self, ids: &[i64]) -> Result<HistoryMap>;
+    /// A page (1-based) of published proposals matching `filter`, and how many match in all.
+    async fn list_proposals(
+        &self,
+        box_id: &str,
+        filter: &ProposalFilter,
+        me: Option<i64>,
+        page: u32,
+    ) -> Result<(u64, Vec<Proposal>)>;
+    /// The published proposals of a box that best match `terms`, best first.
+    async fn similar_proposals(
+        &self,
+        box_id: &str,
+        terms: &SearchTerms,
+        me: Option<i64>,
+    ) -> Result<Vec<Proposal>>;
+    /// Every proposal of a box (or those with `visibility`), oldest first: the staff queue.
+    async fn staff_proposals(
+        &self,
+        box_id: &str,
+        visibility: Option<Visibility>,
+    ) -> Result<Vec<Proposal>>;
+    /// Adds or withdraws a participant's support. The counter, and the first time it reaches
+    /// the box's threshold (a `threshold_reached` box event), change in the same transaction.
+    async fn set_support(
+        &self,
+        b: &ProposalBox,
+        proposal_id: i64,
+        key: &str,
+        support: bool,
+    ) -> Result<SupportChange>;
+    /// Records a staff decision: status, duplicate link and answer, a history row when the
+    /// status changes, and the audit entry, in one transaction.
+    async fn set_proposal_status(
+        &self,
+        id: i64,
+        update: &StatusUpdate,
+        audit: &Audit,
+    ) -> Result<()>;
+    /// Staff moderation: sets the visibility and writes the audit entry in one transaction.
+    async fn set_proposal_visibility(
+        &self,
+        id: i64,
+        visibility: Visibility,
+        audit: &Audit,
+    ) -> Result<()>;
+    /// The recorded events of a box, oldest first.
+    async fn box_events(&self, box_id: &str) -> Result<Vec<BoxEvent>>;
+}
+
+/// The audit log and the rate limits, which must hold whichever instance answers.
+#[async_trait]
+pub trait Records: Send + Sync {
+    /// Staff actions, newest first.
+    async fn audit_log(&self, limit: u32) -> Result<Vec<AuditEntry>>;
+    /// Takes one token from the bucket `key`, which holds `per_minute` tokens and refills
+    /// continuously; `false` when it is empty. `now_ms` is the caller's clock (Unix ms).
+    async fn take_token(&self, key: &str, per_minute: u32, now_ms: i64) -> Result<bool>;
+    /// Forgets buckets untouched since `before_ms` (they are full again).
+    async fn forget_buckets(&self, before_ms: i64) -> Result<u64>;
+}
+
+/// Running the database: health, live-update fan-out between instances, backups.
+#[async_trait]
+pub trait Operations: Send + Sync {
+    /// `sqlite` or `postgres`.
+    fn backend(&self) -> &'static str;
+    /// `Ok` when the database answers and every migration of this build is applied.
+    async fn ready(&self) -> Result<()>;
+    fn pool_stats(&self) -> PoolStats;
+    /// Waits for the connections in use and closes them all.
+    async fn close(&self);
+    /// A consistent copy of the whole database at `path`, taken while serving.
+    async fn backup(&self, path: &Path) -> Result<()>;
+    /// Whether other instances may share this database (their live updates must be relayed).
+    fn shared(&self) -> bool;
+    /// Sends `payload` to every instance listening (see [`Operations::listen`]).
+    async fn notify(&self, payload: &str) -> Result<()>;
+    /// Payloads sent by any instance, as they arrive; `None` on a backend that is never shared.
+    async fn listen(&self) -> Result<Option<BoxStream<'static, String>>>;
+}
+
+/// Everything the services need from storage.
+pub trait Store: Sites + Polls + Comments + Proposals + Records + Operations {}
+
+impl<T: Sites + Polls + Comments + Proposals + Records + Operations> Store for T {}
+
+/// Checks each connection given back to a pool (`after_release`, on both backends): a
+/// request future dropped between BEGIN and the creation of its transaction object leaves
+/// no one to roll back, and such a connection, reused, would hold its locks and swallow
+/// later writes uncommitted. It is closed instead.
+pub(crate) fn release_check<DB: sqlx::Database>(
+    conn: &mut DB::Connection,
+    _: PoolConnectionMetadata,
+) -> BoxFuture<'_, Result<bool, sqlx::Error>> {
+    Box::pin(async move {
+        // Runs any rollback still queued by a dropped transaction first.
+        conn.ping().await?;
+        Ok(!conn.is_in_transaction())
+    })
+}
+
+/// Opens the database named by `url` (its scheme picks the backend), creating and
+/// migrating it as needed.
+pub async fn connect(url: &str) -> Result<Arc<dyn Store>> {
+    if url.starts_with("sqlite:") {
+        Ok(Arc::new(sqlite::SqliteStore::connect(url).await?))
+    } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+        Ok(Arc::new(postgres::PostgresStore::connect(url).await?))
+    } else {
+        Err(StoreError::UnsupportedUrl(url.to_owned()))
+    }
 }

@@ -98,7 +98,7 @@ impl TestServer {
     pub async fn restart(self) -> Self {
         self.serving.abort();
         let _ = self.serving.await;
-        self.state.store.close().await;
+        self.state.shutdown().await;
         Self::serve(self.dir, self.config).await
     }
 

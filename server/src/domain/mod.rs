@@ -1,0 +1,14 @@
+//! Rules and types of civique, apart from transport and storage: no axum, no sqlx.
+
+pub mod audit;
+pub mod comment;
+pub mod error;
+pub mod markdown;
+pub mod moderation;
+pub mod poll;
+pub mod proposal;
+pub mod site;
+pub mod text;
+pub mod time;
+
+pub use error::{Error, Result};

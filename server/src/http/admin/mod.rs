@@ -1,0 +1,125 @@
+//! Staff routes behind `Authorization: Bearer <admin_token>`: sites, polls, threads,
+//! moderation, audit; proposal boxes in [`proposals`]. The actor of these is the admin token.
+
+mod proposals;
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::middleware;
+use axum::routing::{get, patch, post};
+use axum::{Json, Router};
+use civique_api::{
+    AuditEntry, CommentInput, CommentView, ModerationInput, PollInput, PollView, Site, SiteInput,
+    ThreadInput, ThreadPatch, ThreadView,
+};
+use serde::Deserialize;
+
+use super::error::Result;
+use super::extract::{ApiJson, ApiPath, ApiQuery};
+use super::guard::require_admin;
+use super::AppState;
+use crate::domain::audit::Actor;
+
+const ADMIN: Actor = Actor::AdminToken;
+
+pub fn router(state: AppState) -> Router<AppState> {
+    Router::new()
+        .route("/admin/sites", post(create_site))
+        .route("/admin/polls", post(create_poll).get(list_polls))
+        .route("/admin/threads", post(create_thread).get(list_threads))
+        .route("/admin/threads/{id}", patch(update_thread))
+        .route("/admin/threads/{id}/comments", post(post_official))
+        .route("/admin/comments/{id}/moderation", post(moderate))
+        .route("/admin/audit", get(audit))
+        .merge(proposals::router())
+        .route_layer(middleware::from_fn_with_state(state, require_admin))
+}
+
+/// `?site=`: only this site's items.
+#[derive(Debug, Deserialize)]
+struct ListQuery {
+    site: Option<String>,
+}
+
+async fn create_site(
+    State(state): State<AppState>,
+    ApiJson(site): ApiJson<SiteInput>,
+) -> Result<(StatusCode, Json<Site>)> {
+    state.service.create_site(&ADMIN, &site).await?;
+    Ok((StatusCode::CREATED, Json(site)))
+}
+
+async fn create_poll(
+    State(state): State<AppState>,
+    ApiJson(input): ApiJson<PollInput>,
+) -> Result<(StatusCode, Json<PollView>)> {
+    let view = state.service.create_poll(&ADMIN, input).await?;
+    Ok((StatusCode::CREATED, Json(view)))
+}
+
+async fn list_polls(
+    State(state): State<AppState>,
+    ApiQuery(query): ApiQuery<ListQuery>,
+) -> Result<Json<Vec<PollView>>> {
+    Ok(Json(state.service.list_polls(query.site.as_deref()).await?))
+}
+
+async fn create_thread(
+    State(state): State<AppState>,
+    ApiJson(input): ApiJson<ThreadInput>,
+) -> Result<(StatusCode, Json<ThreadView>)> {
+    let view = state.service.create_thread(&ADMIN, input).await?;
+    Ok((StatusCode::CREATED, Json(view)))
+}
+
+async fn list_threads(
+    State(state): State<AppState>,
+    ApiQuery(query): ApiQuery<ListQuery>,
+) -> Result<Json<Vec<ThreadView>>> {
+    Ok(Json(
+        state.service.list_threads(query.site.as_deref()).await?,
+    ))
+}
+
+/// Lock/unlock a thread or switch its moderation mode.
+async fn update_thread(
+    State(state): State<AppState>,
+    ApiPath(id): ApiPath<String>,
+    ApiJson(patch): ApiJson<ThreadPatch>,
+) -> Result<Json<ThreadView>> {
+    Ok(Json(state.service.update_thread(&ADMIN, &id, patch).await?))
+}
+
+/// Staff comments: published at once, never rate limited, `official` honoured.
+async fn post_official(
+    State(state): State<AppState>,
+    ApiPath(id): ApiPath<String>,
+    ApiJson(input): ApiJson<CommentInput>,
+) -> Result<(StatusCode, Json<CommentView>)> {
+    let view = state.service.post_official(&ADMIN, &id, input).await?;
+    Ok((StatusCode::CREATED, Json(view)))
+}
+
+async fn moderate(
+    State(state): State<AppState>,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(input): ApiJson<ModerationInput>,
+) -> Result<Json<CommentView>> {
+    Ok(Json(
+        state.service.moderate_comment(&ADMIN, id, input).await?,
+    ))
+}
+
+#[derive(Debug, Deserialize)]
+struct AuditQuery {
+    limit: Option<u32>,
+}
+
+async fn audit(
+    State(state): State<AppState>,
+    ApiQuery(query): ApiQuery<AuditQuery>,
+) -> Result<Json<Vec<AuditEntry>>> {
+    Ok(Json(
+        state.service.audit_log(query.limit.unwrap_or(100)).await?,
+    ))
+}

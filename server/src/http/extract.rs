@@ -1,0 +1,87 @@
+//! Request extractors whose rejections use the API error shape, and the caller of a request.
+
+use std::convert::Infallible;
+
+use axum::extract::{FromRequest, FromRequestParts, Path, Query, Request};
+use axum::http::request::Parts;
+use axum::http::{header, HeaderName};
+use axum::Json;
+use civique_api::PARTICIPANT_HEADER;
+use serde::de::DeserializeOwned;
+
+use super::error::ApiError;
+use crate::service::Caller;
+
+/// `axum::Json`, but a refused body (syntax 400, shape 422, content type 415, size 413)
+/// answers with an [`ApiError`] body instead of plain text.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ApiJson<T>(pub T);
+
+impl<S, T> FromRequest<S> for ApiJson<T>
+where
+    T: DeserializeOwned,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let Json(value) = Json::<T>::from_request(req, state).await?;
+        Ok(Self(value))
+    }
+}
+
+/// `axum::extract::Query`, but a malformed query string answers 400 `invalid_input` in the
+/// API error shape.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ApiQuery<T>(pub T);
+
+impl<S, T> FromRequestParts<S> for ApiQuery<T>
+where
+    T: DeserializeOwned,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let Query(value) = Query::<T>::from_request_parts(parts, state).await?;
+        Ok(Self(value))
+    }
+}
+
+/// `axum::extract::Path`, but a malformed parameter (`/comments/abc`) answers 400
+/// `invalid_input` in the API error shape.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ApiPath<T>(pub T);
+
+impl<S, T> FromRequestParts<S> for ApiPath<T>
+where
+    T: DeserializeOwned + Send,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let Path(value) = Path::<T>::from_request_parts(parts, state).await?;
+        Ok(Self(value))
+    }
+}
+
+/// The caller of a resident-facing request: its `Origin` and participant token as sent.
+/// The services check both when (and only when) an operation needs them.
+impl<S: Send + Sync> FromRequestParts<S> for Caller {
+    type Rejection = Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        // Lossy: an origin that is not UTF-8 matches no site and is refused.
+        let text = |name| {
+            parts
+                .headers
+                .get(name)
+                .map(|value| String::from_utf8_lossy(value.as_bytes()).into_owned())
+        };
+        Ok(Caller {
+            origin: text(header::ORIGIN),
+            token: text(HeaderName::from_static(PARTICIPANT_HEADER)),
+        })
+    }
+}

@@ -1,0 +1,129 @@
+//! What runs around the handlers: CORS for resident routes, the admin token, detached
+//! writes, and request metrics and logs.
+
+use std::time::Instant;
+
+use axum::extract::{MatchedPath, Request, State};
+use axum::http::{header, HeaderValue, Method, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use civique_api::PARTICIPANT_HEADER;
+use sha2::{Digest, Sha256};
+
+use super::error::{ApiError, Result};
+use super::AppState;
+use crate::domain::Error as Refusal;
+
+/// CORS for resident routes: preflights are answered only for origins some site lists;
+/// responses to such origins name them in `Access-Control-Allow-Origin`. No credentials.
+pub async fn cors(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let origin = request.headers().get(header::ORIGIN).cloned();
+    let known = match origin.as_ref().map(HeaderValue::to_str) {
+        Some(Ok(text)) => match state.service.store().origin_allowed(text, None).await {
+            Ok(known) => known,
+            Err(error) => return ApiError::from(error).into_response(),
+        },
+        _ => false,
+    };
+    let preflight = request.method() == Method::OPTIONS
+        && origin.is_some()
+        && request
+            .headers()
+            .contains_key(header::ACCESS_CONTROL_REQUEST_METHOD);
+    let mut response = match (preflight, known) {
+        (true, true) => {
+            let allow_headers = format!("content-type, {PARTICIPANT_HEADER}");
+            (
+                StatusCode::NO_CONTENT,
+                [
+                    (
+                        header::ACCESS_CONTROL_ALLOW_METHODS,
+                        "GET, POST, PUT, PATCH, DELETE, OPTIONS",
+                    ),
+                    (header::ACCESS_CONTROL_ALLOW_HEADERS, allow_headers.as_str()),
+                    (header::ACCESS_CONTROL_MAX_AGE, "600"),
+                ],
+            )
+                .into_response()
+        }
+        (true, false) => ApiError::from(Refusal::OriginNotAllowed).into_response(),
+        (false, _) => next.run(request).await,
+    };
+    let headers = response.headers_mut();
+    // Responses differ by Origin, with or without one: shared caches must key on it.
+    headers.append(header::VARY, HeaderValue::from_static("origin"));
+    if let (true, Some(origin)) = (known, origin) {
+        headers.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, origin);
+    }
+    response
+}
+
+/// Staff routes: `Authorization: Bearer <admin_token>`.
+pub async fn require_admin(
+    State(state): State<AppState>,
+    request: Request,
+    next: Next,
+) -> Result<Response> {
+    let expected = state.admin_token().ok_or(Refusal::Unauthorized(
+        "the admin API is disabled (no admin_token configured)",
+    ))?;
+    if !bearer_matches(&request, expected) {
+        return Err(Refusal::Unauthorized("missing or wrong bearer token").into());
+    }
+    Ok(next.run(request).await)
+}
+
+/// Whether the request's bearer token is `expected`. Comparing digests keeps the time of
+/// the comparison independent of where the tokens differ.
+pub fn bearer_matches(request: &Request, expected: &str) -> bool {
+    request
+        .headers()
+        .get(header::AUTHORIZATION)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.strip_prefix("Bearer "))
+        .is_some_and(|given| Sha256::digest(given) == Sha256::digest(expected))
+}
+
+/// Runs every state-changing request in a task of its own: a client that hangs up (a closed
+/// tab, a proxy timeout) drops its request future, and a write cancelled at an `.await`
+/// could leave a transaction half done. Detached, the write runs to its commit or rollback.
+pub async fn detach_writes(request: Request, next: Next) -> Response {
+    if request.method().is_safe() {
+        return next.run(request).await;
+    }
+    match tokio::spawn(next.run(request)).await {
+        Ok(response) => response,
+        Err(error) => {
+            tracing::error!(%error, "request task failed");
+            ApiError::Panicked.into_response()
+        }
+    }
+}
+
+/// Counts and times every request by its route template, and logs it without the path's
+/// values, the query, any header or the client's address.
+pub async fn observe(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let started = Instant::now();
+    let method = request.method().clone();
+    let route = request
+        .extensions()
+        .get::<MatchedPath>()
+        .map_or("unmatched", MatchedPath::as_str)
+        .to_owned();
+    let response = next.run(request).await;
+    let elapsed = started.elapsed();
+    let status = response.status().as_u16();
+    state
+        .service
+        .metrics()
+        .request(method.as_str(), &route, status, elapsed.as_secs_f64());
+    tracing::info!(
+        target: "civique_server::http",
+        method = %method,
+        route = %route,
+        status,
+        ms = elapsed.as_secs_f64() * 1000.0,
+        "request"
+    );
+    response
+}

@@ -1,0 +1,143 @@
+//! HTTP: resident routes, staff routes, operations, widget files; errors, extractors and
+//! guards. Handlers only translate between HTTP and the services.
+
+mod admin;
+mod assets;
+mod comments;
+pub mod error;
+pub mod extract;
+mod guard;
+mod live;
+mod openapi;
+mod ops;
+mod polls;
+mod proposals;
+
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
+
+use axum::extract::DefaultBodyLimit;
+use axum::middleware;
+use axum::Router;
+use civique_api::{limits, API_PREFIX};
+use tokio::task::JoinHandle;
+
+use crate::config::Config;
+use crate::service::{self, Service};
+use error::ApiError;
+
+pub use openapi::DOCUMENT as OPENAPI_DOCUMENT;
+
+/// Everything a request handler needs; cheap to clone.
+#[derive(Debug, Clone)]
+pub struct AppState {
+    pub service: Service,
+    admin_token: Option<Arc<str>>,
+    metrics_token: Option<Arc<str>>,
+    pub assets_dir: PathBuf,
+    /// Tasks that live as long as the endpoint (relay, clean-ups), stopped by `shutdown`.
+    background: Arc<Mutex<Vec<JoinHandle<()>>>>,
+}
+
+/// How often full rate-limit buckets are forgotten.
+const BUCKET_CLEANUP: Duration = Duration::from_secs(300);
+
+impl AppState {
+    /// Opens the database (migrating it), applies the config file's sites and starts the
+    /// background tasks: the live-update relay on a shared database, bucket clean-ups.
+    pub async fn from_config(config: &Config) -> service::Result<Self> {
+        let service = Service::open(config).await?;
+        if !config.assets_dir.is_dir() {
+            tracing::warn!(
+                dir = %config.assets_dir.display(),
+                "assets directory not found: widget files will answer 404 (run `cargo xtask build`)"
+            );
+        }
+        let mut background = Vec::new();
+        if let Some(relay) = service
+            .live()
+            .relay_through(service.store().clone())
+            .await?
+        {
+            background.push(relay);
+        }
+        let cleaner = service.clone();
+        background.push(tokio::spawn(async move {
+            let mut ticks = tokio::time::interval(BUCKET_CLEANUP);
+            loop {
+                ticks.tick().await;
+                if let Err(error) = cleaner.forget_full_buckets().await {
+                    tracing::warn!(%error, "could not forget full rate-limit buckets");
+                }
+            }
+        }));
+        Ok(Self {
+            service,
+            admin_token: config.admin_token.as_deref().map(Arc::from),
+            metrics_token: config.metrics_token.as_deref().map(Arc::from),
+            assets_dir: config.assets_dir.clone(),
+            background: Arc::new(Mutex::new(background)),
+        })
+    }
+
+    pub fn admin_token(&self) -> Option<&str> {
+        self.admin_token.as_deref()
+    }
+
+    pub fn metrics_token(&self) -> Option<&str> {
+        self.metrics_token.as_deref()
+    }
+
+    /// Ends every event stream, stops the background tasks and closes the database.
+    pub async fn shutdown(&self) {
+        self.service.live().close();
+        let tasks = std::mem::take(
+            &mut *self
+                .background
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner),
+        );
+        for task in tasks {
+            task.abort();
+            let _ = task.await;
+        }
+        self.service.store().close().await;
+    }
+}
+
+/// The whole HTTP application.
+pub fn app(state: AppState) -> Router {
+    let resident = Router::new()
+        .merge(polls::router())
+        .merge(comments::router())
+        .merge(proposals::router())
+        // Set before the CORS layer so that preflights (OPTIONS) still pass through it.
+        .method_not_allowed_fallback(method_not_allowed)
+        .layer(middleware::from_fn_with_state(state.clone(), guard::cors));
+    let api = Router::new()
+        .merge(resident)
+        .merge(admin::router(state.clone()))
+        .merge(openapi::router())
+        .layer(DefaultBodyLimit::max(limits::MAX_BODY_BYTES))
+        .layer(middleware::from_fn(guard::detach_writes));
+    Router::new()
+        .nest(API_PREFIX, api)
+        .merge(ops::router())
+        .merge(assets::router(&state.assets_dir))
+        .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            guard::observe,
+        ))
+        .with_state(state)
+}
+
+async fn not_found() -> ApiError {
+    ApiError::NoRoute
+}
+
+async fn method_not_allowed() -> ApiError {
+    ApiError::MethodNotAllowed
+}

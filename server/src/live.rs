@@ -1,0 +1,301 @@
+//! Live updates: one broadcast channel per watched topic (`poll:ID`, `thread:ID`, `box:ID`),
+//! read by SSE streams; on a shared database, relayed to the other instances in coalesced
+//! batches over the store's notifications.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, OnceLock, PoisonError};
+use std::time::Duration;
+
+use futures_util::StreamExt;
+use serde::{Deserialize, Serialize};
+use tokio::sync::{broadcast, mpsc};
+use tokio::task::JoinHandle;
+
+use crate::store::Store;
+
+/// One server-sent event: its name and its JSON data, shared by every receiver.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Signal {
+    pub event: Arc<str>,
+    pub data: Arc<str>,
+}
+
+/// A lagging subscriber just skips ahead: viewers resync when they miss updates.
+#[derive(Debug, Clone, Default)]
+pub struct Hub {
+    inner: Arc<Inner>,
+}
+
+#[derive(Debug, Default)]
+struct Inner {
+    channels: Mutex<Channels>,
+    /// Where signals go to be relayed to other instances (shared databases only).
+    relay: OnceLock<mpsc::UnboundedSender<Relayed>>,
+}
+
+#[derive(Debug, Default)]
+struct Channels {
+    topics: HashMap<String, broadcast::Sender<Signal>>,
+    /// Set at shutdown: no new stream, every open one ends.
+    closed: bool,
+}
+
+const CAPACITY: usize = 64;
+
+/// Relays send at most this often (so never one notification per vote).
+pub const RELAY_INTERVAL: Duration = Duration::from_millis(250);
+
+/// Notifications above this size are split (PostgreSQL refuses payloads of 8000 bytes).
+const MAX_PAYLOAD: usize = 7000;
+
+/// A signal on its way to the other instances. `replaces` names what a later signal of the
+/// same topic makes obsolete (the latest count is all a viewer needs).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+struct Relayed {
+    topic: String,
+    event: String,
+    data: String,
+    #[serde(skip)]
+    replaces: Option<String>,
+}
+
+/// One notification: the signals of one interval, from one instance.
+#[derive(Debug, Serialize, Deserialize)]
+struct Batch {
+    from: String,
+    signals: Vec<Relayed>,
+}
+
+impl Hub {
+    fn channels(&self) -> std::sync::MutexGuard<'_, Channels> {
+        self.inner
+            .channels
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// The signals of `topic` from now on; `None` once the hub is closed.
+    pub fn subscribe(&self, topic: &str) -> Option<broadcast::Receiver<Signal>> {
+        let mut channels = self.channels();
+        if channels.closed {
+            return None;
+        }
+        Some(
+            channels
+                .topics
+                .entry(topic.to_owned())
+                .or_insert_with(|| broadcast::channel(CAPACITY).0)
+                .subscribe(),
+        )
+    }
+
+    /// Sends a signal to this instance's viewers of `topic` and, on a shared database, to
+    /// the other instances'. `replaces`: see [`Relayed`].
+    pub fn publish(&self, topic: &str, event: &str, data: String, replaces: Option<String>) {
+        if let Some(relay) = self.inner.relay.get() {
+            let _ = relay.send(Relayed {
+                topic: topic.to_owned(),
+                event: event.to_owned(),
+                data: data.clone(),
+                replaces,
+            });
+        }
+        self.deliver(topic, event, &data);
+    }
+
+    fn deliver(&self, topic: &str, event: &str, data: &str) {
+        let mut channels = self.channels();
+        if let Some(sender) = channels.topics.get(topic) {
+            let signal = Signal {
+                event: event.into(),
+                data: data.into(),
+            };
+            // No receiver left: forget the channel so idle topics cost nothing.
+            if sender.send(signal).is_err() {
+                channels.topics.remove(topic);
+            }
+        }
+    }
+
+    /// Open event streams, for the metrics.
+    pub fn subscribers(&self) -> usize {
+        self.channels()
+            .topics
+            .values()
+            .map(broadcast::Sender::receiver_count)
+            .sum()
+    }
+
+    /// Ends every stream and refuses new ones (graceful shutdown).
+    pub fn close(&self) {
+        let mut channels = self.channels();
+        channels.closed = true;
+        channels.topics.clear();
+    }
+
+    /// On a shared database, starts relaying this instance's signals to the others and
+    /// theirs to this one's viewers. Returns the relay's task, `None` when not shared.
+    pub async fn relay_through(
+        &self,
+        store: Arc<dyn Store>,
+    ) -> crate::store::Result<Option<JoinHandle<()>>> {
+        let Some(incoming) = store.listen().await? else {
+            return Ok(None);
+        };
+        let (sender, outgoing) = mpsc::unbounded_channel();
+        if self.inner.relay.set(sender).is_err() {
+            return Ok(None);
+        }
+        let instance = crate::random_id();
+        let hub = self.clone();
+        Ok(Some(tokio::spawn(async move {
+            tokio::join!(
+                send_batches(store, instance.clone(), outgoing),
+                hub.receive_batches(instance, incoming),
+            );
+        })))
+    }
+
+    async fn receive_batches(
+        &self,
+        instance: String,
+        mut incoming: futures_util::stream::BoxStream<'static, String>,
+    ) {
+        while let Some(payload) = incoming.next().await {
+            match serde_json::from_str::<Batch>(&payload) {
+                Ok(batch) if batch.from != instance => {
+                    for signal in batch.signals {
+                        self.deliver(&signal.topic, &signal.event, &signal.data);
+                    }
+                }
+                Ok(_) => {}
+                Err(error) => tracing::warn!(%error, "unreadable live-update batch"),
+            }
+        }
+    }
+}
+
+/// Gathers the signals of each interval, drops those a later one replaces, and sends the
+/// rest in as few notifications as fit.
+async fn send_batches(
+    store: Arc<dyn Store>,
+    instance: String,
+    mut outgoing: mpsc::UnboundedReceiver<Relayed>,
+) {
+    let mut ticks = tokio::time::interval(RELAY_INTERVAL);
+    ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let mut pending: Vec<Relayed> = Vec::new();
+    loop {
+        tokio::select! {
+            received = outgoing.recv() => match received {
+                Some(signal) => coalesce(&mut pending, signal),
+                None => break,
+            },
+            _ = ticks.tick() => {
+                for payload in payloads(&instance, std::mem::take(&mut pending)) {
+                    if let Err(error) = store.notify(&payload).await {
+                        tracing::warn!(%error, "could not relay live updates");
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn coalesce(pending: &mut Vec<Relayed>, signal: Relayed) {
+    if let Some(replaces) = &signal.replaces {
+        pending.retain(|old| old.topic != signal.topic || old.replaces.as_ref() != Some(replaces));
+    }
+    pending.push(signal);
+}
+
+/// The notifications carrying `signals`, each under [`MAX_PAYLOAD`] bytes when it can be.
+fn payloads(instance: &str, signals: Vec<Relayed>) -> Vec<String> {
+    let encode = |signals: Vec<Relayed>| {
+        serde_json::to_string(&Batch {
+            from: instance.to_owned(),
+            signals,
+        })
+        .unwrap_or_default()
+    };
+    let mut out = Vec::new();
+    let mut batch: Vec<Relayed> = Vec::new();
+    let mut size = 0;
+    for signal in signals {
+        let len = signal.topic.len() + signal.event.len() + signal.data.len() + 64;
+        if !batch.is_empty() && size + len > MAX_PAYLOAD {
+            out.push(encode(std::mem::take(&mut batch)));
+            size = 0;
+        }
+        size += len;
+        batch.push(signal);
+    }
+    if !batch.is_empty() {
+        out.push(encode(batch));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn relayed(topic: &str, data: &str, replaces: Option<&str>) -> Relayed {
+        Relayed {
+            topic: topic.into(),
+            event: "e".into(),
+            data: data.into(),
+            replaces: replaces.map(str::to_owned),
+        }
+    }
+
+    #[tokio::test]
+    async fn subscribers_of_a_topic_get_its_signals_only() {
+        let hub = Hub::default();
+        let mut a = hub.subscribe("a").unwrap();
+        hub.publish("b", "x", "7".into(), None);
+        hub.publish("a", "x", "3".into(), None);
+        assert_eq!(&*a.recv().await.unwrap().data, "3");
+        drop(a);
+        hub.publish("a", "x", "4".into(), None);
+        assert!(hub.channels().topics.is_empty());
+        hub.close();
+        assert!(hub.subscribe("a").is_none());
+    }
+
+    #[test]
+    fn later_counts_replace_earlier_ones_of_the_same_thing() {
+        let mut pending = Vec::new();
+        coalesce(&mut pending, relayed("poll:p", "1", Some("tally")));
+        coalesce(&mut pending, relayed("box:b", "{\"id\":1}", None));
+        coalesce(&mut pending, relayed("poll:q", "1", Some("tally")));
+        coalesce(&mut pending, relayed("poll:p", "2", Some("tally")));
+        coalesce(&mut pending, relayed("box:b", "{\"id\":2}", None));
+        let kept: Vec<(&str, &str)> = pending
+            .iter()
+            .map(|s| (s.topic.as_str(), s.data.as_str()))
+            .collect();
+        assert_eq!(
+            kept,
+            [
+                ("box:b", "{\"id\":1}"),
+                ("poll:q", "1"),
+                ("poll:p", "2"),
+                ("box:b", "{\"id\":2}")
+            ]
+        );
+    }
+
+    #[test]
+    fn large_intervals_are_split_into_payloads_that_fit() {
+        let big = "x".repeat(3000);
+        let signals = (0..5)
+            .map(|i| relayed(&format!("t{i}"), &big, None))
+            .collect();
+        let payloads = payloads("me", signals);
+        assert_eq!(payloads.len(), 3);
+        assert!(payloads.iter().all(|p| p.len() < 8000));
+        let batch: Batch = serde_json::from_str(&payloads[2]).unwrap();
+        assert_eq!(batch.signals[0].topic, "t4");
+    }
+}

@@ -1,0 +1,569 @@
+//! Comment threads: reading pages, posting, editing, deleting, useful marks, reports and
+//! watching as residents; threads, official replies and moderation as staff.
+
+use civique_api::comments::events::{self, CommentEvent, UsefulChanged};
+use civique_api::comments::limits;
+use civique_api::{
+    AuditAction, AuditEntry, CommentEdit, CommentInput, CommentPage, CommentSort, CommentStatus,
+    CommentView, ModerationAction, ModerationInput, ReportInput, ThreadClaim, ThreadInput,
+    ThreadPatch, ThreadView, UsefulView,
+};
+use time::OffsetDateTime;
+use tokio::sync::broadcast;
+
+use super::{found, Caller, Reader, Result, Service};
+use crate::domain::audit::{Actor, Audit, Target};
+use crate::domain::comment::{
+    check_text, keyed_thread_id, nest, new_thread, Comment, Cursor, NewComment, ReportOutcome,
+    Thread,
+};
+use crate::domain::moderation::{check_reason, held_for_review};
+use crate::domain::text::check_name;
+use crate::domain::time::parse_time;
+use crate::domain::Error as Refusal;
+use crate::live::Signal;
+use crate::metrics::Action;
+use crate::store::StoreError;
+
+fn topic(thread_id: &str) -> String {
+    format!("thread:{thread_id}")
+}
+
+/// Trims the extra row fetched to detect a following page; returns that page's cursor.
+fn next_page(page: &mut Vec<Comment>, cursor: impl Fn(&Comment) -> String) -> Option<String> {
+    if page.len() <= limits::PAGE_SIZE {
+        return None;
+    }
+    page.truncate(limits::PAGE_SIZE);
+    page.last().map(cursor)
+}
+
+impl Service {
+    /// Loads the thread, refusing origins its site does not list.
+    async fn thread_for(&self, caller: &Caller, id: &str) -> Result<Thread> {
+        let thread = found(self.store.thread(id).await?, "thread")?;
+        self.check_origin(caller, &thread.site_id).await?;
+        Ok(thread)
+    }
+
+    /// A comment as the caller sees it, with its thread.
+    async fn comment_for(&self, caller: &Caller, id: i64) -> Result<(Thread, Comment, Reader)> {
+        let thread_id = found(self.store.comment(id, None).await?, "comment")?.thread_id;
+        let thread = self.thread_for(caller, &thread_id).await?;
+        let reader = self.reader(caller, &thread.site_id).await?;
+        let comment = found(self.store.comment(id, reader.id).await?, "comment")?;
+        Ok((thread, comment, reader))
+    }
+
+    /// A published comment, for marks and reports from a participant.
+    async fn published_comment(
+        &self,
+        caller: &Caller,
+        id: i64,
+    ) -> Result<(Thread, Comment, String)> {
+        let (thread, comment, reader) = self.comment_for(caller, id).await?;
+        let key = reader.key.ok_or(Refusal::MissingParticipant)?;
+        if comment.status != CommentStatus::Published {
+            return Err(Refusal::NotFound("comment").into());
+        }
+        Ok((thread, comment, key))
+    }
+
+    /// The caller's own comment, still within the edit window.
+    async fn own_comment(&self, caller: &Caller, id: i64) -> Result<(Thread, Comment, Reader)> {
+        let (thread, comment, reader) = self.comment_for(caller, id).await?;
+        if reader.key.is_none() {
+            return Err(Refusal::MissingParticipant.into());
+        }
+        if !matches!(
+            comment.status,
+            CommentStatus::Published | CommentStatus::Pending
+        ) {
+            return Err(Refusal::NotFound("comment").into());
+        }
+        if !comment.mine {
+            return Err(Refusal::NotAuthor.into());
+        }
+        let created = parse_time(&comment.created_at).map_err(StoreError::Corrupt)?;
+        if OffsetDateTime::now_utc() - created > self.settings.edit_window {
+            return Err(Refusal::EditWindowOver.into());
+        }
+        Ok((thread, comment, reader))
+    }
+
+    fn comment_signal(&self, thread_id: &str, event: &str, id: i64) {
+        self.signal(&topic(thread_id), event, &CommentEvent { id }, None);
+    }
+
+    async fn thread_view(&self, thread: &Thread) -> Result<ThreadView> {
+        Ok(thread.view(self.store.thread_count(&thread.id).await?))
+    }
+
+    /// Views of `roots` with their inline replies, level by level (one query per level).
+    async fn tree(&self, roots: &[Comment], me: Option<i64>) -> Result<Vec<CommentView>> {
+        let mut levels = Vec::new();
+        let mut parents: Vec<i64> = roots.iter().map(|c| c.id).collect();
+        while !parents.is_empty() {
+            let level = self.store.inline_replies(&parents, me).await?;
+            parents = level.iter().map(|reply| reply.comment.id).collect();
+            levels.push(level);
+        }
+        Ok(nest(roots, levels))
+    }
+
+    /// One comment with its inline replies.
+    async fn single(&self, id: i64, me: Option<i64>) -> Result<CommentView> {
+        let comment = found(self.store.comment(id, me).await?, "comment")?;
+        let mut views = self.tree(&[comment], me).await?;
+        found(views.pop(), "comment")
+    }
+
+    pub async fn thread(&self, caller: &Caller, id: &str) -> Result<ThreadView> {
+        let thread = self.thread_for(caller, id).await?;
+        self.thread_view(&thread).await
+    }
+
+    /// The site's thread for page `key`, created first when the site allows auto threads;
+    /// `true` when it was created.
+    pub async fn claim_thread(
+        &self,
+        caller: &Caller,
+        site: &str,
+        key: &str,
+        claim: ThreadClaim,
+    ) -> Result<(bool, ThreadView)> {
+        let settings = found(self.store.site_settings(site).await?, "site")?;
+        self.check_origin(caller, site).await?;
+        self.participant(caller, site)?;
+        let id = keyed_thread_id(site, key).map_err(Refusal::InvalidInput)?;
+        if let Some(thread) = self.store.thread(&id).await? {
+            if thread.site_id != site {
+                return Err(Refusal::NotFound("thread").into());
+            }
+            return Ok((false, self.thread_view(&thread).await?));
+        }
+        if !settings.auto_threads {
+            return Err(Refusal::NotFound("thread").into());
+        }
+        let thread = new_thread(ThreadInput {
+            title: claim.title.unwrap_or_else(|| key.to_owned()),
+            id,
+            site_id: site.to_owned(),
+            pre_moderation: false,
+            max_depth: None,
+        })
+        .map_err(Refusal::InvalidInput)?;
+        self.store.create_thread(&thread, None).await?;
+        Ok((true, thread.view(0)))
+    }
+
+    /// A page of top-level comments (pinned first on the first page) with inline replies.
+    pub async fn comment_page(
+        &self,
+        caller: &Caller,
+        thread_id: &str,
+        sort: CommentSort,
+        cursor: Option<&str>,
+    ) -> Result<CommentPage> {
+        let thread = self.thread_for(caller, thread_id).await?;
+        let me = self.reader(caller, &thread.site_id).await?.id;
+        let cursor = cursor.map(|text| Cursor::parse(sort, text)).transpose()?;
+        let (mut roots, mut page) = self
+            .store
+            .top_comments(&thread.id, me, sort, cursor)
+            .await?;
+        let next_cursor = next_page(&mut page, |last| Cursor::after(sort, last));
+        roots.append(&mut page);
+        Ok(CommentPage {
+            count: self.store.thread_count(&thread.id).await?,
+            comments: self.tree(&roots, me).await?,
+            next_cursor,
+        })
+    }
+
+    /// The replies of a comment after those shown inline.
+    pub async fn replies_page(
+        &self,
+        caller: &Caller,
+        comment_id: i64,
+        cursor: Option<&str>,
+    ) -> Result<CommentPage> {
+        let (_, comment, reader) = self.comment_for(caller, comment_id).await?;
+        let after = match cursor {
+            Some(text) => text
+                .parse()
+                .map_err(|_| Refusal::BadRequest(format!("invalid cursor {text:?}")))?,
+            None => 0,
+        };
+        let mut page = self.store.replies(comment.id, reader.id, after).await?;
+        let next_cursor = next_page(&mut page, |last| last.id.to_string());
+        Ok(CommentPage {
+            count: self.store.reply_count(comment.id).await?,
+            comments: self.tree(&page, reader.id).await?,
+            next_cursor,
+        })
+    }
+
+    /// A resident's comment: moderated, screened, rate limited.
+    pub async fn post_comment(
+        &self,
+        caller: &Caller,
+        thread_id: &str,
+        input: CommentInput,
+    ) -> Result<CommentView> {
+        let thread = self.thread_for(caller, thread_id).await?;
+        let key = self.participant(caller, &thread.site_id)?;
+        if input.official {
+            return Err(Refusal::Unauthorized(
+                "official comments are posted through the admin API",
+            )
+            .into());
+        }
+        self.store_comment(&thread, input, Some(key), None).await
+    }
+
+    /// Staff comments: published at once, never rate limited, `official` honoured; audited.
+    pub async fn post_official(
+        &self,
+        actor: &Actor,
+        thread_id: &str,
+        input: CommentInput,
+    ) -> Result<CommentView> {
+        let thread = found(self.store.thread(thread_id).await?, "thread")?;
+        let audit = Audit::new(
+            actor,
+            AuditAction::Reply,
+            Target::Thread(thread.id.clone()),
+            &thread.site_id,
+        );
+        self.store_comment(&thread, input, None, Some(&audit)).await
+    }
+
+    /// Validates, renders and stores a comment; `author_key` is `None` for staff, who skip
+    /// moderation, blocked words, locks and rate limits.
+    async fn store_comment(
+        &self,
+        thread: &Thread,
+        input: CommentInput,
+        author_key: Option<String>,
+        audit: Option<&Audit>,
+    ) -> Result<CommentView> {
+        let staff = author_key.is_none();
+        if thread.locked && !staff {
+            return Err(Refusal::ThreadLocked.into());
+        }
+        let author_name = check_name(&input.author_name)?;
+        let (text, html) = check_text(&input.text)?;
+        let mut status = if thread.pre_moderation && !staff {
+            CommentStatus::Pending
+        } else {
+            CommentStatus::Published
+        };
+        if !staff {
+            status = self.screen(&thread.site_id, &text, status).await?;
+        }
+        let (parent_id, depth, reply_to_name) = match input.parent_id {
+            None => (None, 0, None),
+            Some(parent_id) => {
+                let parent = self
+                    .store
+                    .comment(parent_id, None)
+                    .await?
+                    .filter(|p| p.thread_id == thread.id && p.status == CommentStatus::Published)
+                    .ok_or(Refusal::InvalidParent)?;
+                thread.place_reply(&parent)
+            }
+        };
+        if let Some(key) = &author_key {
+            self.allow(
+                "comment",
+                self.settings.comments,
+                &thread.id,
+                key,
+                &thread.site_id,
+            )
+            .await?;
+        }
+        let new = NewComment {
+            thread_id: thread.id.clone(),
+            parent_id,
+            depth,
+            author_key: author_key.clone(),
+            author_name,
+            reply_to_name,
+            text,
+            html,
+            status,
+            official: staff && input.official,
+        };
+        let ids = self
+            .store
+            .insert_comments(&thread.site_id, std::slice::from_ref(&new), audit)
+            .await?;
+        let id = found(ids.first().copied(), "comment")?;
+        self.metrics.count(Action::Comment);
+        let me = match &author_key {
+            Some(key) => self.store.find_participant(&thread.site_id, key).await?,
+            None => None,
+        };
+        if status == CommentStatus::Published {
+            self.comment_signal(&thread.id, events::COMMENT_CREATED, id);
+        }
+        self.single(id, me).await
+    }
+
+    /// Applies the site's blocked words to a resident's text: refused, or held for review.
+    async fn screen(
+        &self,
+        site_id: &str,
+        text: &str,
+        status: CommentStatus,
+    ) -> Result<CommentStatus> {
+        let settings = self.store.site_settings(site_id).await?.unwrap_or_default();
+        Ok(if held_for_review(&settings, text)? {
+            CommentStatus::Pending
+        } else {
+            status
+        })
+    }
+
+    /// The author changes their comment, within the edit window.
+    pub async fn edit_comment(
+        &self,
+        caller: &Caller,
+        id: i64,
+        edit: CommentEdit,
+    ) -> Result<CommentView> {
+        let (thread, comment, reader) = self.own_comment(caller, id).await?;
+        if thread.locked {
+            return Err(Refusal::ThreadLocked.into());
+        }
+        let (text, html) = check_text(&edit.text)?;
+        let before = comment.status;
+        let status = self.screen(&thread.site_id, &text, before).await?;
+        self.store.edit_comment(id, &text, &html, status).await?;
+        match (before, status) {
+            (CommentStatus::Published, CommentStatus::Published) => {
+                self.comment_signal(&thread.id, events::COMMENT_UPDATED, id);
+            }
+            (CommentStatus::Published, _) => {
+                self.comment_signal(&thread.id, events::COMMENT_REMOVED, id);
+            }
+            _ => {}
+        }
+        self.single(id, reader.id).await
+    }
+
+    /// The author deletes their comment, within the edit window.
+    pub async fn delete_comment(&self, caller: &Caller, id: i64) -> Result<()> {
+        let (thread, comment, _) = self.own_comment(caller, id).await?;
+        self.store
+            .set_comment_state(id, CommentStatus::Deleted, comment.pinned, None, None)
+            .await?;
+        if comment.status == CommentStatus::Published {
+            self.comment_signal(&thread.id, events::COMMENT_REMOVED, id);
+        }
+        Ok(())
+    }
+
+    /// Marks (or unmarks) a published comment as useful, once per participant.
+    pub async fn set_useful(&self, caller: &Caller, id: i64, useful: bool) -> Result<UsefulView> {
+        let (thread, _, key) = self.published_comment(caller, id).await?;
+        let (count, changed) = self
+            .store
+            .set_useful(id, &thread.site_id, &key, useful)
+            .await?;
+        if changed {
+            self.signal(
+                &topic(&thread.id),
+                events::USEFUL_CHANGED,
+                &UsefulChanged { id, useful: count },
+                Some(format!("useful:{id}")),
+            );
+        }
+        Ok(UsefulView {
+            id,
+            useful: count,
+            my_useful: useful,
+        })
+    }
+
+    /// Reports a published comment; the site's threshold of reports hides it.
+    pub async fn report_comment(&self, caller: &Caller, id: i64, input: ReportInput) -> Result<()> {
+        let (thread, _, key) = self.published_comment(caller, id).await?;
+        let reason = input.reason.trim();
+        if reason.is_empty() || reason.chars().count() > limits::REPORT_REASON_MAX_LEN {
+            return Err(Refusal::InvalidInput(format!(
+                "reason must be 1..={} characters",
+                limits::REPORT_REASON_MAX_LEN
+            ))
+            .into());
+        }
+        let settings = self
+            .store
+            .site_settings(&thread.site_id)
+            .await?
+            .unwrap_or_default();
+        match self
+            .store
+            .report(id, &thread.site_id, &key, reason, settings.report_threshold)
+            .await?
+        {
+            ReportOutcome::Duplicate => Err(Refusal::Conflict(
+                "this participant already reported this comment".to_owned(),
+            )
+            .into()),
+            ReportOutcome::Hid => {
+                self.comment_signal(&thread.id, events::COMMENT_REMOVED, id);
+                Ok(())
+            }
+            ReportOutcome::Recorded => Ok(()),
+        }
+    }
+
+    /// The thread's live events, for a caller its site allows.
+    pub async fn watch_thread(
+        &self,
+        caller: &Caller,
+        id: &str,
+    ) -> Result<Option<broadcast::Receiver<Signal>>> {
+        let thread = self.thread_for(caller, id).await?;
+        Ok(self.watch(&topic(&thread.id)))
+    }
+
+    /// Validates and stores a thread.
+    pub async fn create_thread(&self, actor: &Actor, input: ThreadInput) -> Result<ThreadView> {
+        let thread = new_thread(input).map_err(Refusal::InvalidInput)?;
+        self.known_site(&thread.site_id).await?;
+        let audit = Audit::new(
+            actor,
+            AuditAction::Create,
+            Target::Thread(thread.id.clone()),
+            &thread.site_id,
+        );
+        self.store.create_thread(&thread, Some(&audit)).await?;
+        Ok(thread.view(0))
+    }
+
+    /// Every thread (of `site` when given).
+    pub async fn list_threads(&self, site: Option<&str>) -> Result<Vec<ThreadView>> {
+        let mut views = Vec::new();
+        for thread in self.store.list_threads(site).await? {
+            views.push(self.thread_view(&thread).await?);
+        }
+        Ok(views)
+    }
+
+    /// Whether thread `id` exists (the seed import skips existing ones).
+    pub async fn thread_exists(&self, id: &str) -> Result<bool> {
+        Ok(self.store.thread(id).await?.is_some())
+    }
+
+    /// Locks or unlocks a thread, or switches its moderation mode; each change is audited.
+    pub async fn update_thread(
+        &self,
+        actor: &Actor,
+        id: &str,
+        patch: ThreadPatch,
+    ) -> Result<ThreadView> {
+        let thread = found(self.store.thread(id).await?, "thread")?;
+        let changes = [
+            patch.locked.map(|on| {
+                if on {
+                    AuditAction::Lock
+                } else {
+                    AuditAction::Unlock
+                }
+            }),
+            patch.pre_moderation.map(|on| {
+                if on {
+                    AuditAction::PreModeration
+                } else {
+                    AuditAction::PostModeration
+                }
+            }),
+        ];
+        let audits: Vec<Audit> = changes
+            .into_iter()
+            .flatten()
+            .map(|action| {
+                Audit::new(
+                    actor,
+                    action,
+                    Target::Thread(thread.id.clone()),
+                    &thread.site_id,
+                )
+            })
+            .collect();
+        self.store
+            .update_thread(id, patch.locked, patch.pre_moderation, &audits)
+            .await?;
+        let thread = found(self.store.thread(id).await?, "thread")?;
+        self.thread_view(&thread).await
+    }
+
+    /// Staff moderation of a comment: approve, hide, restore, delete, pin, unpin.
+    pub async fn moderate_comment(
+        &self,
+        actor: &Actor,
+        id: i64,
+        input: ModerationInput,
+    ) -> Result<CommentView> {
+        let comment = found(self.store.comment(id, None).await?, "comment")?;
+        let thread = found(self.store.thread(&comment.thread_id).await?, "thread")?;
+        let reason = check_reason(input.reason.as_deref())?;
+        let current = comment.status;
+        let conflict = |what: &str| {
+            Err(Refusal::Conflict(format!("cannot {what} a {current:?} comment")).into())
+        };
+        let (status, pinned, reason) = match input.action {
+            ModerationAction::Approve | ModerationAction::Restore
+                if current == CommentStatus::Deleted =>
+            {
+                return conflict("publish");
+            }
+            ModerationAction::Approve | ModerationAction::Restore => {
+                (CommentStatus::Published, comment.pinned, None)
+            }
+            ModerationAction::Hide if current == CommentStatus::Deleted => return conflict("hide"),
+            ModerationAction::Hide => (CommentStatus::Hidden, comment.pinned, reason),
+            ModerationAction::Delete => (CommentStatus::Deleted, false, reason),
+            ModerationAction::Pin | ModerationAction::Unpin => (
+                current,
+                input.action == ModerationAction::Pin,
+                comment.removal_reason.clone(),
+            ),
+        };
+        let audit = Audit::new(
+            actor,
+            input.action.into(),
+            Target::Comment(id),
+            &thread.site_id,
+        )
+        .because(reason.clone());
+        self.store
+            .set_comment_state(id, status, pinned, reason.as_deref(), Some(&audit))
+            .await?;
+        self.announce(&comment, status, pinned);
+        self.single(id, None).await
+    }
+
+    /// Publishes the change a moderation action makes visible to readers.
+    fn announce(&self, comment: &Comment, after: CommentStatus, pinned: bool) {
+        let event = match (comment.status, after) {
+            (CommentStatus::Published, CommentStatus::Published) if pinned == comment.pinned => {
+                return;
+            }
+            (CommentStatus::Published, CommentStatus::Published) => events::COMMENT_UPDATED,
+            (CommentStatus::Published, _) => events::COMMENT_REMOVED,
+            (_, CommentStatus::Published) => events::COMMENT_CREATED,
+            _ => return,
+        };
+        self.comment_signal(&comment.thread_id, event, comment.id);
+    }
+
+    /// Staff actions, newest first.
+    pub async fn audit_log(&self, limit: u32) -> Result<Vec<AuditEntry>> {
+        Ok(self.store.audit_log(limit.clamp(1, 1000)).await?)
+    }
+}

@@ -1,0 +1,235 @@
+//! Every operation of the endpoint (vote, post, moderate, answer, create, seed…), used alike
+//! by HTTP, the command line, the seed import and the staff console. Staff actions are
+//! audited here, with their actor, in the transaction that makes them.
+
+pub mod comments;
+pub mod polls;
+pub mod proposals;
+pub mod seed;
+pub mod sites;
+
+use std::sync::Arc;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use civique_api::is_valid_token;
+use tokio::sync::broadcast;
+
+use crate::config::Config;
+use crate::domain::site::participant_key;
+use crate::domain::Error as Refusal;
+use crate::live::{Hub, Signal};
+use crate::metrics::Metrics;
+use crate::store::{Store, StoreError};
+
+/// A refused operation, or a storage failure.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error(transparent)]
+    Refused(#[from] Refusal),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// How fast one kind of content may be posted: per participant (in one thread or box) and
+/// per site; 0 means no limit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PostingLimits {
+    pub participant_per_minute: u32,
+    pub site_per_minute: u32,
+}
+
+/// The settings services apply.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Settings {
+    /// Authors may edit or delete a comment this long after posting it.
+    pub edit_window: Duration,
+    pub comments: PostingLimits,
+    pub proposals: PostingLimits,
+}
+
+/// Who is asking, as a resident-facing request says: the page's origin and the participant
+/// token, when the request carries them. Staff operations take an [`Actor`] instead.
+///
+/// [`Actor`]: crate::domain::audit::Actor
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Caller {
+    pub origin: Option<String>,
+    pub token: Option<String>,
+}
+
+impl Caller {
+    /// The participant key on `site_id` of the token sent, if any; a malformed token is
+    /// refused.
+    fn key(&self, site_id: &str) -> Result<Option<String>, Refusal> {
+        match self.token.as_deref() {
+            None => Ok(None),
+            Some(token) if is_valid_token(token) => Ok(Some(participant_key(site_id, token))),
+            Some(_) => Err(Refusal::InvalidParticipant),
+        }
+    }
+}
+
+/// A participant as one site knows them: their key (if a token came) and their id (if they
+/// ever wrote or supported anything).
+#[derive(Debug, Clone, Default)]
+pub struct Reader {
+    pub key: Option<String>,
+    pub id: Option<i64>,
+}
+
+/// The services over one store; cheap to clone.
+#[derive(Clone)]
+pub struct Service {
+    store: Arc<dyn Store>,
+    live: Hub,
+    metrics: Metrics,
+    settings: Arc<Settings>,
+}
+
+impl std::fmt::Debug for Service {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Service")
+            .field("store", &self.store.backend())
+            .field("settings", &self.settings)
+            .finish_non_exhaustive()
+    }
+}
+
+impl From<&Config> for Settings {
+    fn from(config: &Config) -> Self {
+        Self {
+            edit_window: Duration::from_secs(config.comments.edit_window_secs),
+            comments: PostingLimits {
+                participant_per_minute: config.comments.participant_per_minute,
+                site_per_minute: config.comments.site_per_minute,
+            },
+            proposals: PostingLimits {
+                participant_per_minute: config.proposals.participant_per_minute,
+                site_per_minute: config.proposals.site_per_minute,
+            },
+        }
+    }
+}
+
+impl Service {
+    /// Opens the configured database (creating and migrating it as needed) and applies the
+    /// sites the configuration lists.
+    pub async fn open(config: &Config) -> Result<Self> {
+        let store = crate::store::connect(&config.database_url).await?;
+        let service = Self::new(store, Hub::default(), Metrics::default(), config.into());
+        service.apply_configured_sites(&config.sites).await?;
+        Ok(service)
+    }
+
+    pub fn new(store: Arc<dyn Store>, live: Hub, metrics: Metrics, settings: Settings) -> Self {
+        Self {
+            store,
+            live,
+            metrics,
+            settings: Arc::new(settings),
+        }
+    }
+
+    pub fn store(&self) -> &Arc<dyn Store> {
+        &self.store
+    }
+
+    pub fn live(&self) -> &Hub {
+        &self.live
+    }
+
+    pub fn metrics(&self) -> &Metrics {
+        &self.metrics
+    }
+
+    /// Refuses a caller whose page origin `site_id` does not list (requests without an
+    /// Origin header, such as curl's, pass).
+    async fn check_origin(&self, caller: &Caller, site_id: &str) -> Result<()> {
+        if let Some(origin) = &caller.origin {
+            if !self.store.origin_allowed(origin, Some(site_id)).await? {
+                return Err(Refusal::OriginNotAllowed.into());
+            }
+        }
+        Ok(())
+    }
+
+    /// The site-scoped participant key, required by operations that change something.
+    fn participant(&self, caller: &Caller, site_id: &str) -> Result<String> {
+        caller
+            .key(site_id)?
+            .ok_or(Refusal::MissingParticipant.into())
+    }
+
+    async fn reader(&self, caller: &Caller, site_id: &str) -> Result<Reader> {
+        let key = caller.key(site_id)?;
+        let id = match &key {
+            Some(key) => self.store.find_participant(site_id, key).await?,
+            None => None,
+        };
+        Ok(Reader { key, id })
+    }
+
+    /// Takes a token for participant `key` in `scope` (a thread or box), then one for the
+    /// site; `RateLimited` as soon as a bucket is empty. The buckets live in the database,
+    /// so they hold whichever instance answers.
+    async fn allow(
+        &self,
+        kind: &str,
+        limits: PostingLimits,
+        scope: &str,
+        key: &str,
+        site_id: &str,
+    ) -> Result<()> {
+        let now = now_ms();
+        let buckets = [
+            (
+                format!("{kind}:{scope}:{key}"),
+                limits.participant_per_minute,
+            ),
+            (format!("{kind}-site:{site_id}"), limits.site_per_minute),
+        ];
+        for (bucket, per_minute) in buckets {
+            if per_minute > 0 && !self.store.take_token(&bucket, per_minute, now).await? {
+                return Err(Refusal::RateLimited.into());
+            }
+        }
+        Ok(())
+    }
+
+    /// Forgets the rate-limit buckets that are full again (untouched for a minute).
+    pub async fn forget_full_buckets(&self) -> Result<u64> {
+        Ok(self.store.forget_buckets(now_ms() - 60_000).await?)
+    }
+
+    /// Sends an event to the viewers of `topic`; `replaces`, see [`Hub::publish`].
+    fn signal<T: serde::Serialize>(
+        &self,
+        topic: &str,
+        event: &str,
+        data: &T,
+        replaces: Option<String>,
+    ) {
+        match serde_json::to_string(data) {
+            Ok(data) => self.live.publish(topic, event, data, replaces),
+            Err(error) => tracing::error!(%error, event, "unserializable event"),
+        }
+    }
+
+    /// The events of `topic` from now on; `None` when the endpoint is shutting down.
+    fn watch(&self, topic: &str) -> Option<broadcast::Receiver<Signal>> {
+        self.live.subscribe(topic)
+    }
+}
+
+fn now_ms() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+}
+
+/// Fails with `NotFound(what)` when `found` is `None`.
+fn found<T>(found: Option<T>, what: &'static str) -> Result<T> {
+    found.ok_or(Refusal::NotFound(what).into())
+}

@@ -1,0 +1,125 @@
+//! Polls: reading as a participant, voting, withdrawing, watching; creating and listing as staff.
+
+use civique_api::events::{PollChanged, POLL_CHANGED};
+use civique_api::{AuditAction, PollInput, PollView};
+use time::OffsetDateTime;
+use tokio::sync::broadcast;
+
+use super::{found, Caller, Result, Service};
+use crate::domain::audit::{Actor, Audit, Target};
+use crate::domain::poll::{NewPoll, Poll};
+use crate::domain::Error as Refusal;
+use crate::live::Signal;
+use crate::metrics::Action;
+
+fn topic(poll_id: &str) -> String {
+    format!("poll:{poll_id}")
+}
+
+impl Service {
+    /// Loads the poll, refusing callers from an origin its site does not list.
+    async fn poll_for(&self, caller: &Caller, id: &str) -> Result<Poll> {
+        let poll = found(self.store.poll(id).await?, "poll")?;
+        self.check_origin(caller, &poll.site_id).await?;
+        Ok(poll)
+    }
+
+    /// The poll as this participant sees it (results only when visible to them).
+    pub async fn poll_view(&self, caller: &Caller, id: &str) -> Result<PollView> {
+        let poll = self.poll_for(caller, id).await?;
+        let key = self.reader(caller, &poll.site_id).await?.key;
+        self.participant_view(&poll, key.as_deref()).await
+    }
+
+    /// Casts or replaces this participant's vote.
+    pub async fn vote(&self, caller: &Caller, id: &str, choices: &[i64]) -> Result<PollView> {
+        let poll = self.poll_for(caller, id).await?;
+        let key = self.participant(caller, &poll.site_id)?;
+        poll.ensure_open(OffsetDateTime::now_utc())?;
+        poll.check_choices(choices)?;
+        self.store.cast_vote(&poll, &key, choices).await?;
+        self.metrics.count(Action::Vote);
+        self.poll_changed(&poll).await?;
+        self.participant_view(&poll, Some(&key)).await
+    }
+
+    /// Withdraws this participant's vote (nothing to do if there was none).
+    pub async fn withdraw(&self, caller: &Caller, id: &str) -> Result<PollView> {
+        let poll = self.poll_for(caller, id).await?;
+        let key = self.participant(caller, &poll.site_id)?;
+        poll.ensure_open(OffsetDateTime::now_utc())?;
+        if self.store.withdraw_vote(&poll, &key).await? {
+            self.metrics.count(Action::VoteWithdrawn);
+            self.poll_changed(&poll).await?;
+        }
+        self.participant_view(&poll, Some(&key)).await
+    }
+
+    /// The poll's live events, for a caller its site allows.
+    pub async fn watch_poll(
+        &self,
+        caller: &Caller,
+        id: &str,
+    ) -> Result<Option<broadcast::Receiver<Signal>>> {
+        let poll = self.poll_for(caller, id).await?;
+        Ok(self.watch(&topic(&poll.id)))
+    }
+
+    async fn participant_view(&self, poll: &Poll, key: Option<&str>) -> Result<PollView> {
+        let my_choices = match key {
+            Some(key) => self.store.my_choices(poll, key).await?,
+            None => Vec::new(),
+        };
+        let status = poll.status(OffsetDateTime::now_utc());
+        let results = if poll.results_visible(status, !my_choices.is_empty()) {
+            Some(self.store.tally(&poll.id).await?)
+        } else {
+            None
+        };
+        Ok(poll.view(status, results, my_choices))
+    }
+
+    async fn poll_changed(&self, poll: &Poll) -> Result<()> {
+        let voters = self.store.tally(&poll.id).await?.voters;
+        self.signal(
+            &topic(&poll.id),
+            POLL_CHANGED,
+            &PollChanged { voters },
+            Some(POLL_CHANGED.to_owned()),
+        );
+        Ok(())
+    }
+
+    /// Validates and stores a poll; returns its staff view.
+    pub async fn create_poll(&self, actor: &Actor, input: PollInput) -> Result<PollView> {
+        let new = NewPoll::from_input(input).map_err(Refusal::InvalidInput)?;
+        self.known_site(&new.site_id).await?;
+        let audit = Audit::new(
+            actor,
+            AuditAction::Create,
+            Target::Poll(new.id.clone()),
+            &new.site_id,
+        );
+        let poll = self.store.create_poll(&new, &audit).await?;
+        self.staff_poll_view(&poll).await
+    }
+
+    /// Every poll (of `site` when given), with results: staff always see them.
+    pub async fn list_polls(&self, site: Option<&str>) -> Result<Vec<PollView>> {
+        let mut views = Vec::new();
+        for poll in self.store.list_polls(site).await? {
+            views.push(self.staff_poll_view(&poll).await?);
+        }
+        Ok(views)
+    }
+
+    async fn staff_poll_view(&self, poll: &Poll) -> Result<PollView> {
+        let status = poll.status(OffsetDateTime::now_utc());
+        Ok(poll.view(status, Some(self.store.tally(&poll.id).await?), Vec::new()))
+    }
+
+    /// Whether poll `id` exists (the seed import skips existing ones).
+    pub async fn poll_exists(&self, id: &str) -> Result<bool> {
+        Ok(self.store.poll(id).await?.is_some())
+    }
+}

@@ -1,0 +1,173 @@
+//! Polls, their options, ballots and tallies.
+
+use async_trait::async_trait;
+use civique_api::{OptionCount, PollResults};
+
+use super::{conflict, insert_audit, participant_id, Backend, Conn};
+use crate::domain::audit::Audit;
+use crate::domain::poll::{NewPoll, Poll};
+use crate::domain::time::{format_time, now_text};
+use crate::store::rows::{PollRow, POLL_COLUMNS};
+use crate::store::{Polls, Result, StoreError};
+
+#[async_trait]
+impl Polls for Backend {
+    async fn create_poll(&self, poll: &NewPoll, audit: &Audit) -> Result<Poll> {
+        let mut tx = self.write().await?;
+        sqlx::query(
+            "INSERT INTO polls (id, site_id, question, description, kind, max_choices, \
+             opens_at, closes_at, results_visibility, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+        )
+        .bind(&poll.id)
+        .bind(&poll.site_id)
+        .bind(&poll.question)
+        .bind(&poll.description)
+        .bind(poll.kind.as_str())
+        .bind(i64::from(poll.max_choices))
+        .bind(poll.opens_at.map(format_time))
+        .bind(poll.closes_at.map(format_time))
+        .bind(poll.results_visibility.as_str())
+        .bind(now_text())
+        .execute(&mut *tx)
+        .await
+        .map_err(|e| conflict(e, "poll", &poll.id))?;
+        for (position, label) in poll.options.iter().enumerate() {
+            sqlx::query("INSERT INTO poll_options (poll_id, position, label) VALUES ($1, $2, $3)")
+                .bind(&poll.id)
+                .bind(position as i64)
+                .bind(label)
+                .execute(&mut *tx)
+                .await?;
+        }
+        insert_audit(&mut tx, audit).await?;
+        let created = load_poll(&mut tx, &poll.id).await?;
+        tx.commit().await?;
+        created.ok_or_else(|| StoreError::Corrupt(format!("poll {} vanished", poll.id)))
+    }
+
+    async fn poll(&self, id: &str) -> Result<Option<Poll>> {
+        let mut conn = self.pool.acquire().await?;
+        load_poll(&mut conn, id).await
+    }
+
+    async fn list_polls(&self, site_id: Option<&str>) -> Result<Vec<Poll>> {
+        let mut conn = self.pool.acquire().await?;
+        let rows: Vec<PollRow> = sqlx::query_as(&format!(
+            "{POLL_COLUMNS} WHERE $1 IS NULL OR site_id = $1 ORDER BY site_id, id"
+        ))
+        .bind(site_id)
+        .fetch_all(&mut *conn)
+        .await?;
+        let mut polls = Vec::with_capacity(rows.len());
+        for row in rows {
+            polls.push(with_options(&mut conn, row).await?);
+        }
+        Ok(polls)
+    }
+
+    async fn my_choices(&self, poll: &Poll, key: &str) -> Result<Vec<i64>> {
+        Ok(sqlx::query_scalar(
+            "SELECT c.option_id FROM ballot_choices c \
+             JOIN participants p ON p.id = c.participant_id \
+             JOIN poll_options o ON o.id = c.option_id \
+             WHERE c.poll_id = $1 AND p.site_id = $2 AND p.key = $3 ORDER BY o.position",
+        )
+        .bind(&poll.id)
+        .bind(&poll.site_id)
+        .bind(key)
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
+    async fn tally(&self, poll_id: &str) -> Result<PollResults> {
+        // One statement, so voters and counts come from the same snapshot.
+        let rows: Vec<(i64, i64, i64)> = sqlx::query_as(
+            "SELECT o.id, COUNT(c.option_id), \
+             (SELECT COUNT(*) FROM ballots b WHERE b.poll_id = $1) \
+             FROM poll_options o \
+             LEFT JOIN ballot_choices c ON c.poll_id = o.poll_id AND c.option_id = o.id \
+             WHERE o.poll_id = $1 GROUP BY o.id ORDER BY o.position",
+        )
+        .bind(poll_id)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(PollResults {
+            voters: rows.first().map_or(0, |row| row.2.unsigned_abs()),
+            counts: rows
+                .into_iter()
+                .map(|(option_id, votes, _)| OptionCount {
+                    option_id,
+                    votes: votes.unsigned_abs(),
+                })
+                .collect(),
+        })
+    }
+
+    async fn cast_vote(&self, poll: &Poll, key: &str, choices: &[i64]) -> Result<()> {
+        let at = now_text();
+        let mut tx = self.write().await?;
+        let participant = participant_id(&mut tx, &poll.site_id, key).await?;
+        // The upsert locks the ballot row: two changes by the same participant queue up.
+        sqlx::query(
+            "INSERT INTO ballots (poll_id, participant_id, cast_at) VALUES ($1, $2, $3) \
+             ON CONFLICT (poll_id, participant_id) DO UPDATE SET cast_at = excluded.cast_at",
+        )
+        .bind(&poll.id)
+        .bind(participant)
+        .bind(&at)
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query("DELETE FROM ballot_choices WHERE poll_id = $1 AND participant_id = $2")
+            .bind(&poll.id)
+            .bind(participant)
+            .execute(&mut *tx)
+            .await?;
+        for option in choices {
+            sqlx::query(
+                "INSERT INTO ballot_choices (poll_id, participant_id, option_id) \
+                 VALUES ($1, $2, $3)",
+            )
+            .bind(&poll.id)
+            .bind(participant)
+            .bind(option)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn withdraw_vote(&self, poll: &Poll, key: &str) -> Result<bool> {
+        let done = sqlx::query(
+            "DELETE FROM ballots WHERE poll_id = $1 AND participant_id = \
+             (SELECT id FROM participants WHERE site_id = $2 AND key = $3)",
+        )
+        .bind(&poll.id)
+        .bind(&poll.site_id)
+        .bind(key)
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected() > 0)
+    }
+}
+
+async fn load_poll(conn: &mut Conn, id: &str) -> Result<Option<Poll>> {
+    let row: Option<PollRow> = sqlx::query_as(&format!("{POLL_COLUMNS} WHERE id = $1"))
+        .bind(id)
+        .fetch_optional(&mut *conn)
+        .await?;
+    match row {
+        Some(row) => Ok(Some(with_options(conn, row).await?)),
+        None => Ok(None),
+    }
+}
+
+async fn with_options(conn: &mut Conn, row: PollRow) -> Result<Poll> {
+    let options: Vec<(i64, String)> =
+        sqlx::query_as("SELECT id, label FROM poll_options WHERE poll_id = $1 ORDER BY position")
+            .bind(&row.id)
+            .fetch_all(&mut *conn)
+            .await?;
+    row.into_poll(options)
+}

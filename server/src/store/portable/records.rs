@@ -1,0 +1,48 @@
+//! The audit log and the token buckets of rate limits.
+
+use async_trait::async_trait;
+use civique_api::AuditEntry;
+
+use super::Backend;
+use crate::store::rows::{convert, AuditRow};
+use crate::store::{Records, Result};
+
+#[async_trait]
+impl Records for Backend {
+    async fn audit_log(&self, limit: u32) -> Result<Vec<AuditEntry>> {
+        let rows: Vec<AuditRow> = sqlx::query_as(
+            "SELECT id, actor, action, target, site_id, reason, at FROM audit_log \
+             ORDER BY id DESC LIMIT $1",
+        )
+        .bind(i64::from(limit))
+        .fetch_all(&self.pool)
+        .await?;
+        convert(rows)
+    }
+
+    async fn take_token(&self, key: &str, per_minute: u32, now_ms: i64) -> Result<bool> {
+        // One statement, atomic on both backends: refill by the time elapsed, capped at the
+        // capacity, then take a token if one is left. No row comes back when none is.
+        let refilled = "rate_buckets.tokens + ($3 - rate_buckets.at) * $2 / 60000.0";
+        let taken: Option<f64> = sqlx::query_scalar(&format!(
+            "INSERT INTO rate_buckets (key, tokens, at) VALUES ($1, $2 - 1, $3) \
+             ON CONFLICT (key) DO UPDATE SET \
+             tokens = (CASE WHEN {refilled} > $2 THEN $2 ELSE {refilled} END) - 1, at = $3 \
+             WHERE {refilled} >= 1 RETURNING tokens"
+        ))
+        .bind(key)
+        .bind(f64::from(per_minute))
+        .bind(now_ms)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(taken.is_some())
+    }
+
+    async fn forget_buckets(&self, before_ms: i64) -> Result<u64> {
+        let done = sqlx::query("DELETE FROM rate_buckets WHERE at < $1")
+            .bind(before_ms)
+            .execute(&self.pool)
+            .await?;
+        Ok(done.rows_affected())
+    }
+}

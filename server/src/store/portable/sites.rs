@@ -1,0 +1,117 @@
+//! Sites, their origins and comment settings, and participant look-ups.
+
+use async_trait::async_trait;
+use civique_api::{SiteInput, SiteSettings};
+
+use super::{insert_audit, Backend, Conn};
+use crate::domain::audit::Audit;
+use crate::domain::time::now_text;
+use crate::store::rows::SettingsRow;
+use crate::store::{Result, Sites};
+
+#[async_trait]
+impl Sites for Backend {
+    async fn create_site(&self, site: &SiteInput, audit: &Audit) -> Result<()> {
+        let mut tx = self.write().await?;
+        sqlx::query("INSERT INTO sites (id, name, created_at) VALUES ($1, $2, $3)")
+            .bind(&site.id)
+            .bind(&site.name)
+            .bind(now_text())
+            .execute(&mut *tx)
+            .await
+            .map_err(|e| super::conflict(e, "site", &site.id))?;
+        save_settings(&mut tx, site).await?;
+        insert_origins(&mut tx, site).await?;
+        insert_audit(&mut tx, audit).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn upsert_site(&self, site: &SiteInput) -> Result<()> {
+        let mut tx = self.write().await?;
+        sqlx::query(
+            "INSERT INTO sites (id, name, created_at) VALUES ($1, $2, $3) \
+             ON CONFLICT (id) DO UPDATE SET name = excluded.name",
+        )
+        .bind(&site.id)
+        .bind(&site.name)
+        .bind(now_text())
+        .execute(&mut *tx)
+        .await?;
+        save_settings(&mut tx, site).await?;
+        sqlx::query("DELETE FROM site_origins WHERE site_id = $1")
+            .bind(&site.id)
+            .execute(&mut *tx)
+            .await?;
+        insert_origins(&mut tx, site).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn site_exists(&self, id: &str) -> Result<bool> {
+        self.exists("SELECT EXISTS (SELECT 1 FROM sites WHERE id = $1)", id)
+            .await
+    }
+
+    async fn origin_allowed(&self, origin: &str, site_id: Option<&str>) -> Result<bool> {
+        Ok(sqlx::query_scalar(
+            "SELECT EXISTS (SELECT 1 FROM site_origins \
+             WHERE origin = $1 AND ($2 IS NULL OR site_id = $2))",
+        )
+        .bind(origin)
+        .bind(site_id)
+        .fetch_one(&self.pool)
+        .await?)
+    }
+
+    async fn site_settings(&self, site_id: &str) -> Result<Option<SiteSettings>> {
+        let row: Option<SettingsRow> = sqlx::query_as(
+            "SELECT auto_threads, report_threshold, blocked_words, blocked_words_action \
+             FROM sites WHERE id = $1",
+        )
+        .bind(site_id)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(SiteSettings::try_from).transpose()
+    }
+
+    async fn find_participant(&self, site_id: &str, key: &str) -> Result<Option<i64>> {
+        Ok(
+            sqlx::query_scalar("SELECT id FROM participants WHERE site_id = $1 AND key = $2")
+                .bind(site_id)
+                .bind(key)
+                .fetch_optional(&self.pool)
+                .await?,
+        )
+    }
+}
+
+/// Writes a site's comment settings (the site row exists).
+async fn save_settings(conn: &mut Conn, site: &SiteInput) -> Result<()> {
+    let settings = &site.settings;
+    sqlx::query(
+        "UPDATE sites SET auto_threads = $1, report_threshold = $2, blocked_words = $3, \
+         blocked_words_action = $4 WHERE id = $5",
+    )
+    .bind(settings.auto_threads)
+    .bind(i64::from(settings.report_threshold))
+    .bind(settings.blocked_words.join("\n"))
+    .bind(settings.blocked_words_action.as_str())
+    .bind(&site.id)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+async fn insert_origins(conn: &mut Conn, site: &SiteInput) -> Result<()> {
+    for origin in &site.origins {
+        sqlx::query(
+            "INSERT INTO site_origins (site_id, origin) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+        )
+        .bind(&site.id)
+        .bind(origin)
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(())
+}

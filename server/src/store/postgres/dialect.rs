@@ -1,0 +1,124 @@
+//! What PostgreSQL does its own way: connection set-up, id lists, text search, NOTIFY.
+
+use std::path::Path;
+use std::time::Duration;
+
+use futures_util::stream::BoxStream;
+use sqlx::migrate::Migrator;
+use sqlx::postgres::{PgListener, PgPoolOptions};
+use sqlx::{Pool, Postgres};
+
+use crate::domain::proposal::SearchTerms;
+use crate::store::rows::PROPOSAL_COLUMNS;
+use crate::store::{release_check, Result, StoreError};
+
+pub type Db = Postgres;
+
+pub const NAME: &str = "postgres";
+
+/// Row locks (upserts, `UPDATE … RETURNING`) serialize what must be; no table lock needed.
+pub const BEGIN_WRITE: &str = "BEGIN";
+/// Both statements of a listing read from one snapshot.
+pub const BEGIN_READ: &str = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY";
+
+/// Several instances may share the database: live updates are relayed between them.
+pub const SHARED: bool = true;
+
+pub static MIGRATOR: Migrator = sqlx::migrate!("./migrations/postgres");
+
+/// The NOTIFY channel of live updates.
+const CHANNEL: &str = "civique_live";
+
+pub async fn open(url: &str) -> Result<Pool<Db>> {
+    let pool = PgPoolOptions::new()
+        .max_connections(16)
+        // A request waits this long for a connection before answering 503.
+        .acquire_timeout(Duration::from_secs(3))
+        .after_release(release_check::<Db>)
+        .connect(url)
+        .await?;
+    MIGRATOR.run(&pool).await?;
+    Ok(pool)
+}
+
+/// The ids of the JSON array bound at `param`.
+pub fn id_list(param: &str) -> String {
+    format!("SELECT value::bigint FROM json_array_elements_text({param}::json)")
+}
+
+/// Proposals whose title or description match the `tsquery` text bound at `param`.
+pub fn search_condition(param: &str) -> String {
+    format!("p.search @@ to_tsquery('civique_fr', {param})")
+}
+
+/// A `tsquery`: every word as a prefix (`velo:*`). Words hold letters and digits only, so
+/// the user's text is never query syntax.
+pub fn search_text(terms: &SearchTerms) -> String {
+    let operator = if terms.all { " & " } else { " | " };
+    terms
+        .words
+        .iter()
+        .map(|word| format!("{word}:*"))
+        .collect::<Vec<_>>()
+        .join(operator)
+}
+
+/// The `limit` best matches of the `tsquery` `$3` in box `$1`, as `$2` sees them; titles
+/// weigh more than descriptions (see the `search` column).
+pub fn similar_query(limit: usize) -> String {
+    format!(
+        "SELECT {PROPOSAL_COLUMNS} FROM proposals p \
+         WHERE p.search @@ to_tsquery('civique_fr', $3) AND p.box_id = $1 \
+         AND p.visibility = 'published' \
+         ORDER BY ts_rank(p.search, to_tsquery('civique_fr', $3)) DESC, p.id LIMIT {limit}"
+    )
+}
+
+pub async fn backup(_: &Pool<Db>, _: &Path) -> Result<()> {
+    Err(StoreError::Unsupported(
+        "a PostgreSQL database is backed up with pg_dump (see the README's Deploying section)",
+    ))
+}
+
+pub async fn notify(pool: &Pool<Db>, payload: &str) -> Result<()> {
+    sqlx::query("SELECT pg_notify($1, $2)")
+        .bind(CHANNEL)
+        .bind(payload)
+        .execute(pool)
+        .await?;
+    Ok(())
+}
+
+/// Every payload notified on the channel. A lost connection is re-established by the
+/// listener; what was notified meanwhile is missed (viewers resync when their own stream
+/// reconnects).
+pub async fn listen(pool: &Pool<Db>) -> Result<Option<BoxStream<'static, String>>> {
+    let mut listener = PgListener::connect_with(pool).await?;
+    listener.listen(CHANNEL).await?;
+    let stream = async_stream::stream! {
+        loop {
+            match listener.recv().await {
+                Ok(notification) => yield notification.payload().to_owned(),
+                Err(error) => {
+                    tracing::warn!(%error, "live-update listener lost its connection");
+                    tokio::time::sleep(Duration::from_secs(1)).await;
+                }
+            }
+        }
+    };
+    Ok(Some(Box::pin(stream)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::proposal::{search_terms, similar_terms};
+
+    #[test]
+    fn words_become_prefix_lexemes() {
+        let search = search_terms("l'éclairage \"du\" parc*").unwrap();
+        assert_eq!(search_text(&search), "éclairage:* & du:* & parc:*");
+        let similar = similar_terms("Des arbres pour la place OR NEAR").unwrap();
+        assert_eq!(search_text(&similar), "arbres:* | place:* | near:*");
+    }
+}

@@ -1,0 +1,119 @@
+//! What SQLite does its own way: connection set-up, write locks, id lists, FTS5, backups.
+
+use std::path::Path;
+use std::str::FromStr;
+use std::time::Duration;
+
+use futures_util::stream::BoxStream;
+use sqlx::migrate::Migrator;
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{Pool, Sqlite};
+
+use crate::domain::proposal::SearchTerms;
+use crate::store::rows::PROPOSAL_COLUMNS;
+use crate::store::{release_check, Result, StoreError};
+
+pub type Db = Sqlite;
+
+pub const NAME: &str = "sqlite";
+
+/// One file has one writer: IMMEDIATE takes the write lock up front, so concurrent writers
+/// queue on the busy timeout instead of failing to upgrade a read lock.
+pub const BEGIN_WRITE: &str = "BEGIN IMMEDIATE";
+/// A deferred transaction reads from one snapshot of the WAL.
+pub const BEGIN_READ: &str = "BEGIN";
+
+/// One process owns the file: there is no other instance to tell about changes.
+pub const SHARED: bool = false;
+
+pub static MIGRATOR: Migrator = sqlx::migrate!("./migrations/sqlite");
+
+pub async fn open(url: &str) -> Result<Pool<Db>> {
+    let options = SqliteConnectOptions::from_str(url)?
+        .create_if_missing(true)
+        .journal_mode(SqliteJournalMode::Wal)
+        .synchronous(SqliteSynchronous::Normal)
+        .busy_timeout(Duration::from_secs(5))
+        .foreign_keys(true);
+    let pool = SqlitePoolOptions::new()
+        .max_connections(8)
+        .after_release(release_check::<Db>)
+        .connect_with(options)
+        .await?;
+    MIGRATOR.run(&pool).await?;
+    Ok(pool)
+}
+
+/// The ids of the JSON array bound at `param`.
+pub fn id_list(param: &str) -> String {
+    format!("SELECT value FROM json_each({param})")
+}
+
+/// Proposals whose title or description match the FTS5 query bound at `param`.
+pub fn search_condition(param: &str) -> String {
+    format!("p.id IN (SELECT rowid FROM proposals_fts WHERE proposals_fts MATCH {param})")
+}
+
+/// An FTS5 query: every word as a quoted prefix token, so the user's text is never syntax.
+pub fn search_text(terms: &SearchTerms) -> String {
+    let operator = if terms.all { " AND " } else { " OR " };
+    terms
+        .words
+        .iter()
+        .map(|word| format!("\"{}\"*", word.replace('"', "\"\"")))
+        .collect::<Vec<_>>()
+        .join(operator)
+}
+
+/// The `limit` best matches of the FTS5 query `$3` in box `$1`, as `$2` sees them; titles
+/// weigh twice as much as descriptions.
+pub fn similar_query(limit: usize) -> String {
+    format!(
+        "SELECT {PROPOSAL_COLUMNS} FROM proposals_fts \
+         JOIN proposals p ON p.id = proposals_fts.rowid \
+         WHERE proposals_fts MATCH $3 AND p.box_id = $1 AND p.visibility = 'published' \
+         ORDER BY bm25(proposals_fts, 2.0, 1.0), p.id LIMIT {limit}"
+    )
+}
+
+/// `VACUUM INTO`: a consistent, compacted copy taken while the endpoint keeps serving.
+pub async fn backup(pool: &Pool<Db>, path: &Path) -> Result<()> {
+    if path.exists() {
+        return Err(StoreError::Unsupported(
+            "the backup file already exists: choose a new name",
+        ));
+    }
+    sqlx::query("VACUUM INTO $1")
+        .bind(path.to_string_lossy().into_owned())
+        .execute(pool)
+        .await?;
+    Ok(())
+}
+
+pub async fn notify(_: &Pool<Db>, _: &str) -> Result<()> {
+    Ok(())
+}
+
+pub async fn listen(_: &Pool<Db>) -> Result<Option<BoxStream<'static, String>>> {
+    Ok(None)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::proposal::{search_terms, similar_terms};
+
+    #[test]
+    fn words_become_quoted_prefix_tokens() {
+        let search = search_terms("l'éclairage \"du\" parc*").unwrap();
+        assert_eq!(
+            search_text(&search),
+            "\"éclairage\"* AND \"du\"* AND \"parc\"*"
+        );
+        let similar = similar_terms("Des arbres pour la place OR NEAR").unwrap();
+        assert_eq!(
+            search_text(&similar),
+            "\"arbres\"* OR \"place\"* OR \"near\"*"
+        );
+    }
+}
