@@ -134,6 +134,14 @@ impl From<Results> for ResultsVisibility {
     }
 }
 
+/// What failed when the database cannot be opened.
+fn opening(config: &Config) -> String {
+    format!(
+        "opening {} (is the database running, reachable and writable?)",
+        config.database_for_display()
+    )
+}
+
 /// The person at the command line, for the audit log.
 fn operator() -> Actor {
     let user = ["USER", "LOGNAME", "USERNAME"]
@@ -151,7 +159,7 @@ pub async fn run(command: Option<Command>, config: Config) -> anyhow::Result<()>
     }
     let service = Service::open(&config)
         .await
-        .with_context(|| format!("opening {}", config.database_for_display()))?;
+        .with_context(|| opening(&config))?;
     let actor = operator();
     let result = run_command(&service, &actor, command).await;
     service.store().close().await;
@@ -254,7 +262,7 @@ const DRAIN: std::time::Duration = std::time::Duration::from_secs(10);
 pub async fn serve(config: &Config) -> anyhow::Result<()> {
     let state = AppState::from_config(config)
         .await
-        .with_context(|| format!("opening {}", config.database_for_display()))?;
+        .with_context(|| opening(config))?;
     let listener = tokio::net::TcpListener::bind(&config.listen)
         .await
         .with_context(|| format!("binding {}", config.listen))?;

@@ -5,8 +5,11 @@ use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
 
+mod common;
+
 use civique_server::service::seed::{self, SeedError};
 use civique_server::{Config, Service};
+use common::database_url;
 use time::macros::datetime;
 
 const CONFIG: &str = r#"
@@ -141,7 +144,8 @@ async fn seed_is_idempotent_and_resolves_relative_dates() {
 #[test]
 fn cli_creates_lists_and_serves() {
     let dir = tempfile::tempdir().unwrap();
-    let db = format!("sqlite://{}", dir.path().join("cli.db").display());
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let db = runtime.block_on(database_url(dir.path()));
     let run =
         |args: &[&str]| -> Output { cli(&db).args(args).output().expect("run civique-server") };
     let ok = |args: &[&str]| {
@@ -193,8 +197,7 @@ fn cli_creates_lists_and_serves() {
         "--max-depth",
         "2",
     ]);
-    let thread = tokio::runtime::Runtime::new()
-        .unwrap()
+    let thread = runtime
         .block_on(async {
             civique_server::store::connect(&db)
                 .await
@@ -250,6 +253,28 @@ fn cli_creates_lists_and_serves() {
     assert!(address.parse::<u16>().unwrap() > 0);
 }
 
+#[test]
+fn an_unreachable_database_stops_the_start_with_a_clear_message() {
+    let dir = tempfile::tempdir().unwrap();
+    let missing_dir = format!("sqlite://{}/no/such/dir/civique.db", dir.path().display());
+    for url in [
+        "postgres://civique:s3cret@127.0.0.1:1/civique",
+        missing_dir.as_str(),
+    ] {
+        let output = cli(url)
+            .env("CIVIQUE_LISTEN", "127.0.0.1:0")
+            .output()
+            .expect("run civique-server");
+        assert!(!output.status.success(), "{url}: {output:?}");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(stderr.contains("opening "), "{url}: {stderr}");
+        assert!(
+            !stderr.contains("s3cret"),
+            "the password is never shown: {stderr}"
+        );
+    }
+}
+
 fn cli(database_url: &str) -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_civique-server"));
     command
@@ -263,7 +288,7 @@ fn cli(database_url: &str) -> Command {
 
 async fn service_in(dir: &Path) -> Service {
     let config = Config {
-        database_url: format!("sqlite://{}", dir.join("seed.db").display()),
+        database_url: database_url(dir).await,
         ..Config::default()
     };
     Service::open(&config).await.unwrap()

@@ -1174,18 +1174,12 @@ async fn seeded_boxes_carry_real_supports_and_decisions() {
     assert_eq!(events[0]["supports"], 50);
 
     // The counters are real rows: one more support counts from them.
-    let pool = sqlx::SqlitePool::connect(&format!(
-        "sqlite://{}",
-        server.dir.path().join("civique.db").display()
-    ))
-    .await
-    .unwrap();
-    let rows: i64 =
-        sqlx::query_scalar("SELECT COUNT(*) FROM proposal_supports WHERE proposal_id = ?")
-            .bind(pid(top))
-            .fetch_one(&pool)
-            .await
-            .unwrap();
+    let rows = server
+        .count(&format!(
+            "SELECT COUNT(*) FROM proposal_supports WHERE proposal_id = {}",
+            pid(top)
+        ))
+        .await;
     assert_eq!(rows, 53);
     let more = json_of(server.support(Method::PUT, pid(top), &token()).await).await;
     assert_eq!(more["supports"], 54);

@@ -225,13 +225,10 @@ async fn participants_are_scoped_per_site_and_tokens_never_stored() {
     // The same token on another site is another participant: it has not voted on "here".
     let other = server.view("there", Some(shared)).await;
     assert_eq!(other["my_choices"], json!([there[0]]));
-    let participants: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM participants")
-        .fetch_one(&sqlite(&server).await)
-        .await
-        .unwrap();
+    let participants = server.count("SELECT COUNT(*) FROM participants").await;
     assert_eq!(participants, 2);
 
-    let files = database_bytes(&server);
+    let files = server.stored_bytes();
     let key = civique_server::domain::site::participant_key(SITE, shared);
     assert!(contains(&files, key.as_bytes()), "the hashed key is stored");
     assert!(!contains(&files, shared.as_bytes()), "the raw token is not");
@@ -257,23 +254,6 @@ async fn concurrent_votes_are_all_counted() {
     let view = server.view("busy", None).await;
     assert_eq!(view["results"]["voters"], 50);
     assert_eq!(counts(&view), [25, 25, 0]);
-}
-
-async fn sqlite(server: &TestServer) -> sqlx::SqlitePool {
-    let url = format!(
-        "sqlite://{}",
-        server.dir.path().join("civique.db").display()
-    );
-    sqlx::SqlitePool::connect(&url).await.unwrap()
-}
-
-/// The database file and its WAL, as raw bytes.
-fn database_bytes(server: &TestServer) -> Vec<u8> {
-    ["civique.db", "civique.db-wal"]
-        .iter()
-        .filter_map(|name| std::fs::read(server.dir.path().join(name)).ok())
-        .flatten()
-        .collect()
 }
 
 fn contains(haystack: &[u8], needle: &[u8]) -> bool {

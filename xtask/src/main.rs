@@ -2,6 +2,7 @@
 
 mod bench;
 mod endpoint;
+mod postgres;
 mod setup;
 mod static_site;
 mod widgets;
@@ -18,7 +19,8 @@ usage: cargo xtask <command>
                      SQLite (civique.db) with demo content and serve the demo town website
                      at http://127.0.0.1:8080
   test               install what is missing and run every test level: unit, server
-                     integration, widgets in headless Chromium, end-to-end with axe
+                     integration on SQLite and on PostgreSQL, widgets in headless Chromium,
+                     end-to-end with axe
   build [--dev]      build the widgets into pkg/ (release + wasm-opt unless --dev)
   bench size         raw, gzip and brotli bytes of what a page with a widget downloads
   bench votes [--voters N] [--concurrency C]
@@ -113,8 +115,23 @@ fn demo() -> Result<()> {
 fn test() -> Result<()> {
     setup::tools()?;
     setup::browser()?;
+    let postgres = postgres::TestServer::ensure()?;
     // Unit tests and server integration tests (real HTTP, real SQLite files).
     run(cargo().args(["test", "--workspace"]))?;
+    // The server integration suite again on PostgreSQL (a fresh database per test server),
+    // with the tests only a shared database can run (several instances, lost connections).
+    run(cargo()
+        .args([
+            "test",
+            "-p",
+            "civique-server",
+            "--test",
+            "*",
+            "--",
+            "--include-ignored",
+        ])
+        .envs(postgres.env()))?;
+    drop(postgres);
     // Widgets in headless Chromium.
     widgets::browser_tests()?;
     end_to_end(&[])

@@ -1,8 +1,10 @@
-//! Shared integration-test harness: a real server on 127.0.0.1:0 over a SQLite file in a tempdir.
+//! Shared integration-test harness: a real server on 127.0.0.1:0 over a real database, a
+//! SQLite file in a tempdir or, when `CIVIQUE_TEST_POSTGRES` names a PostgreSQL server, a
+//! fresh database of its own on that server.
 #![allow(dead_code)] // each test binary uses a different subset
 
 use std::future::IntoFuture;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration as StdDuration;
 
@@ -10,6 +12,7 @@ use civique_server::{app, AppState, Config};
 use futures_util::StreamExt;
 use reqwest::{Client, Method, RequestBuilder, Response, StatusCode};
 use serde_json::{json, Value};
+use sqlx::Connection;
 use tempfile::TempDir;
 use time::format_description::well_known::Rfc3339;
 use time::{Duration, OffsetDateTime};
@@ -67,7 +70,7 @@ impl TestServer {
     ) -> Self {
         let mut config = Config {
             listen: "127.0.0.1:0".into(),
-            database_url: format!("sqlite://{}", dir.path().join("civique.db").display()),
+            database_url: database_url(dir.path()).await,
             admin_token: Some(ADMIN_TOKEN.into()),
             assets_dir,
             ..Config::default()
@@ -93,6 +96,11 @@ impl TestServer {
         }
     }
 
+    /// Another endpoint on the same database, as a second instance behind a load balancer.
+    pub async fn another_instance(&self) -> Self {
+        Self::serve(tempfile::tempdir().expect("tempdir"), self.config.clone()).await
+    }
+
     /// Stops serving, closes the database and opens it again in a new server (on a new
     /// port): what survives this was really stored.
     pub async fn restart(self) -> Self {
@@ -100,6 +108,30 @@ impl TestServer {
         let _ = self.serving.await;
         self.state.shutdown().await;
         Self::serve(self.dir, self.config).await
+    }
+
+    /// The single integer a SQL query returns, read from this server's database.
+    pub async fn count(&self, sql: &str) -> i64 {
+        query_count(&self.config.database_url, sql).await
+    }
+
+    /// Everything stored, as bytes: the SQLite file and its WAL, or a PostgreSQL dump.
+    pub fn stored_bytes(&self) -> Vec<u8> {
+        let url = &self.config.database_url;
+        if url.starts_with("postgres") {
+            let dump = std::process::Command::new("pg_dump")
+                .args(["--data-only", url])
+                .output()
+                .expect("pg_dump runs");
+            assert!(dump.status.success(), "pg_dump: {dump:?}");
+            return dump.stdout;
+        }
+        let file = url.trim_start_matches("sqlite://");
+        [file.to_owned(), format!("{file}-wal")]
+            .iter()
+            .filter_map(|name| std::fs::read(name).ok())
+            .flatten()
+            .collect()
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -355,6 +387,48 @@ impl TestServer {
         let response = self.vote(id, token, choices).await;
         assert_eq!(response.status(), StatusCode::OK);
         response.json().await.unwrap()
+    }
+}
+
+/// The PostgreSQL server the tests run against (`postgres://USER@HOST:PORT`), if any.
+pub fn postgres_server() -> Option<String> {
+    std::env::var("CIVIQUE_TEST_POSTGRES")
+        .ok()
+        .filter(|url| !url.is_empty())
+        .map(|url| url.trim_end_matches('/').to_owned())
+}
+
+/// A database for one test: a SQLite file in `dir`, or a new PostgreSQL database named
+/// `CIVIQUE_TEST_DB_PREFIX` + a unique suffix (the run drops them all when it ends).
+pub async fn database_url(dir: &Path) -> String {
+    let Some(server) = postgres_server() else {
+        return format!("sqlite://{}", dir.join("civique.db").display());
+    };
+    static NEXT: AtomicU32 = AtomicU32::new(0);
+    let prefix = std::env::var("CIVIQUE_TEST_DB_PREFIX").unwrap_or_else(|_| "civique_test".into());
+    let name = format!(
+        "{prefix}_{}_{}",
+        std::process::id(),
+        NEXT.fetch_add(1, Ordering::Relaxed)
+    );
+    let mut admin = sqlx::PgConnection::connect(&format!("{server}/postgres"))
+        .await
+        .expect("connect to the test PostgreSQL server");
+    sqlx::query(&format!("CREATE DATABASE \"{name}\""))
+        .execute(&mut admin)
+        .await
+        .expect("create a test database");
+    admin.close().await.ok();
+    format!("{server}/{name}")
+}
+
+async fn query_count(url: &str, sql: &str) -> i64 {
+    if url.starts_with("postgres") {
+        let mut conn = sqlx::PgConnection::connect(url).await.unwrap();
+        sqlx::query_scalar(sql).fetch_one(&mut conn).await.unwrap()
+    } else {
+        let mut conn = sqlx::SqliteConnection::connect(url).await.unwrap();
+        sqlx::query_scalar(sql).fetch_one(&mut conn).await.unwrap()
     }
 }
 

@@ -1,12 +1,13 @@
 //! What PostgreSQL does its own way: connection set-up, id lists, text search, NOTIFY.
 
 use std::path::Path;
+use std::str::FromStr;
 use std::time::Duration;
 
 use futures_util::stream::BoxStream;
 use sqlx::migrate::Migrator;
-use sqlx::postgres::{PgListener, PgPoolOptions};
-use sqlx::{Pool, Postgres};
+use sqlx::postgres::{PgConnectOptions, PgConnection, PgListener, PgPoolOptions};
+use sqlx::{Connection, Pool, Postgres};
 
 use crate::domain::proposal::SearchTerms;
 use crate::store::rows::PROPOSAL_COLUMNS;
@@ -30,12 +31,16 @@ pub static MIGRATOR: Migrator = sqlx::migrate!("./migrations/postgres");
 const CHANNEL: &str = "civique_live";
 
 pub async fn open(url: &str) -> Result<Pool<Db>> {
+    // One plain connection first: if the server cannot be reached, its own error (refused,
+    // unknown host, bad password) is clearer than a pool's time-out.
+    let options = PgConnectOptions::from_str(url)?;
+    PgConnection::connect_with(&options).await?.close().await?;
     let pool = PgPoolOptions::new()
         .max_connections(16)
         // A request waits this long for a connection before answering 503.
         .acquire_timeout(Duration::from_secs(3))
         .after_release(release_check::<Db>)
-        .connect(url)
+        .connect_with(options)
         .await?;
     MIGRATOR.run(&pool).await?;
     Ok(pool)
