@@ -1,5 +1,9 @@
 // civique loader: finds widgets, loads each kind's wasm module once, mounts each in a shadow root.
 const endpoint = new URL('.', import.meta.url).href;
+// Content-hashed paths of the files below, filled in by the endpoint that serves this loader
+// (they are cached for good, so an upgrade never mixes builds); empty in the npm package.
+const FILES = {};
+const file = (path) => new URL(FILES[path] || path, endpoint);
 const attr = (el, name) => el.getAttribute(name) || el.getAttribute('data-civique-' + name) || '';
 // Widget kinds: element `civique-<kind>` with attribute `attr`, or `div[data-civique-<kind>]`.
 const KINDS = {
@@ -33,11 +37,11 @@ const retryable = (promise, forget) =>
 const load = (name) =>
   Promise.all([
     (modules[name] ||= retryable(
-      import(new URL(`pkg/${name}/civique.js`, endpoint)).then(async (m) => (await m.default(), m)),
+      import(file(`pkg/${name}/civique.js`)).then(async (m) => (await m.default(), m)),
       () => delete modules[name],
     )),
     (sheet ||= retryable(
-      fetch(new URL('civique.css', endpoint)).then(async (r) => {
+      fetch(file('civique.css')).then(async (r) => {
         if (!r.ok) throw Error(r.status);
         const css = new CSSStyleSheet();
         css.replaceSync(await r.text());

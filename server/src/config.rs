@@ -21,8 +21,9 @@ pub struct Config {
     pub metrics_token: Option<String>,
     /// `text` (the default, for people) or `json` (one object a line, for log collectors).
     pub log_format: LogFormat,
-    /// Widget build output (`cargo xtask build`).
-    pub assets_dir: PathBuf,
+    /// Widget files to serve instead of those built into the binary (`cargo xtask build`'s
+    /// `pkg/`, while working on the widgets).
+    pub assets_dir: Option<PathBuf>,
     /// Sites created or updated at start.
     pub sites: Vec<SiteInput>,
     /// `[comments]`: edit window and posting rate limits.
@@ -104,7 +105,7 @@ impl Default for Config {
             admin_token: None,
             metrics_token: None,
             log_format: LogFormat::Text,
-            assets_dir: PathBuf::from("pkg"),
+            assets_dir: None,
             sites: Vec::new(),
             comments: CommentConfig::default(),
             proposals: ProposalConfig::default(),
@@ -156,7 +157,7 @@ impl Config {
             };
         }
         if let Some(dir) = var("CIVIQUE_ASSETS_DIR") {
-            config.assets_dir = PathBuf::from(dir);
+            config.assets_dir = Some(PathBuf::from(dir));
         }
         for site in &config.sites {
             check_site(site).map_err(ConfigError::Site)?;

@@ -4,6 +4,7 @@
 //! [`store`] (persistence, SQLite or PostgreSQL), [`service`] (every operation), [`http`]
 //! (routes); [`cli`] and the seed import use the services too.
 
+pub mod assets;
 pub mod cli;
 pub mod config;
 pub mod domain;

@@ -41,7 +41,7 @@ fn config_comes_from_toml_then_environment() {
         Some("file-token"),
         "empty env is unset"
     );
-    assert_eq!(config.assets_dir, Path::new("dist"));
+    assert_eq!(config.assets_dir.as_deref(), Some(Path::new("dist")));
     assert_eq!(config.sites[0].origins, ["http://127.0.0.1:8080"]);
     assert!(!format!("{config:?}").contains("file-token"));
 
@@ -54,7 +54,7 @@ fn config_comes_from_toml_then_environment() {
     let config = Config::from_sources(None, |name| env.get(name).map(|v| v.to_string())).unwrap();
     assert_eq!(config.database_url, "sqlite://civique-env.db");
     assert_eq!(config.listen, "127.0.0.1:8787");
-    assert_eq!(config.assets_dir, Path::new("elsewhere"));
+    assert_eq!(config.assets_dir.as_deref(), Some(Path::new("elsewhere")));
     assert_eq!(config.admin_token, None);
 
     assert!(Config::from_sources(Some("unknown_key = 1"), |_| None).is_err());

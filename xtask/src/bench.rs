@@ -2,7 +2,6 @@
 
 use std::collections::HashMap;
 use std::future::Future;
-use std::io::Write;
 use std::process::Command;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -11,7 +10,7 @@ use anyhow::{bail, Context, Result};
 use serde_json::{json, Value};
 
 use crate::endpoint::{random_token, Endpoint};
-use crate::{root, run, setup, widgets};
+use crate::{compress, root, run, setup, widgets};
 
 mod proposals;
 pub use proposals::run as proposals;
@@ -41,37 +40,22 @@ struct Sizes {
     brotli: usize,
 }
 
-fn measure(bytes: &[u8]) -> Result<Sizes> {
-    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
-    gz.write_all(bytes)?;
-    let gzip = gz.finish()?.len();
-    let mut br = Vec::new();
-    brotli::BrotliCompress(
-        &mut &bytes[..],
-        &mut br,
-        &brotli::enc::BrotliEncoderParams {
-            quality: 11,
-            lgwin: 22,
-            ..Default::default()
-        },
-    )?;
+/// What the endpoint sends for `path`, raw and in each encoding.
+fn measure(path: &std::path::Path) -> Result<Sizes> {
+    let raw = std::fs::metadata(path)
+        .with_context(|| format!("{} is missing: run `cargo xtask build`", path.display()))?
+        .len() as usize;
     Ok(Sizes {
-        raw: bytes.len(),
-        gzip,
-        brotli: br.len(),
+        raw,
+        gzip: compress::served_size(path, ".gz")?,
+        brotli: compress::served_size(path, ".br")?,
     })
 }
 
 fn bundle_sizes(kind: &str) -> Result<Vec<(String, Sizes)>> {
     bundle(kind)
         .into_iter()
-        .map(|(label, file)| {
-            let path = root().join("pkg").join(file);
-            let bytes = std::fs::read(&path).with_context(|| {
-                format!("{} is missing: run `cargo xtask build`", path.display())
-            })?;
-            Ok((label, measure(&bytes)?))
-        })
+        .map(|(label, file)| Ok((label, measure(&root().join("pkg").join(file))?)))
         .collect()
 }
 

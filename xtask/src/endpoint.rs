@@ -34,9 +34,8 @@ impl Endpoint {
         std::fs::write(
             &config,
             format!(
-                "listen = \"127.0.0.1:8787\"\ndatabase_url = \"sqlite://{}\"\nadmin_token = \"{token}\"\nassets_dir = \"{}\"\n",
+                "listen = \"127.0.0.1:8787\"\ndatabase_url = \"sqlite://{}\"\nadmin_token = \"{token}\"\n",
                 root().join("civique.db").display(),
-                root().join("pkg").display(),
             ),
         )?;
         seed(Profile::Release, &config)?;
@@ -52,13 +51,12 @@ impl Endpoint {
         std::fs::write(
             &config,
             format!(
-                "listen = \"127.0.0.1:0\"\ndatabase_url = \"sqlite://{}\"\nadmin_token = \"{token}\"\nassets_dir = \"{}\"\n\
+                "listen = \"127.0.0.1:0\"\ndatabase_url = \"sqlite://{}\"\nadmin_token = \"{token}\"\n\
                  # The tests post from many residents at once; the limits have their own server tests.\n\
                  [comments]\nsite_per_minute = 0\n\
                  [proposals]\nparticipant_per_minute = 0\nsite_per_minute = 0\n\
                  [[sites]]\nid = \"saint-exemple\"\nname = \"Ville de Saint-Exemple\"\norigins = [\"{www_origin}\"]\n",
                 dir.path().join("civique.db").display(),
-                root().join("pkg").display(),
             ),
         )?;
         seed(Profile::Debug, &config)?;

@@ -1,6 +1,7 @@
 //! `cargo xtask …`: every build, demo, test and benchmark step of civique, in one place.
 
 mod bench;
+mod compress;
 mod endpoint;
 mod postgres;
 mod setup;

@@ -7,7 +7,7 @@ use std::process::Command;
 use anyhow::{Context, Result};
 
 use crate::setup::CHROMEDRIVER;
-use crate::{root, run};
+use crate::{compress, root, run};
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub enum Mode {
@@ -67,6 +67,10 @@ pub fn build(mode: Mode) -> Result<()> {
         .context("copying the loader")?;
     fs::write(pkg.join("civique.css"), stylesheet()?).context("writing civique.css")?;
     write_npm_manifest(&pkg)?;
+    match mode {
+        Mode::Release => compress::precompress(&pkg)?,
+        Mode::Dev => compress::forget(&pkg)?,
+    }
     eprintln!("xtask: widgets built into {}", pkg.display());
     Ok(())
 }
@@ -117,6 +121,8 @@ fn write_npm_manifest(pkg: &Path) -> Result<()> {
         files.push(format!("{kind}/"));
         exports.insert(format!("./{kind}"), format!("./{kind}/civique.js").into());
     }
+    // The precompressed copies are the endpoint's; bundlers compress what they serve.
+    files.extend(["!**/*.br".to_string(), "!**/*.gz".to_string()]);
     let manifest = serde_json::json!({
         "name": "civique",
         "version": kind_manifest["version"],

@@ -13,7 +13,7 @@ mod ops;
 mod polls;
 mod proposals;
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
@@ -23,11 +23,24 @@ use axum::Router;
 use civique_api::{limits, API_PREFIX};
 use tokio::task::JoinHandle;
 
+use crate::assets::Assets;
 use crate::config::Config;
 use crate::service::{self, Service};
 use error::ApiError;
 
 pub use openapi::DOCUMENT as OPENAPI_DOCUMENT;
+
+/// Why the endpoint could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error(transparent)]
+    Service(#[from] service::Error),
+    #[error("reading the widget files in {dir}: {source}")]
+    Assets {
+        dir: PathBuf,
+        source: std::io::Error,
+    },
+}
 
 /// Everything a request handler needs; cheap to clone.
 #[derive(Debug, Clone)]
@@ -35,9 +48,33 @@ pub struct AppState {
     pub service: Service,
     admin_token: Option<Arc<str>>,
     metrics_token: Option<Arc<str>>,
-    pub assets_dir: PathBuf,
+    pub assets: Arc<Assets>,
     /// Tasks that live as long as the endpoint (relay, clean-ups), stopped by `shutdown`.
     background: Arc<Mutex<Vec<JoinHandle<()>>>>,
+}
+
+/// The widget files of `dir`, or those built into the binary.
+fn load_assets(dir: Option<&Path>) -> Result<Assets, StartError> {
+    let (assets, from) = match dir {
+        Some(dir) => {
+            let assets = Assets::from_dir(dir).map_err(|source| StartError::Assets {
+                dir: dir.to_owned(),
+                source,
+            })?;
+            (assets, dir.display().to_string())
+        }
+        None => (Assets::embedded(), "this binary".to_owned()),
+    };
+    if assets.is_empty() {
+        tracing::warn!(
+            from,
+            "no widget files: their URLs answer 404 (run `cargo xtask build`, then rebuild \
+             the server or set assets_dir)"
+        );
+    } else {
+        tracing::info!(from, files = assets.len(), "widget files loaded");
+    }
+    Ok(assets)
 }
 
 /// How often full rate-limit buckets are forgotten.
@@ -46,19 +83,15 @@ const BUCKET_CLEANUP: Duration = Duration::from_secs(300);
 impl AppState {
     /// Opens the database (migrating it), applies the config file's sites and starts the
     /// background tasks: the live-update relay on a shared database, bucket clean-ups.
-    pub async fn from_config(config: &Config) -> service::Result<Self> {
+    pub async fn from_config(config: &Config) -> Result<Self, StartError> {
         let service = Service::open(config).await?;
-        if !config.assets_dir.is_dir() {
-            tracing::warn!(
-                dir = %config.assets_dir.display(),
-                "assets directory not found: widget files will answer 404 (run `cargo xtask build`)"
-            );
-        }
+        let assets = load_assets(config.assets_dir.as_deref())?;
         let mut background = Vec::new();
         if let Some(relay) = service
             .live()
             .relay_through(service.store().clone())
-            .await?
+            .await
+            .map_err(service::Error::from)?
         {
             background.push(relay);
         }
@@ -76,7 +109,7 @@ impl AppState {
             service,
             admin_token: config.admin_token.as_deref().map(Arc::from),
             metrics_token: config.metrics_token.as_deref().map(Arc::from),
-            assets_dir: config.assets_dir.clone(),
+            assets: Arc::new(assets),
             background: Arc::new(Mutex::new(background)),
         })
     }
@@ -124,7 +157,7 @@ pub fn app(state: AppState) -> Router {
     Router::new()
         .nest(API_PREFIX, api)
         .merge(ops::router())
-        .merge(assets::router(&state.assets_dir))
+        .merge(assets::router())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(middleware::from_fn_with_state(

@@ -40,9 +40,16 @@ impl TestServer {
         let dir = tempfile::tempdir().expect("tempdir");
         let assets = dir.path().join("pkg");
         std::fs::create_dir_all(assets.join("loader")).unwrap();
+        std::fs::create_dir_all(assets.join("poll")).unwrap();
         let js = "export default function init() { return 'civique'; }\n".repeat(20);
-        std::fs::write(assets.join("loader/civique.js"), &js).unwrap();
+        std::fs::write(
+            assets.join("loader/civique.js"),
+            format!("const FILES = {{}};\n{js}"),
+        )
+        .unwrap();
         std::fs::write(assets.join("civique.js"), &js).unwrap();
+        std::fs::write(assets.join("poll/civique.js"), &js).unwrap();
+        std::fs::write(assets.join("poll/civique_bg.wasm"), FAKE_WASM).unwrap();
         std::fs::write(
             assets.join("civique.css"),
             ":host { display: block; }\n".repeat(20),
@@ -72,7 +79,7 @@ impl TestServer {
             listen: "127.0.0.1:0".into(),
             database_url: database_url(dir.path()).await,
             admin_token: Some(ADMIN_TOKEN.into()),
-            assets_dir,
+            assets_dir: Some(assets_dir),
             ..Config::default()
         };
         adjust(&mut config);
