@@ -193,3 +193,63 @@ async fn killed_connections_lose_no_acknowledged_vote_and_recover() {
         assert_eq!(view["my_choices"], json!([choice]), "{voter}");
     }
 }
+
+/// Refuses (`false`) or allows new connections to the test database, ending those open.
+async fn allow_connections(server: &TestServer, allowed: bool) {
+    let url = &server.config.database_url;
+    let (base, name) = url.rsplit_once('/').unwrap();
+    let mut admin = sqlx::PgConnection::connect(&format!("{base}/postgres"))
+        .await
+        .unwrap();
+    sqlx::query(&format!(
+        "ALTER DATABASE \"{name}\" WITH ALLOW_CONNECTIONS {allowed}"
+    ))
+    .execute(&mut admin)
+    .await
+    .unwrap();
+    admin.close().await.ok();
+    if !allowed {
+        kill_connections_as_admin(base, name).await;
+    }
+}
+
+async fn kill_connections_as_admin(base: &str, name: &str) {
+    let mut admin = sqlx::PgConnection::connect(&format!("{base}/postgres"))
+        .await
+        .unwrap();
+    sqlx::query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1")
+        .bind(name)
+        .execute(&mut admin)
+        .await
+        .unwrap();
+    admin.close().await.ok();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+#[ignore = "needs PostgreSQL"]
+async fn a_lost_database_answers_503_then_recovers_by_itself() {
+    let server = on_postgres(|_| {}).await;
+    let options = option_ids(&server.create_poll("p", json!({})).await);
+    server.vote_ok("p", &token(), &options[..1]).await;
+
+    allow_connections(&server, false).await;
+    for response in [
+        server.get("/readyz").await,
+        server.vote("p", &token(), &options[..1]).await,
+        server.get("/api/v1/polls/p").await,
+    ] {
+        assert_error(response, StatusCode::SERVICE_UNAVAILABLE, "unavailable").await;
+    }
+    assert_eq!(server.read("/healthz", None).await["status"], "ok");
+
+    allow_connections(&server, true).await;
+    tokio::time::timeout(Duration::from_secs(20), async {
+        while server.get("/readyz").await.status() != StatusCode::OK {
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+    })
+    .await
+    .expect("ready again once the database is back");
+    let view = server.vote_ok("p", &token(), &options[..1]).await;
+    assert_eq!(view["results"]["voters"], 2);
+}

@@ -82,13 +82,15 @@ fn is_unavailable(error: &sqlx::Error) -> bool {
         | sqlx::Error::PoolClosed
         | sqlx::Error::WorkerCrashed => true,
         sqlx::Error::Database(db) => db.code().is_some_and(|code| {
-            // PostgreSQL: 08 connection exceptions, 57P0x shutdowns and restarts, 53300 too
-            // many connections. SQLite: 5 (busy) and 6 (locked) after the busy timeout.
+            // PostgreSQL: 08 connection exceptions, 28 refused credentials, 3D000 no such
+            // database, 53300 too many connections, 55000 not accepting connections (and
+            // 55P03 a lock not available), 57P0x shutdowns and restarts. SQLite: 5 (busy)
+            // and 6 (locked) after the busy timeout.
             code.starts_with("08")
+                || code.starts_with("28")
+                || code.starts_with("55")
                 || code.starts_with("57P")
-                || code == "53300"
-                || code == "5"
-                || code == "6"
+                || ["3D000", "53300", "5", "6"].contains(&code.as_ref())
         }),
         _ => false,
     }

@@ -122,6 +122,18 @@ impl TestServer {
         query_count(&self.config.database_url, sql).await
     }
 
+    /// Runs a SQL statement on this server's database, behind its back.
+    pub async fn execute(&self, sql: &str) {
+        let url = &self.config.database_url;
+        if url.starts_with("postgres") {
+            let mut conn = sqlx::PgConnection::connect(url).await.unwrap();
+            sqlx::query(sql).execute(&mut conn).await.unwrap();
+        } else {
+            let mut conn = sqlx::SqliteConnection::connect(url).await.unwrap();
+            sqlx::query(sql).execute(&mut conn).await.unwrap();
+        }
+    }
+
     /// Everything stored, as bytes: the SQLite file and its WAL, or a PostgreSQL dump.
     pub fn stored_bytes(&self) -> Vec<u8> {
         let url = &self.config.database_url;
