@@ -18,16 +18,3 @@ pub use config::Config;
 pub use http::{app, AppState};
 pub use service::Service;
 pub use store::StoreError;
-
-/// A random hexadecimal identifier (instances, throwaway names), from the OS's hasher seeds.
-pub fn random_id() -> String {
-    use std::collections::hash_map::RandomState;
-    use std::hash::{BuildHasher, Hasher};
-    (0..2)
-        .map(|i| {
-            let mut hasher = RandomState::new().build_hasher();
-            hasher.write_u64(i);
-            format!("{:016x}", hasher.finish())
-        })
-        .collect()
-}

@@ -146,7 +146,7 @@ impl Hub {
         if self.inner.relay.set(sender).is_err() {
             return Ok(None);
         }
-        let instance = crate::random_id();
+        let instance = instance_id();
         let hub = self.clone();
         Ok(Some(tokio::spawn(async move {
             tokio::join!(
@@ -173,6 +173,19 @@ impl Hub {
             }
         }
     }
+}
+
+/// A random name for this process among the instances, from the OS's hasher seeds.
+fn instance_id() -> String {
+    use std::collections::hash_map::RandomState;
+    use std::hash::{BuildHasher, Hasher};
+    (0..2)
+        .map(|i| {
+            let mut hasher = RandomState::new().build_hasher();
+            hasher.write_u64(i);
+            format!("{:016x}", hasher.finish())
+        })
+        .collect()
 }
 
 /// Gathers the signals of each interval, drops those a later one replaces, and sends the
