@@ -250,12 +250,16 @@ fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-// Used only for files the build did not precompress (development builds, tests): quick
-// settings; `cargo xtask build` compresses release files at the highest ones.
+// Used only for files the build did not precompress: the loader this endpoint fills in,
+// development builds, tests. Small files get the build's settings (a few milliseconds);
+// large ones quicker settings, so that a development build starts at once.
+const SMALL: usize = 64 * 1024;
+
 fn compress_brotli(raw: &[u8]) -> Bytes {
     let mut out = Vec::new();
     let params = brotli::enc::BrotliEncoderParams {
-        quality: 5,
+        quality: if raw.len() <= SMALL { 11 } else { 5 },
+        lgwin: 22,
         ..Default::default()
     };
     let _ = brotli::BrotliCompress(&mut &raw[..], &mut out, &params);
@@ -263,7 +267,12 @@ fn compress_brotli(raw: &[u8]) -> Bytes {
 }
 
 fn compress_gzip(raw: &[u8]) -> Bytes {
-    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    let level = if raw.len() <= SMALL {
+        flate2::Compression::best()
+    } else {
+        flate2::Compression::default()
+    };
+    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), level);
     let _ = encoder.write_all(raw);
     Bytes::from(encoder.finish().unwrap_or_default())
 }

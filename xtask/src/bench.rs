@@ -10,92 +10,20 @@ use anyhow::{bail, Context, Result};
 use serde_json::{json, Value};
 
 use crate::endpoint::{random_token, Endpoint};
-use crate::{compress, root, run, setup, widgets};
+use crate::{run, setup, widgets};
 
 mod proposals;
+mod size;
 pub use proposals::run as proposals;
+pub use size::check_budget as check_size_budget;
 
-/// Brotli budget for everything a page with polls downloads (loader + wasm + glue + CSS).
-const BUDGET_BROTLI_BYTES: usize = 100 * 1024;
-
-/// The files a page showing one kind of widget downloads, as `(label, path under pkg/)`.
-fn bundle(kind: &str) -> [(String, String); 4] {
-    [
-        ("loader  civique.js".into(), "loader/civique.js".into()),
-        (
-            format!("wasm    {kind}/civique_bg.wasm"),
-            format!("{kind}/civique_bg.wasm"),
-        ),
-        (
-            format!("glue    {kind}/civique.js"),
-            format!("{kind}/civique.js"),
-        ),
-        ("css     civique.css".into(), "civique.css".into()),
-    ]
-}
-
-struct Sizes {
-    raw: usize,
-    gzip: usize,
-    brotli: usize,
-}
-
-/// What the endpoint sends for `path`, raw and in each encoding.
-fn measure(path: &std::path::Path) -> Result<Sizes> {
-    let raw = std::fs::metadata(path)
-        .with_context(|| format!("{} is missing: run `cargo xtask build`", path.display()))?
-        .len() as usize;
-    Ok(Sizes {
-        raw,
-        gzip: compress::served_size(path, ".gz")?,
-        brotli: compress::served_size(path, ".br")?,
-    })
-}
-
-fn bundle_sizes(kind: &str) -> Result<Vec<(String, Sizes)>> {
-    bundle(kind)
-        .into_iter()
-        .map(|(label, file)| Ok((label, measure(&root().join("pkg").join(file))?)))
-        .collect()
-}
-
-/// `cargo xtask bench size`: builds the release bundle and prints, for a page with each
-/// kind of widget, the sizes of what it downloads.
+/// `cargo xtask bench size`: builds the release bundle and a release endpoint with it, and
+/// prints, for a page with each kind of widget, the bytes it downloads.
 pub fn size() -> Result<()> {
     setup::tools()?;
     widgets::build(widgets::Mode::Release)?;
-    for kind in widgets::KINDS {
-        println!("a page with {kind} widgets:");
-        println!(
-            "{:<34} {:>10} {:>10} {:>10}",
-            "file", "raw", "gzip", "brotli"
-        );
-        let (mut raw, mut gzip, mut brotli) = (0, 0, 0);
-        for (label, s) in bundle_sizes(kind)? {
-            println!("{label:<34} {:>10} {:>10} {:>10}", s.raw, s.gzip, s.brotli);
-            raw += s.raw;
-            gzip += s.gzip;
-            brotli += s.brotli;
-        }
-        println!("{:<34} {raw:>10} {gzip:>10} {brotli:>10}", "total");
-        println!();
-    }
-    println!("budget: a page with polls, brotli total <= {BUDGET_BROTLI_BYTES} B");
-    Ok(())
-}
-
-/// Part of `cargo xtask test`: a size is deterministic, so the budget is checked there too.
-pub fn check_size_budget() -> Result<()> {
-    let total: usize = bundle_sizes("poll")?.iter().map(|(_, s)| s.brotli).sum();
-    if total > BUDGET_BROTLI_BYTES {
-        bail!(
-            "a page with polls downloads {total} B brotli, over the {BUDGET_BROTLI_BYTES} B budget"
-        );
-    }
-    eprintln!(
-        "xtask: a page with polls downloads {total} B brotli (budget {BUDGET_BROTLI_BYTES} B)"
-    );
-    Ok(())
+    let server = release_endpoint()?;
+    tokio::runtime::Runtime::new()?.block_on(size::report(&server))
 }
 
 /// Request latencies of one kind, measured from the client.

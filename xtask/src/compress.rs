@@ -1,5 +1,6 @@
 //! Compression done once, at build time: the `.br` and `.gz` files written beside each
-//! served widget file are the very bytes the endpoint sends and `bench size` reports.
+//! served widget file are the very bytes the endpoint sends (and `bench size` measures on
+//! the wire).
 
 use std::fs;
 use std::io::Write;
@@ -33,7 +34,7 @@ fn sibling(path: &Path, suffix: &str) -> PathBuf {
     PathBuf::from(name)
 }
 
-pub fn brotli(bytes: &[u8]) -> Result<Vec<u8>> {
+fn brotli(bytes: &[u8]) -> Result<Vec<u8>> {
     let mut out = Vec::new();
     brotli::BrotliCompress(
         &mut &bytes[..],
@@ -47,7 +48,7 @@ pub fn brotli(bytes: &[u8]) -> Result<Vec<u8>> {
     Ok(out)
 }
 
-pub fn gzip(bytes: &[u8]) -> Result<Vec<u8>> {
+fn gzip(bytes: &[u8]) -> Result<Vec<u8>> {
     let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
     encoder.write_all(bytes)?;
     Ok(encoder.finish()?)
@@ -76,17 +77,4 @@ pub fn forget(dir: &Path) -> Result<()> {
         }
     }
     Ok(())
-}
-
-/// The bytes sent for `file` with `suffix` (`.br`, `.gz`): the precompressed file when the
-/// build wrote one, else compressed now the same way.
-pub fn served_size(file: &Path, suffix: &str) -> Result<usize> {
-    if let Ok(meta) = fs::metadata(sibling(file, suffix)) {
-        return Ok(meta.len() as usize);
-    }
-    let bytes = fs::read(file).with_context(|| format!("reading {}", file.display()))?;
-    Ok(match suffix {
-        ".br" => brotli(&bytes)?.len(),
-        _ => gzip(&bytes)?.len(),
-    })
 }

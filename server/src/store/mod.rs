@@ -323,8 +323,10 @@ pub(crate) fn release_check<DB: sqlx::Database>(
     _: PoolConnectionMetadata,
 ) -> BoxFuture<'_, Result<bool, sqlx::Error>> {
     Box::pin(async move {
-        // Runs any rollback still queued by a dropped transaction first.
-        conn.ping().await?;
+        if conn.is_in_transaction() {
+            // Runs any rollback still queued by a dropped transaction, then looks again.
+            conn.ping().await?;
+        }
         Ok(!conn.is_in_transaction())
     })
 }

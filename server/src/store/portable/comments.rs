@@ -11,6 +11,9 @@ use crate::domain::time::now_text;
 use crate::store::rows::{convert, CommentRow, ThreadRow, COMMENT_COLUMNS, THREAD_COLUMNS};
 use crate::store::{Comments, Result};
 
+// Flags are compared with `= TRUE` / `= FALSE`, not used bare: an equality lets the
+// listing indexes (thread, parent, pinned, …) seek on `pinned` and keep their order.
+
 /// Published comments, the reader's own pending ones, and placeholders for removed comments
 /// that still have published replies.
 const VISIBLE: &str = "(c.status = 'published' \
@@ -154,7 +157,7 @@ impl Comments for Backend {
         let pinned: Vec<CommentRow> = if cursor.is_none() {
             sqlx::query_as(&format!(
                 "SELECT {COMMENT_COLUMNS} FROM comments c WHERE c.thread_id = $1 \
-                 AND c.parent_id IS NULL AND c.pinned AND {VISIBLE} ORDER BY c.id"
+                 AND c.parent_id IS NULL AND c.pinned = TRUE AND {VISIBLE} ORDER BY c.id"
             ))
             .bind(thread_id)
             .bind(me)
@@ -181,7 +184,7 @@ impl Comments for Backend {
         // `$3 IS NOT NULL` keeps the parameter list the same for every sort order.
         let page: Vec<CommentRow> = sqlx::query_as(&format!(
             "SELECT {COMMENT_COLUMNS} FROM comments c WHERE c.thread_id = $1 \
-             AND c.parent_id IS NULL AND NOT c.pinned AND {after} AND $3 IS NOT NULL \
+             AND c.parent_id IS NULL AND c.pinned = FALSE AND {after} AND $3 IS NOT NULL \
              AND {VISIBLE} ORDER BY {order} LIMIT {}",
             limits::PAGE_SIZE + 1
         ))
