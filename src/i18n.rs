@@ -453,7 +453,9 @@ impl Lang {
             codes::TOO_MANY_CHOICES => return self.too_many_choices(max_choices),
             codes::NO_CHOICE => Text::NoChoice,
             codes::ORIGIN_NOT_ALLOWED => Text::OriginNotAllowed,
-            crate::client::NETWORK => Text::NetworkRetry,
+            // The endpoint answered but cannot reach its database: to the resident, the same
+            // as no answer (what they typed or chose is kept, they try again).
+            codes::UNAVAILABLE | crate::client::NETWORK => Text::NetworkRetry,
             _ => Text::Generic,
         };
         self.text(text).to_owned()
@@ -677,6 +679,16 @@ pub fn relative_unit(seconds: f64) -> (f64, &'static str) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_endpoint_without_its_database_reads_as_unreachable() {
+        for lang in [Lang::Fr, Lang::En] {
+            let network = lang.error(crate::client::NETWORK, 1);
+            assert_eq!(lang.error(codes::UNAVAILABLE, 1), network);
+            assert_eq!(lang.comment_error(codes::UNAVAILABLE), network);
+            assert_ne!(lang.error("whatever", 1), network);
+        }
+    }
 
     #[test]
     fn tags_normalise_to_french_unless_english() {

@@ -1,5 +1,6 @@
-//! HTTP: resident routes, staff routes, operations, widget files; errors, extractors and
-//! guards. Handlers only translate between HTTP and the services.
+//! HTTP: resident routes, staff routes, operations, widget files, errors, extractors, guards.
+//!
+//! Handlers only translate between HTTP and the services.
 
 mod admin;
 mod assets;
@@ -27,8 +28,6 @@ use crate::assets::Assets;
 use crate::config::Config;
 use crate::service::{self, Service};
 use error::ApiError;
-
-pub use openapi::DOCUMENT as OPENAPI_DOCUMENT;
 
 /// Why the endpoint could not start.
 #[derive(Debug, thiserror::Error)]

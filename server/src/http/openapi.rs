@@ -9,7 +9,7 @@ use super::AppState;
 
 /// Kept as a file so it reads (and diffs) as the contract it is; tests check real responses
 /// against its schemas.
-pub const DOCUMENT: &str = include_str!("../openapi.json");
+const DOCUMENT: &str = include_str!("../openapi.json");
 
 pub fn router() -> Router<AppState> {
     Router::new().route("/openapi.json", get(document))

@@ -1,6 +1,7 @@
-//! Every operation of the endpoint (vote, post, moderate, answer, create, seed…), used alike
-//! by HTTP, the command line, the seed import and the staff console. Staff actions are
-//! audited here, with their actor, in the transaction that makes them.
+//! Services: every operation of the endpoint (vote, post, moderate, answer, create, seed…).
+//!
+//! HTTP, the command line, the seed import and the staff console all go through them. Staff
+//! actions are audited here, with their actor, in the transaction that makes them.
 
 pub mod comments;
 pub mod polls;

@@ -1,6 +1,8 @@
-//! Persistence behind traits, one per aggregate, returning domain types. Two backends share
-//! the SQL written once in [`portable`] (compiled once per backend): SQLite (`sqlite://`,
-//! the default) and PostgreSQL (`postgres://`); each keeps its dialect and migrations.
+//! Persistence behind traits, one per aggregate, returning domain types.
+//!
+//! Two backends share the SQL written once in `portable/` (compiled once per backend):
+//! SQLite (`sqlite://`, the default) and PostgreSQL (`postgres://`); each keeps its dialect
+//! and its migrations. The URL's scheme picks the backend.
 
 pub mod postgres;
 pub mod rows;
@@ -145,7 +147,7 @@ pub trait Comments: Send + Sync {
     /// Published direct replies of a comment.
     async fn reply_count(&self, comment_id: i64) -> Result<u64>;
     /// Stores comments in one transaction (a post, an official reply, an import); returns
-    /// their ids. `audit` is written with them for staff comments.
+    /// their ids. `audit` (staff comments) is written for each of them, targeted at it.
     async fn insert_comments(
         &self,
         site_id: &str,

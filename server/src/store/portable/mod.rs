@@ -1,7 +1,8 @@
-//! The SQL of every store operation, written once and compiled once per backend: the
-//! including module (`store/sqlite/`, `store/postgres/`) provides `dialect` (its `Db`, its
-//! connection set-up and the few statements that differ). Placeholders are `$N` and upserts
-//! `ON CONFLICT`, which both backends understand.
+//! The SQL of every store operation, written once and compiled once per backend.
+//!
+//! The including module (`store/sqlite/`, `store/postgres/`) provides `dialect`: its `Db`,
+//! its connection set-up and the few statements that differ. Placeholders are `$N` and
+//! upserts `ON CONFLICT`, which both backends understand.
 
 mod comments;
 mod polls;
