@@ -343,6 +343,15 @@ pub struct SearchTerms {
     pub all: bool,
 }
 
+impl SearchTerms {
+    /// The words in a query language: each made a `token`, joined by `and` (all must
+    /// match) or `or` (any may).
+    pub fn query(&self, token: impl Fn(&str) -> String, and: &str, or: &str) -> String {
+        let words: Vec<String> = self.words.iter().map(|word| token(word)).collect();
+        words.join(if self.all { and } else { or })
+    }
+}
+
 /// Common French and English words that say nothing about a proposal's subject.
 const STOP_WORDS: &[&str] = &[
     "les", "des", "une", "aux", "pour", "par", "sur", "sous", "dans", "avec", "sans", "chez",

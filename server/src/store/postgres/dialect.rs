@@ -59,13 +59,7 @@ pub fn search_condition(param: &str) -> String {
 /// A `tsquery`: every word as a prefix (`velo:*`). Words hold letters and digits only, so
 /// the user's text is never query syntax.
 pub fn search_text(terms: &SearchTerms) -> String {
-    let operator = if terms.all { " & " } else { " | " };
-    terms
-        .words
-        .iter()
-        .map(|word| format!("{word}:*"))
-        .collect::<Vec<_>>()
-        .join(operator)
+    terms.query(|word| format!("{word}:*"), " & ", " | ")
 }
 
 /// The `limit` best matches of the `tsquery` `$3` in box `$1`, as `$2` sees them; titles

@@ -56,13 +56,11 @@ pub fn search_condition(param: &str) -> String {
 
 /// An FTS5 query: every word as a quoted prefix token, so the user's text is never syntax.
 pub fn search_text(terms: &SearchTerms) -> String {
-    let operator = if terms.all { " AND " } else { " OR " };
-    terms
-        .words
-        .iter()
-        .map(|word| format!("\"{}\"*", word.replace('"', "\"\"")))
-        .collect::<Vec<_>>()
-        .join(operator)
+    terms.query(
+        |word| format!("\"{}\"*", word.replace('"', "\"\"")),
+        " AND ",
+        " OR ",
+    )
 }
 
 /// The `limit` best matches of the FTS5 query `$3` in box `$1`, as `$2` sees them; titles
