@@ -259,3 +259,63 @@ async fn concurrent_votes_are_all_counted() {
 fn contains(haystack: &[u8], needle: &[u8]) -> bool {
     haystack.windows(needle.len()).any(|w| w == needle)
 }
+
+#[tokio::test]
+async fn counters_always_equal_the_ballots() {
+    let server = TestServer::start().await;
+    let options = option_ids(
+        &server
+            .create_poll("p", json!({ "kind": "multiple", "max_choices": 2 }))
+            .await,
+    );
+    let voters: Vec<String> = (0..12).map(|_| token()).collect();
+    for (i, voter) in voters.iter().enumerate() {
+        server
+            .vote_ok("p", voter, &[options[i % 3], options[(i + 1) % 3]])
+            .await;
+    }
+    for voter in &voters[..4] {
+        server.vote_ok("p", voter, &options[2..]).await;
+    }
+    for voter in &voters[4..7] {
+        let response = server
+            .request(Method::DELETE, "/api/v1/polls/p/vote")
+            .header(PARTICIPANT, voter)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::OK);
+    }
+    assert_eq!(
+        server
+            .count("SELECT voters FROM polls WHERE id = 'p'")
+            .await,
+        server
+            .count("SELECT COUNT(*) FROM ballots WHERE poll_id = 'p'")
+            .await
+    );
+    assert_eq!(
+        server
+            .count("SELECT voters FROM polls WHERE id = 'p'")
+            .await,
+        9
+    );
+    for option in &options {
+        assert_eq!(
+            server
+                .count(&format!(
+                    "SELECT votes FROM poll_options WHERE id = {option}"
+                ))
+                .await,
+            server
+                .count(&format!(
+                    "SELECT COUNT(*) FROM ballot_choices WHERE option_id = {option}"
+                ))
+                .await,
+            "option {option}"
+        );
+    }
+    let view = server.view("p", None).await;
+    assert_eq!(view["results"]["voters"], 9);
+    assert_eq!(counts(&view).iter().sum::<u64>(), 4 + 5 * 2);
+}

@@ -77,7 +77,7 @@ impl Comments for Backend {
 
     async fn thread_count(&self, thread_id: &str) -> Result<u64> {
         self.count(
-            "SELECT COUNT(*) FROM comments WHERE thread_id = $1 AND status = 'published'",
+            "SELECT coalesce(max(comment_count), 0) FROM threads WHERE id = $1",
             thread_id,
         )
         .await
@@ -85,7 +85,7 @@ impl Comments for Backend {
 
     async fn reply_count(&self, comment_id: i64) -> Result<u64> {
         self.count(
-            "SELECT COUNT(*) FROM comments WHERE parent_id = $1 AND status = 'published'",
+            "SELECT coalesce(max(reply_count), 0) FROM comments WHERE id = $1",
             comment_id,
         )
         .await

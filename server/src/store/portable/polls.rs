@@ -81,27 +81,8 @@ impl Polls for Backend {
     }
 
     async fn tally(&self, poll_id: &str) -> Result<PollResults> {
-        // One statement, so voters and counts come from the same snapshot.
-        let rows: Vec<(i64, i64, i64)> = sqlx::query_as(
-            "SELECT o.id, COUNT(c.option_id), \
-             (SELECT COUNT(*) FROM ballots b WHERE b.poll_id = $1) \
-             FROM poll_options o \
-             LEFT JOIN ballot_choices c ON c.poll_id = o.poll_id AND c.option_id = o.id \
-             WHERE o.poll_id = $1 GROUP BY o.id ORDER BY o.position",
-        )
-        .bind(poll_id)
-        .fetch_all(&self.pool)
-        .await?;
-        Ok(PollResults {
-            voters: rows.first().map_or(0, |row| row.2.unsigned_abs()),
-            counts: rows
-                .into_iter()
-                .map(|(option_id, votes, _)| OptionCount {
-                    option_id,
-                    votes: votes.unsigned_abs(),
-                })
-                .collect(),
-        })
+        let mut conn = self.pool.acquire().await?;
+        read_tally(&mut conn, poll_id).await
     }
 
     async fn cast_vote(&self, poll: &Poll, key: &str, choices: &[i64]) -> Result<()> {
@@ -150,6 +131,28 @@ impl Polls for Backend {
         .await?;
         Ok(done.rows_affected() > 0)
     }
+}
+
+/// The counters of a poll (kept by the database on every ballot change), never a count of
+/// its ballots.
+async fn read_tally(conn: &mut Conn, poll_id: &str) -> Result<PollResults> {
+    let rows: Vec<(i64, i64, i64)> = sqlx::query_as(
+        "SELECT o.id, o.votes, p.voters FROM poll_options o JOIN polls p ON p.id = o.poll_id \
+         WHERE o.poll_id = $1 ORDER BY o.position",
+    )
+    .bind(poll_id)
+    .fetch_all(&mut *conn)
+    .await?;
+    Ok(PollResults {
+        voters: rows.first().map_or(0, |row| row.2.unsigned_abs()),
+        counts: rows
+            .into_iter()
+            .map(|(option_id, votes, _)| OptionCount {
+                option_id,
+                votes: votes.unsigned_abs(),
+            })
+            .collect(),
+    })
 }
 
 async fn load_poll(conn: &mut Conn, id: &str) -> Result<Option<Poll>> {

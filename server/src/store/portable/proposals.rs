@@ -100,7 +100,7 @@ impl Proposals for Backend {
 
     async fn box_count(&self, box_id: &str) -> Result<u64> {
         self.count(
-            "SELECT COUNT(*) FROM proposals WHERE box_id = $1 AND visibility = 'published'",
+            "SELECT coalesce(max(proposal_count), 0) FROM boxes WHERE id = $1",
             box_id,
         )
         .await
