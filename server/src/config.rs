@@ -21,6 +21,9 @@ pub struct Config {
     pub metrics_token: Option<String>,
     /// `text` (the default, for people) or `json` (one object a line, for log collectors).
     pub log_format: LogFormat,
+    /// `full` (the default): an acknowledged write survives a power cut. `normal`: it
+    /// survives a crash of the endpoint, not of the machine, and writes are faster.
+    pub durability: Durability,
     /// Widget files to serve instead of those built into the binary (`cargo xtask build`'s
     /// `pkg/`, while working on the widgets).
     pub assets_dir: Option<PathBuf>,
@@ -39,6 +42,19 @@ pub enum LogFormat {
     #[default]
     Text,
     Json,
+}
+
+/// What an acknowledged write survives.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Durability {
+    /// Flushed to disk before it is acknowledged (SQLite `synchronous = FULL`; PostgreSQL's
+    /// `synchronous_commit` as the server sets it).
+    #[default]
+    Full,
+    /// Handed to the operating system (SQLite `synchronous = NORMAL`; PostgreSQL
+    /// `synchronous_commit = off`): a power cut may lose the last moments.
+    Normal,
 }
 
 /// How long authors may change their comments and how fast comments may be posted.
@@ -95,6 +111,8 @@ pub enum ConfigError {
     Site(String),
     #[error("log format must be text or json, got {0:?}")]
     LogFormat(String),
+    #[error("durability must be full or normal, got {0:?}")]
+    Durability(String),
 }
 
 impl Default for Config {
@@ -105,6 +123,7 @@ impl Default for Config {
             admin_token: None,
             metrics_token: None,
             log_format: LogFormat::Text,
+            durability: Durability::Full,
             assets_dir: None,
             sites: Vec::new(),
             comments: CommentConfig::default(),
@@ -148,6 +167,13 @@ impl Config {
         }
         if let Some(token) = var("CIVIQUE_METRICS_TOKEN") {
             config.metrics_token = Some(token);
+        }
+        if let Some(durability) = var("CIVIQUE_DURABILITY") {
+            config.durability = match durability.as_str() {
+                "full" => Durability::Full,
+                "normal" => Durability::Normal,
+                other => return Err(ConfigError::Durability(other.to_owned())),
+            };
         }
         if let Some(format) = var("CIVIQUE_LOG_FORMAT") {
             config.log_format = match format.as_str() {
@@ -202,6 +228,7 @@ impl fmt::Debug for Config {
                 &self.metrics_token.as_ref().map(|_| "[redacted]"),
             )
             .field("log_format", &self.log_format)
+            .field("durability", &self.durability)
             .field("assets_dir", &self.assets_dir)
             .field("sites", &self.sites)
             .field("comments", &self.comments)

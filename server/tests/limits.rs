@@ -8,7 +8,7 @@ use common::database_url;
 #[tokio::test]
 async fn buckets_empty_then_refill() {
     let dir = tempfile::tempdir().unwrap();
-    let store = civique_server::store::connect(&database_url(dir.path()).await)
+    let store = civique_server::store::connect(&database_url(dir.path()).await, Default::default())
         .await
         .unwrap();
     let start = 1_800_000_000_000;

@@ -199,7 +199,7 @@ fn cli_creates_lists_and_serves() {
     ]);
     let thread = runtime
         .block_on(async {
-            civique_server::store::connect(&db)
+            civique_server::store::connect(&db, Default::default())
                 .await
                 .unwrap()
                 .thread("cli-thread")

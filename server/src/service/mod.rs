@@ -118,7 +118,7 @@ impl Service {
     /// Opens the configured database (creating and migrating it as needed) and applies the
     /// sites the configuration lists.
     pub async fn open(config: &Config) -> Result<Self> {
-        let store = crate::store::connect(&config.database_url).await?;
+        let store = crate::store::connect(&config.database_url, config.durability).await?;
         let service = Self::new(store, Hub::default(), Metrics::default(), config.into());
         service.apply_configured_sites(&config.sites).await?;
         Ok(service)

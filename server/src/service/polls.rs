@@ -1,7 +1,7 @@
 //! Polls: reading as a participant, voting, withdrawing, watching; creating and listing as staff.
 
 use civique_api::events::{PollChanged, POLL_CHANGED};
-use civique_api::{AuditAction, PollInput, PollView};
+use civique_api::{AuditAction, PollInput, PollResults, PollView};
 use time::OffsetDateTime;
 use tokio::sync::broadcast;
 
@@ -37,10 +37,17 @@ impl Service {
         let key = self.participant(caller, &poll.site_id)?;
         poll.ensure_open(OffsetDateTime::now_utc())?;
         poll.check_choices(choices)?;
-        self.store.cast_vote(&poll, &key, choices).await?;
+        let tally = self.store.cast_vote(&poll, &key, choices).await?;
         self.metrics.count(Action::Vote);
-        self.poll_changed(&poll).await?;
-        self.participant_view(&poll, Some(&key)).await
+        self.poll_changed(&poll, tally.voters);
+        // The voter's choices, in the poll's order, and the tally their vote committed with.
+        let mine = poll
+            .options
+            .iter()
+            .map(|option| option.id)
+            .filter(|id| choices.contains(id))
+            .collect();
+        Ok(self.view_with(&poll, mine, tally))
     }
 
     /// Withdraws this participant's vote (nothing to do if there was none).
@@ -48,11 +55,14 @@ impl Service {
         let poll = self.poll_for(caller, id).await?;
         let key = self.participant(caller, &poll.site_id)?;
         poll.ensure_open(OffsetDateTime::now_utc())?;
-        if self.store.withdraw_vote(&poll, &key).await? {
-            self.metrics.count(Action::VoteWithdrawn);
-            self.poll_changed(&poll).await?;
+        match self.store.withdraw_vote(&poll, &key).await? {
+            Some(tally) => {
+                self.metrics.count(Action::VoteWithdrawn);
+                self.poll_changed(&poll, tally.voters);
+                Ok(self.view_with(&poll, Vec::new(), tally))
+            }
+            None => self.participant_view(&poll, Some(&key)).await,
         }
-        self.participant_view(&poll, Some(&key)).await
     }
 
     /// The poll's live events, for a caller its site allows.
@@ -79,15 +89,22 @@ impl Service {
         Ok(poll.view(status, results, my_choices))
     }
 
-    async fn poll_changed(&self, poll: &Poll) -> Result<()> {
-        let voters = self.store.tally(&poll.id).await?.voters;
+    /// The view of a participant whose choices are `mine`, with a tally already read.
+    fn view_with(&self, poll: &Poll, mine: Vec<i64>, tally: PollResults) -> PollView {
+        let status = poll.status(OffsetDateTime::now_utc());
+        let results = poll
+            .results_visible(status, !mine.is_empty())
+            .then_some(tally);
+        poll.view(status, results, mine)
+    }
+
+    fn poll_changed(&self, poll: &Poll, voters: u64) {
         self.signal(
             &topic(&poll.id),
             POLL_CHANGED,
             &PollChanged { voters },
             Some(POLL_CHANGED.to_owned()),
         );
-        Ok(())
     }
 
     /// Validates and stores a poll; returns its staff view.

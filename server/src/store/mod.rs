@@ -22,6 +22,7 @@ use futures_util::stream::BoxStream;
 use sqlx::pool::PoolConnectionMetadata;
 use sqlx::Connection;
 
+use crate::config::Durability;
 use crate::domain::audit::Audit;
 use crate::domain::comment::{Comment, Cursor, InlineReply, NewComment, ReportOutcome, Thread};
 use crate::domain::poll::{NewPoll, Poll};
@@ -121,10 +122,11 @@ pub trait Polls: Send + Sync {
     /// The options this participant chose, in the poll's option order (empty if none).
     async fn my_choices(&self, poll: &Poll, key: &str) -> Result<Vec<i64>>;
     async fn tally(&self, poll_id: &str) -> Result<PollResults>;
-    /// Records (or replaces) a participant's ballot in one transaction.
-    async fn cast_vote(&self, poll: &Poll, key: &str, choices: &[i64]) -> Result<()>;
-    /// Removes a participant's ballot; `false` if there was none.
-    async fn withdraw_vote(&self, poll: &Poll, key: &str) -> Result<bool>;
+    /// Records (or replaces) a participant's ballot; returns the tally after it. Committed
+    /// (with other writes of the moment) before it answers.
+    async fn cast_vote(&self, poll: &Poll, key: &str, choices: &[i64]) -> Result<PollResults>;
+    /// Removes a participant's ballot; the tally after it, `None` if there was none.
+    async fn withdraw_vote(&self, poll: &Poll, key: &str) -> Result<Option<PollResults>>;
 }
 
 /// Threads, comments, useful marks and reports.
@@ -335,11 +337,15 @@ pub(crate) fn release_check<DB: sqlx::Database>(
 
 /// Opens the database named by `url` (its scheme picks the backend), creating and
 /// migrating it as needed.
-pub async fn connect(url: &str) -> Result<Arc<dyn Store>> {
+pub async fn connect(url: &str, durability: Durability) -> Result<Arc<dyn Store>> {
     if url.starts_with("sqlite:") {
-        Ok(Arc::new(sqlite::SqliteStore::connect(url).await?))
+        Ok(Arc::new(
+            sqlite::SqliteStore::connect(url, durability).await?,
+        ))
     } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
-        Ok(Arc::new(postgres::PostgresStore::connect(url).await?))
+        Ok(Arc::new(
+            postgres::PostgresStore::connect(url, durability).await?,
+        ))
     } else {
         Err(StoreError::UnsupportedUrl(url.to_owned()))
     }

@@ -4,7 +4,8 @@ use async_trait::async_trait;
 use civique_api::comments::limits;
 use civique_api::{CommentSort, CommentStatus};
 
-use super::{conflict, dialect, id_list, insert_audit, participant_id, Backend, Conn};
+use super::writer::{HotDone, HotWrite};
+use super::{conflict, dialect, id_list, insert_audit, participant_id, unexpected, Backend, Conn};
 use crate::domain::audit::Audit;
 use crate::domain::comment::{Comment, Cursor, InlineReply, NewComment, ReportOutcome, Thread};
 use crate::domain::time::now_text;
@@ -285,35 +286,16 @@ impl Comments for Backend {
         key: &str,
         useful: bool,
     ) -> Result<(u64, bool)> {
-        let mut tx = self.write().await?;
-        let participant = participant_id(&mut tx, site_id, key).await?;
-        let query = if useful {
-            "INSERT INTO comment_useful (comment_id, participant_id) VALUES ($1, $2) \
-             ON CONFLICT DO NOTHING"
-        } else {
-            "DELETE FROM comment_useful WHERE comment_id = $1 AND participant_id = $2"
+        let write = HotWrite::Useful {
+            comment_id,
+            site_id: site_id.to_owned(),
+            key: key.to_owned(),
+            useful,
         };
-        let changed = sqlx::query(query)
-            .bind(comment_id)
-            .bind(participant)
-            .execute(&mut *tx)
-            .await?
-            .rows_affected()
-            > 0;
-        let count: i64 = sqlx::query_scalar(
-            "UPDATE comments SET useful_count = useful_count + $1 WHERE id = $2 \
-             RETURNING useful_count",
-        )
-        .bind(match (changed, useful) {
-            (false, _) => 0_i64,
-            (true, true) => 1,
-            (true, false) => -1,
-        })
-        .bind(comment_id)
-        .fetch_one(&mut *tx)
-        .await?;
-        tx.commit().await?;
-        Ok((count.unsigned_abs(), changed))
+        match self.writer.write(write).await? {
+            HotDone::Marked(count, changed) => Ok((count, changed)),
+            other => Err(unexpected(other)),
+        }
     }
 
     async fn report(
@@ -358,6 +340,44 @@ impl Comments for Backend {
             ReportOutcome::Recorded
         })
     }
+}
+
+/// Adds or withdraws a participant's useful mark, in the writer's transaction; returns (new
+/// count, whether it changed).
+pub(super) async fn useful(
+    conn: &mut Conn,
+    comment_id: i64,
+    site_id: &str,
+    key: &str,
+    useful: bool,
+) -> Result<(u64, bool)> {
+    let participant = participant_id(conn, site_id, key).await?;
+    let query = if useful {
+        "INSERT INTO comment_useful (comment_id, participant_id) VALUES ($1, $2) \
+         ON CONFLICT DO NOTHING"
+    } else {
+        "DELETE FROM comment_useful WHERE comment_id = $1 AND participant_id = $2"
+    };
+    let changed = sqlx::query(query)
+        .bind(comment_id)
+        .bind(participant)
+        .execute(&mut *conn)
+        .await?
+        .rows_affected()
+        > 0;
+    let count: i64 = sqlx::query_scalar(
+        "UPDATE comments SET useful_count = useful_count + $1 WHERE id = $2 \
+         RETURNING useful_count",
+    )
+    .bind(match (changed, useful) {
+        (false, _) => 0_i64,
+        (true, true) => 1,
+        (true, false) => -1,
+    })
+    .bind(comment_id)
+    .fetch_one(&mut *conn)
+    .await?;
+    Ok((count.unsigned_abs(), changed))
 }
 
 /// Stores a new thread (on its own, or with the proposal it belongs to).

@@ -9,6 +9,7 @@ mod polls;
 mod proposals;
 mod records;
 mod sites;
+mod writer;
 
 use std::path::Path;
 
@@ -17,6 +18,7 @@ use futures_util::stream::BoxStream;
 use sqlx::Transaction;
 
 use super::dialect::{self, Db};
+use crate::config::Durability;
 use crate::domain::audit::Audit;
 use crate::domain::time::now_text;
 use crate::store::{Operations, PoolStats, Result, StoreError};
@@ -28,13 +30,17 @@ type Conn = <Db as sqlx::Database>::Connection;
 #[derive(Debug, Clone)]
 pub struct Backend {
     pool: Pool,
+    /// Votes, supports and useful marks go through it, in batches.
+    writer: writer::Writer,
 }
 
 impl Backend {
     /// Opens (creating if missing, where the backend can) and migrates the database at `url`.
-    pub async fn connect(url: &str) -> Result<Self> {
+    pub async fn connect(url: &str, durability: Durability) -> Result<Self> {
+        let pool = dialect::open(url, durability).await?;
         Ok(Self {
-            pool: dialect::open(url).await?,
+            writer: writer::Writer::start(pool.clone()),
+            pool,
         })
     }
 
@@ -141,6 +147,11 @@ async fn insert_audit(conn: &mut Conn, audit: &Audit) -> Result<()> {
     .execute(&mut *conn)
     .await?;
     Ok(())
+}
+
+/// The writer answered a write with the outcome of another kind (a bug).
+fn unexpected(done: writer::HotDone) -> StoreError {
+    StoreError::Corrupt(format!("the writer answered {done:?}"))
 }
 
 /// A unique violation on insert means the id is taken.

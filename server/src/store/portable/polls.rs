@@ -3,7 +3,8 @@
 use async_trait::async_trait;
 use civique_api::{OptionCount, PollResults};
 
-use super::{conflict, insert_audit, participant_id, Backend, Conn};
+use super::writer::{HotDone, HotWrite};
+use super::{conflict, insert_audit, participant_id, unexpected, Backend, Conn};
 use crate::domain::audit::Audit;
 use crate::domain::poll::{NewPoll, Poll};
 use crate::domain::time::{format_time, now_text};
@@ -85,52 +86,91 @@ impl Polls for Backend {
         read_tally(&mut conn, poll_id).await
     }
 
-    async fn cast_vote(&self, poll: &Poll, key: &str, choices: &[i64]) -> Result<()> {
-        let at = now_text();
-        let mut tx = self.write().await?;
-        let participant = participant_id(&mut tx, &poll.site_id, key).await?;
-        // The upsert locks the ballot row: two changes by the same participant queue up.
-        sqlx::query(
-            "INSERT INTO ballots (poll_id, participant_id, cast_at) VALUES ($1, $2, $3) \
-             ON CONFLICT (poll_id, participant_id) DO UPDATE SET cast_at = excluded.cast_at",
-        )
-        .bind(&poll.id)
-        .bind(participant)
-        .bind(&at)
-        .execute(&mut *tx)
-        .await?;
-        sqlx::query("DELETE FROM ballot_choices WHERE poll_id = $1 AND participant_id = $2")
-            .bind(&poll.id)
-            .bind(participant)
-            .execute(&mut *tx)
-            .await?;
-        for option in choices {
-            sqlx::query(
-                "INSERT INTO ballot_choices (poll_id, participant_id, option_id) \
-                 VALUES ($1, $2, $3)",
-            )
-            .bind(&poll.id)
-            .bind(participant)
-            .bind(option)
-            .execute(&mut *tx)
-            .await?;
+    async fn cast_vote(&self, poll: &Poll, key: &str, choices: &[i64]) -> Result<PollResults> {
+        let write = HotWrite::Vote {
+            poll_id: poll.id.clone(),
+            site_id: poll.site_id.clone(),
+            key: key.to_owned(),
+            choices: choices.to_vec(),
+        };
+        match self.writer.write(write).await? {
+            HotDone::Voted(tally) => Ok(tally),
+            other => Err(unexpected(other)),
         }
-        tx.commit().await?;
-        Ok(())
     }
 
-    async fn withdraw_vote(&self, poll: &Poll, key: &str) -> Result<bool> {
-        let done = sqlx::query(
-            "DELETE FROM ballots WHERE poll_id = $1 AND participant_id = \
-             (SELECT id FROM participants WHERE site_id = $2 AND key = $3)",
-        )
-        .bind(&poll.id)
-        .bind(&poll.site_id)
-        .bind(key)
-        .execute(&self.pool)
-        .await?;
-        Ok(done.rows_affected() > 0)
+    async fn withdraw_vote(&self, poll: &Poll, key: &str) -> Result<Option<PollResults>> {
+        let write = HotWrite::Withdraw {
+            poll_id: poll.id.clone(),
+            site_id: poll.site_id.clone(),
+            key: key.to_owned(),
+        };
+        match self.writer.write(write).await? {
+            HotDone::Withdrawn(tally) => Ok(tally),
+            other => Err(unexpected(other)),
+        }
     }
+}
+
+/// Records (or replaces) a participant's ballot, in the writer's transaction; returns the
+/// tally after it.
+pub(super) async fn vote(
+    conn: &mut Conn,
+    poll_id: &str,
+    site_id: &str,
+    key: &str,
+    choices: &[i64],
+) -> Result<PollResults> {
+    let participant = participant_id(conn, site_id, key).await?;
+    // The upsert locks the ballot row: two changes by the same participant queue up.
+    sqlx::query(
+        "INSERT INTO ballots (poll_id, participant_id, cast_at) VALUES ($1, $2, $3) \
+         ON CONFLICT (poll_id, participant_id) DO UPDATE SET cast_at = excluded.cast_at",
+    )
+    .bind(poll_id)
+    .bind(participant)
+    .bind(now_text())
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query("DELETE FROM ballot_choices WHERE poll_id = $1 AND participant_id = $2")
+        .bind(poll_id)
+        .bind(participant)
+        .execute(&mut *conn)
+        .await?;
+    for option in choices {
+        sqlx::query(
+            "INSERT INTO ballot_choices (poll_id, participant_id, option_id) VALUES ($1, $2, $3)",
+        )
+        .bind(poll_id)
+        .bind(participant)
+        .bind(option)
+        .execute(&mut *conn)
+        .await?;
+    }
+    read_tally(conn, poll_id).await
+}
+
+/// Removes a participant's ballot (and its choices), in the writer's transaction; the tally
+/// after it, `None` if there was no ballot.
+pub(super) async fn withdraw(
+    conn: &mut Conn,
+    poll_id: &str,
+    site_id: &str,
+    key: &str,
+) -> Result<Option<PollResults>> {
+    let done = sqlx::query(
+        "DELETE FROM ballots WHERE poll_id = $1 AND participant_id = \
+         (SELECT id FROM participants WHERE site_id = $2 AND key = $3)",
+    )
+    .bind(poll_id)
+    .bind(site_id)
+    .bind(key)
+    .execute(&mut *conn)
+    .await?;
+    if done.rows_affected() == 0 {
+        return Ok(None);
+    }
+    Ok(Some(read_tally(conn, poll_id).await?))
 }
 
 /// The counters of a poll (kept by the database on every ballot change), never a count of

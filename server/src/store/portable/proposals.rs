@@ -5,7 +5,8 @@ use civique_api::proposals::limits;
 use civique_api::{BoxEvent, BoxEventKind, ProposalSort, StatusChange, Visibility};
 
 use super::comments::insert_thread;
-use super::{conflict, dialect, id_list, insert_audit, participant_id, Backend, Conn};
+use super::writer::{HotDone, HotWrite};
+use super::{conflict, dialect, id_list, insert_audit, participant_id, unexpected, Backend, Conn};
 use crate::domain::audit::Audit;
 use crate::domain::proposal::{
     NewProposal, Proposal, ProposalBox, ProposalFilter, SearchTerms, StatusUpdate, SupportChange,
@@ -272,70 +273,18 @@ impl Proposals for Backend {
         key: &str,
         support: bool,
     ) -> Result<SupportChange> {
-        let at = now_text();
-        let mut tx = self.write().await?;
-        let participant = participant_id(&mut tx, &b.site_id, key).await?;
-        let changed = if support {
-            sqlx::query(
-                "INSERT INTO proposal_supports (proposal_id, participant_id, created_at) \
-                 VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
-            )
-            .bind(proposal_id)
-            .bind(participant)
-            .bind(&at)
-        } else {
-            sqlx::query(
-                "DELETE FROM proposal_supports WHERE proposal_id = $1 AND participant_id = $2",
-            )
-            .bind(proposal_id)
-            .bind(participant)
-        }
-        .execute(&mut *tx)
-        .await?
-        .rows_affected()
-            > 0;
-        let delta: i64 = match (changed, support) {
-            (false, _) => 0,
-            (true, true) => 1,
-            (true, false) => -1,
+        let write = HotWrite::Support {
+            box_id: b.id.clone(),
+            site_id: b.site_id.clone(),
+            threshold: b.threshold,
+            proposal_id,
+            key: key.to_owned(),
+            support,
         };
-        let (supports, mut reached): (i64, Option<String>) = sqlx::query_as(
-            "UPDATE proposals SET supports = supports + $1 WHERE id = $2 \
-             RETURNING supports, threshold_reached_at",
-        )
-        .bind(delta)
-        .bind(proposal_id)
-        .fetch_one(&mut *tx)
-        .await?;
-        let crossed = reached.is_none()
-            && b.threshold
-                .is_some_and(|threshold| supports.unsigned_abs() >= threshold);
-        if crossed {
-            sqlx::query("UPDATE proposals SET threshold_reached_at = $1 WHERE id = $2")
-                .bind(&at)
-                .bind(proposal_id)
-                .execute(&mut *tx)
-                .await?;
-            sqlx::query(
-                "INSERT INTO box_events (box_id, kind, proposal_id, supports, at) \
-                 VALUES ($1, $2, $3, $4, $5)",
-            )
-            .bind(&b.id)
-            .bind(BoxEventKind::ThresholdReached.as_str())
-            .bind(proposal_id)
-            .bind(supports)
-            .bind(&at)
-            .execute(&mut *tx)
-            .await?;
-            reached = Some(at);
+        match self.writer.write(write).await? {
+            HotDone::Supported(change) => Ok(change),
+            other => Err(unexpected(other)),
         }
-        tx.commit().await?;
-        Ok(SupportChange {
-            changed,
-            supports: supports.unsigned_abs(),
-            threshold_reached_at: reached,
-            crossed,
-        })
     }
 
     async fn set_proposal_status(
@@ -410,6 +359,79 @@ impl Proposals for Backend {
         .await?;
         convert(rows)
     }
+}
+
+/// Adds or withdraws a participant's support, in the writer's transaction. The counter, and
+/// the first time it reaches the box's threshold (a `threshold_reached` box event), change
+/// with it.
+pub(super) async fn support(
+    conn: &mut Conn,
+    box_id: &str,
+    site_id: &str,
+    threshold: Option<u64>,
+    proposal_id: i64,
+    key: &str,
+    support: bool,
+) -> Result<SupportChange> {
+    let at = now_text();
+    let participant = participant_id(conn, site_id, key).await?;
+    let changed = if support {
+        sqlx::query(
+            "INSERT INTO proposal_supports (proposal_id, participant_id, created_at) \
+             VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
+        )
+        .bind(proposal_id)
+        .bind(participant)
+        .bind(&at)
+    } else {
+        sqlx::query("DELETE FROM proposal_supports WHERE proposal_id = $1 AND participant_id = $2")
+            .bind(proposal_id)
+            .bind(participant)
+    }
+    .execute(&mut *conn)
+    .await?
+    .rows_affected()
+        > 0;
+    let delta: i64 = match (changed, support) {
+        (false, _) => 0,
+        (true, true) => 1,
+        (true, false) => -1,
+    };
+    let (supports, mut reached): (i64, Option<String>) = sqlx::query_as(
+        "UPDATE proposals SET supports = supports + $1 WHERE id = $2 \
+         RETURNING supports, threshold_reached_at",
+    )
+    .bind(delta)
+    .bind(proposal_id)
+    .fetch_one(&mut *conn)
+    .await?;
+    let crossed = reached.is_none()
+        && threshold.is_some_and(|threshold| supports.unsigned_abs() >= threshold);
+    if crossed {
+        sqlx::query("UPDATE proposals SET threshold_reached_at = $1 WHERE id = $2")
+            .bind(&at)
+            .bind(proposal_id)
+            .execute(&mut *conn)
+            .await?;
+        sqlx::query(
+            "INSERT INTO box_events (box_id, kind, proposal_id, supports, at) \
+             VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(box_id)
+        .bind(BoxEventKind::ThresholdReached.as_str())
+        .bind(proposal_id)
+        .bind(supports)
+        .bind(&at)
+        .execute(&mut *conn)
+        .await?;
+        reached = Some(at);
+    }
+    Ok(SupportChange {
+        changed,
+        supports: supports.unsigned_abs(),
+        threshold_reached_at: reached,
+        crossed,
+    })
 }
 
 async fn with_categories(conn: &mut Conn, row: BoxRow) -> Result<ProposalBox> {

@@ -9,6 +9,7 @@ use sqlx::migrate::Migrator;
 use sqlx::postgres::{PgConnectOptions, PgConnection, PgListener, PgPoolOptions};
 use sqlx::{Connection, Pool, Postgres};
 
+use crate::config::Durability;
 use crate::domain::proposal::SearchTerms;
 use crate::store::rows::PROPOSAL_COLUMNS;
 use crate::store::{release_check, Result, StoreError};
@@ -30,10 +31,13 @@ pub static MIGRATOR: Migrator = sqlx::migrate!("./migrations/postgres");
 /// The NOTIFY channel of live updates.
 const CHANNEL: &str = "civique_live";
 
-pub async fn open(url: &str) -> Result<Pool<Db>> {
+pub async fn open(url: &str, durability: Durability) -> Result<Pool<Db>> {
     // One plain connection first: if the server cannot be reached, its own error (refused,
     // unknown host, bad password) is clearer than a pool's time-out.
-    let options = PgConnectOptions::from_str(url)?;
+    let mut options = PgConnectOptions::from_str(url)?;
+    if durability == Durability::Normal {
+        options = options.options([("synchronous_commit", "off")]);
+    }
     PgConnection::connect_with(&options).await?.close().await?;
     let pool = PgPoolOptions::new()
         .max_connections(16)

@@ -9,6 +9,7 @@ use sqlx::migrate::Migrator;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{Pool, Sqlite};
 
+use crate::config::Durability;
 use crate::domain::proposal::SearchTerms;
 use crate::store::rows::PROPOSAL_COLUMNS;
 use crate::store::{release_check, Result, StoreError};
@@ -28,20 +29,52 @@ pub const SHARED: bool = false;
 
 pub static MIGRATOR: Migrator = sqlx::migrate!("./migrations/sqlite");
 
-pub async fn open(url: &str) -> Result<Pool<Db>> {
+/// How often the WAL is copied back into the database, off the write path.
+const CHECKPOINT_EVERY: Duration = Duration::from_secs(1);
+
+pub async fn open(url: &str, durability: Durability) -> Result<Pool<Db>> {
     let options = SqliteConnectOptions::from_str(url)?
         .create_if_missing(true)
         .journal_mode(SqliteJournalMode::Wal)
-        .synchronous(SqliteSynchronous::Normal)
+        .synchronous(match durability {
+            Durability::Full => SqliteSynchronous::Full,
+            Durability::Normal => SqliteSynchronous::Normal,
+        })
         .busy_timeout(Duration::from_secs(5))
-        .foreign_keys(true);
+        .foreign_keys(true)
+        // No commit pays for a checkpoint: a task of its own runs them (below), and the WAL
+        // is cut back to this size when it is reset.
+        .pragma("wal_autocheckpoint", "0")
+        .pragma("journal_size_limit", (64 * 1024 * 1024).to_string());
     let pool = SqlitePoolOptions::new()
         .max_connections(8)
         .after_release(release_check::<Db>)
         .connect_with(options)
         .await?;
     MIGRATOR.run(&pool).await?;
+    tokio::spawn(checkpoints(pool.clone()));
     Ok(pool)
+}
+
+/// Passive checkpoints (they never wait for readers or writers), until the pool closes.
+async fn checkpoints(pool: Pool<Db>) {
+    let mut ticks = tokio::time::interval(CHECKPOINT_EVERY);
+    ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        ticks.tick().await;
+        if pool.is_closed() {
+            return;
+        }
+        if let Err(error) = sqlx::query("PRAGMA wal_checkpoint(PASSIVE)")
+            .execute(&pool)
+            .await
+        {
+            if pool.is_closed() {
+                return;
+            }
+            tracing::warn!(%error, "WAL checkpoint failed");
+        }
+    }
 }
 
 /// The ids of the JSON array bound at `param`.
