@@ -285,7 +285,7 @@ pub fn vote_body(choices: &[i64]) -> String {
 }
 
 /// Decoders of wire types from `JSON.parse` values, for fixtures and event data.
-pub use decode::{comment_page, comment_view, thread_view, useful_view};
+pub use decode::{comment_page, comment_view, poll_changed, thread_view, useful_view};
 
 /// The `JSON.parse` value of `text` (`undefined` when it is not JSON).
 pub fn parse_json(text: &str) -> JsValue {

@@ -288,10 +288,14 @@ pub mod events {
     /// Carries a [`UsefulChanged`].
     pub const USEFUL_CHANGED: &str = "useful_changed";
 
-    /// `{"id": N}`: the comment that changed.
+    /// `{"id": N, "comment": {…}}`: the comment that changed, as a reader without a token
+    /// sees it (sanitized HTML, no replies). Absent from `comment_removed` when the comment
+    /// only left the readers' view (it waits for review).
     #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
     pub struct CommentEvent {
         pub id: i64,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub comment: Option<super::CommentView>,
     }
 
     /// `{"id": N, "useful": N}`: a comment's new count of useful marks.

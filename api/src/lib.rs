@@ -255,15 +255,18 @@ pub struct PollInput {
 pub mod events {
     use serde::{Deserialize, Serialize};
 
-    /// Sent whenever the poll's votes or settings change, with [`PollChanged`]; a widget
-    /// refetches the poll (with its participant header) to get the results it is allowed
-    /// to see.
+    /// Sent when the poll's votes change (at most four times a second), with
+    /// [`PollChanged`].
     pub const POLL_CHANGED: &str = "poll_changed";
 
-    /// Data of [`POLL_CHANGED`]: `{"voters": N}`.
+    /// Data of [`POLL_CHANGED`]: `{"voters": N}`, and the new `results` when everyone may
+    /// see them (results shown `always`, or the poll closed): a widget applies them as
+    /// they come, without a request.
     #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
     pub struct PollChanged {
         pub voters: u64,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub results: Option<crate::PollResults>,
     }
 }
 

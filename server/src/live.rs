@@ -1,11 +1,13 @@
 //! Live updates: one broadcast channel per watched topic (`poll:ID`, `thread:ID`, `box:ID`),
-//! read by SSE streams; on a shared database, relayed to the other instances in coalesced
-//! batches over the store's notifications.
+//! read by SSE streams; each event is written once as an SSE frame that every viewer shares,
+//! and counts that replace each other reach a topic at most four times a second. On a shared
+//! database, events are relayed to the other instances in coalesced batches.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock, PoisonError};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
+use bytes::Bytes;
 use futures_util::StreamExt;
 use serde::{Deserialize, Serialize};
 use tokio::sync::{broadcast, mpsc};
@@ -13,11 +15,18 @@ use tokio::task::JoinHandle;
 
 use crate::store::Store;
 
-/// One server-sent event: its name and its JSON data, shared by every receiver.
+/// One server-sent event, as sent: `event: NAME\ndata: JSON\n\n`, shared by every receiver.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Signal {
-    pub event: Arc<str>,
-    pub data: Arc<str>,
+    pub frame: Bytes,
+}
+
+impl Signal {
+    fn new(event: &str, data: &str) -> Self {
+        Self {
+            frame: Bytes::from(format!("event: {event}\ndata: {data}\n\n")),
+        }
+    }
 }
 
 /// A lagging subscriber just skips ahead: viewers resync when they miss updates.
@@ -35,15 +44,28 @@ struct Inner {
 
 #[derive(Debug, Default)]
 struct Channels {
-    topics: HashMap<String, broadcast::Sender<Signal>>,
+    topics: HashMap<String, Topic>,
     /// Set at shutdown: no new stream, every open one ends.
     closed: bool,
 }
 
+/// A watched topic: its channel, and the counts waiting for their turn.
+#[derive(Debug)]
+struct Topic {
+    sender: broadcast::Sender<Signal>,
+    /// When a replaceable event was last sent.
+    last: Option<Instant>,
+    /// Replaceable events held back, by what they replace, oldest first.
+    held: Vec<(String, Signal)>,
+    /// A task will send `held` when the interval is over.
+    flush_due: bool,
+}
+
 const CAPACITY: usize = 64;
 
-/// Relays send at most this often (so never one notification per vote).
-pub const RELAY_INTERVAL: Duration = Duration::from_millis(250);
+/// Replaceable events (a tally, a count) of one topic are sent at most this often, and
+/// relays between instances send at most this often (so never one notification per vote).
+pub const INTERVAL: Duration = Duration::from_millis(250);
 
 /// Notifications above this size are split (PostgreSQL refuses payloads of 8000 bytes).
 const MAX_PAYLOAD: usize = 7000;
@@ -55,7 +77,7 @@ struct Relayed {
     topic: String,
     event: String,
     data: String,
-    #[serde(skip)]
+    #[serde(default)]
     replaces: Option<String>,
 }
 
@@ -84,36 +106,71 @@ impl Hub {
             channels
                 .topics
                 .entry(topic.to_owned())
-                .or_insert_with(|| broadcast::channel(CAPACITY).0)
+                .or_insert_with(|| Topic {
+                    sender: broadcast::channel(CAPACITY).0,
+                    last: None,
+                    held: Vec::new(),
+                    flush_due: false,
+                })
+                .sender
                 .subscribe(),
         )
     }
 
     /// Sends a signal to this instance's viewers of `topic` and, on a shared database, to
-    /// the other instances'. `replaces`: see [`Relayed`].
+    /// the other instances'. `replaces` marks a count that a later one with the same name
+    /// makes obsolete: such signals are sent at most every [`INTERVAL`], the latest winning.
     pub fn publish(&self, topic: &str, event: &str, data: String, replaces: Option<String>) {
+        self.deliver(topic, event, &data, replaces.clone());
         if let Some(relay) = self.inner.relay.get() {
             let _ = relay.send(Relayed {
                 topic: topic.to_owned(),
                 event: event.to_owned(),
-                data: data.clone(),
+                data,
                 replaces,
             });
         }
-        self.deliver(topic, event, &data);
     }
 
-    fn deliver(&self, topic: &str, event: &str, data: &str) {
+    fn deliver(&self, topic: &str, event: &str, data: &str, replaces: Option<String>) {
         let mut channels = self.channels();
-        if let Some(sender) = channels.topics.get(topic) {
-            let signal = Signal {
-                event: event.into(),
-                data: data.into(),
-            };
-            // No receiver left: forget the channel so idle topics cost nothing.
-            if sender.send(signal).is_err() {
-                channels.topics.remove(topic);
-            }
+        let Some(entry) = channels.topics.get_mut(topic) else {
+            return;
+        };
+        if entry.sender.receiver_count() == 0 {
+            // No viewer left: forget the topic so idle ones cost nothing.
+            channels.topics.remove(topic);
+            return;
+        }
+        let signal = Signal::new(event, data);
+        let Some(replaces) = replaces else {
+            // Whatever waits goes first, so that viewers see changes in their order.
+            flush(entry);
+            let _ = entry.sender.send(signal);
+            return;
+        };
+        let now = Instant::now();
+        let due = entry.last.is_none_or(|last| now >= last + INTERVAL);
+        if due && entry.held.is_empty() {
+            entry.last = Some(now);
+            let _ = entry.sender.send(signal);
+            return;
+        }
+        entry.held.retain(|(held, _)| *held != replaces);
+        entry.held.push((replaces, signal));
+        if !entry.flush_due {
+            entry.flush_due = true;
+            let wait = entry.last.map_or(Duration::ZERO, |last| {
+                (last + INTERVAL).saturating_duration_since(now)
+            });
+            let (hub, topic) = (self.clone(), topic.to_owned());
+            tokio::spawn(async move {
+                tokio::time::sleep(wait).await;
+                if let Some(entry) = hub.channels().topics.get_mut(&topic) {
+                    entry.flush_due = false;
+                    flush(entry);
+                }
+            });
         }
     }
 
@@ -122,7 +179,7 @@ impl Hub {
         self.channels()
             .topics
             .values()
-            .map(broadcast::Sender::receiver_count)
+            .map(|topic| topic.sender.receiver_count())
             .sum()
     }
 
@@ -165,13 +222,24 @@ impl Hub {
             match serde_json::from_str::<Batch>(&payload) {
                 Ok(batch) if batch.from != instance => {
                     for signal in batch.signals {
-                        self.deliver(&signal.topic, &signal.event, &signal.data);
+                        self.deliver(&signal.topic, &signal.event, &signal.data, signal.replaces);
                     }
                 }
                 Ok(_) => {}
                 Err(error) => tracing::warn!(%error, "unreadable live-update batch"),
             }
         }
+    }
+}
+
+/// Sends what a topic holds back, marking the time.
+fn flush(topic: &mut Topic) {
+    if topic.held.is_empty() {
+        return;
+    }
+    topic.last = Some(Instant::now());
+    for (_, signal) in topic.held.drain(..) {
+        let _ = topic.sender.send(signal);
     }
 }
 
@@ -195,7 +263,7 @@ async fn send_batches(
     instance: String,
     mut outgoing: mpsc::UnboundedReceiver<Relayed>,
 ) {
-    let mut ticks = tokio::time::interval(RELAY_INTERVAL);
+    let mut ticks = tokio::time::interval(INTERVAL);
     ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let mut pending: Vec<Relayed> = Vec::new();
     loop {
@@ -262,18 +330,58 @@ mod tests {
         }
     }
 
+    fn frame(signal: Signal) -> String {
+        String::from_utf8(signal.frame.to_vec()).unwrap()
+    }
+
     #[tokio::test]
     async fn subscribers_of_a_topic_get_its_signals_only() {
         let hub = Hub::default();
         let mut a = hub.subscribe("a").unwrap();
         hub.publish("b", "x", "7".into(), None);
         hub.publish("a", "x", "3".into(), None);
-        assert_eq!(&*a.recv().await.unwrap().data, "3");
+        assert_eq!(frame(a.recv().await.unwrap()), "event: x\ndata: 3\n\n");
         drop(a);
         hub.publish("a", "x", "4".into(), None);
         assert!(hub.channels().topics.is_empty());
         hub.close();
         assert!(hub.subscribe("a").is_none());
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn counts_reach_a_topic_at_most_every_interval_in_order() {
+        let hub = Hub::default();
+        let mut viewer = hub.subscribe("poll:p").unwrap();
+        let tally = || Some("tally".to_owned());
+        hub.publish("poll:p", "poll_changed", "1".into(), tally());
+        for n in 2..=5 {
+            hub.publish("poll:p", "poll_changed", n.to_string(), tally());
+        }
+        assert_eq!(
+            frame(viewer.recv().await.unwrap()),
+            "event: poll_changed\ndata: 1\n\n"
+        );
+        assert!(
+            viewer.try_recv().is_err(),
+            "the next count waits for its turn"
+        );
+        tokio::time::advance(INTERVAL).await;
+        assert_eq!(
+            frame(viewer.recv().await.unwrap()),
+            "event: poll_changed\ndata: 5\n\n"
+        );
+        assert!(viewer.try_recv().is_err(), "2, 3 and 4 were replaced");
+        // An event that replaces nothing goes at once, after the count held before it.
+        hub.publish("poll:p", "poll_changed", "6".into(), tally());
+        hub.publish("poll:p", "other", "x".into(), None);
+        assert_eq!(
+            frame(viewer.recv().await.unwrap()),
+            "event: poll_changed\ndata: 6\n\n"
+        );
+        assert_eq!(
+            frame(viewer.recv().await.unwrap()),
+            "event: other\ndata: x\n\n"
+        );
     }
 
     #[test]

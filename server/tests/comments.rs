@@ -740,14 +740,32 @@ async fn watchers_hear_published_changes_only() {
 
     let text = next_events(&mut stream, 4).await;
     let expected = [
-        format!("event: comment_created\ndata: {{\"id\":{id}}}\n"),
+        format!("event: comment_created\ndata: {{\"id\":{id},\"comment\":{{\"id\":{id},"),
         format!("event: useful_changed\ndata: {{\"id\":{id},\"useful\":1}}\n"),
-        format!("event: comment_updated\ndata: {{\"id\":{id}}}\n"),
-        format!("event: comment_removed\ndata: {{\"id\":{id}}}\n"),
+        format!("event: comment_updated\ndata: {{\"id\":{id},\"comment\":{{\"id\":{id},"),
+        format!("event: comment_removed\ndata: {{\"id\":{id},\"comment\":{{\"id\":{id},"),
     ];
     for event in expected {
         assert!(text.contains(&event), "{event} in {text}");
     }
+    // Each event carries the comment as any reader sees it, so viewers need no request.
+    let data: Vec<Value> = text
+        .lines()
+        .filter_map(|line| line.strip_prefix("data: "))
+        .map(|data| serde_json::from_str(data).unwrap())
+        .collect();
+    assert_eq!(
+        data[0]["comment"]["html"],
+        "<p>Bonjour <em>à tous</em></p>\n"
+    );
+    assert_eq!(data[0]["comment"]["mine"], false);
+    assert_eq!(data[2]["comment"]["html"], "<p>edited</p>\n");
+    assert_eq!(data[3]["comment"]["status"], "hidden");
+    assert_eq!(
+        data[3]["comment"]["html"],
+        Value::Null,
+        "a removed text stays out"
+    );
     // The pending comment was not announced.
     let silence = tokio::time::timeout(Duration::from_millis(300), quiet.next()).await;
     assert!(silence.is_err(), "no event for a pending comment");
@@ -757,4 +775,40 @@ async fn watchers_hear_published_changes_only() {
         "not_found",
     )
     .await;
+}
+
+#[tokio::test]
+async fn an_edit_held_for_review_is_announced_without_its_text() {
+    let server = TestServer::start().await;
+    server
+        .create_site_with(
+            "review",
+            &[],
+            json!({ "blocked_words": ["Crétin"], "blocked_words_action": "review" }),
+        )
+        .await;
+    server
+        .create_thread("t", json!({ "site_id": "review" }))
+        .await;
+    let alice = token();
+    let id = server.comment_ok("t", &alice, json!({})).await["id"]
+        .as_i64()
+        .unwrap();
+    let mut stream = server.events("/api/v1/threads/t/events").await;
+    let edited = act(
+        &server,
+        Method::PATCH,
+        id,
+        "",
+        &alice,
+        Some(json!({ "text": "Quel crétin !" })),
+    )
+    .await;
+    assert_eq!(edited.status(), StatusCode::OK);
+    let text = next_events(&mut stream, 1).await;
+    assert_eq!(
+        text,
+        format!("event: comment_removed\ndata: {{\"id\":{id}}}\n\n"),
+        "the held text goes to no viewer"
+    );
 }

@@ -482,3 +482,36 @@ async fn proposal_responses_match_the_document() {
     drifted["status"] = json!("maybe");
     assert!(check(&doc, "ProposalView", &drifted).is_err());
 }
+
+/// The JSON data of the first event `stream` sends.
+async fn first_event_data<S, B>(stream: &mut S) -> Value
+where
+    S: futures_util::Stream<Item = reqwest::Result<B>> + Unpin,
+    B: AsRef<[u8]>,
+{
+    let text = next_events(stream, 1).await;
+    let data = text
+        .lines()
+        .find_map(|line| line.strip_prefix("data: "))
+        .expect("a data line");
+    serde_json::from_str(data).unwrap()
+}
+
+#[tokio::test]
+async fn live_events_match_the_document() {
+    let server = TestServer::start().await;
+    let doc = json_of(server.get("/api/v1/openapi.json").await).await;
+    let options = option_ids(&server.create_poll("p", json!({})).await);
+    let mut poll = server.events("/api/v1/polls/p/events").await;
+    server.vote_ok("p", &token(), &options[..1]).await;
+    let changed = first_event_data(&mut poll).await;
+    assert!(changed["results"].is_object(), "{changed}");
+    assert_valid(&doc, "PollChanged", &changed);
+
+    server.create_thread("t", json!({})).await;
+    let mut thread = server.events("/api/v1/threads/t/events").await;
+    server.comment_ok("t", &token(), json!({})).await;
+    let created = first_event_data(&mut thread).await;
+    assert!(created["comment"].is_object(), "{created}");
+    assert_valid(&doc, "CommentChanged", &created);
+}

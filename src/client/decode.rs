@@ -4,6 +4,7 @@
 //! 10 KB of brotli, a tenth of the bundle budget; these few types do not need it.
 
 use civique_api::comments::{CommentPage, CommentView, ThreadView, UsefulView};
+use civique_api::events::PollChanged;
 use civique_api::{OptionCount, PollOption, PollResults, PollView};
 use js_sys::{Array, Reflect};
 use wasm_bindgen::JsValue;
@@ -85,20 +86,33 @@ pub fn poll_view(v: &JsValue) -> Option<PollView> {
         closes_at: optional(v, "closes_at")?,
         status: named(v, "status")?,
         results_visibility: named(v, "results_visibility")?,
-        results: if is_absent(&results) {
-            None
-        } else {
-            Some(PollResults {
-                voters: count(&results, "voters")?,
-                counts: list(&results, "counts", |c| {
-                    Some(OptionCount {
-                        option_id: int(c, "option_id")?,
-                        votes: count(c, "votes")?,
-                    })
-                })?,
-            })
-        },
+        results: poll_results(&results)?,
         my_choices: list(v, "my_choices", number)?,
+    })
+}
+
+/// `PollResults`, `Some(None)` when absent.
+fn poll_results(results: &JsValue) -> Option<Option<PollResults>> {
+    if is_absent(results) {
+        return Some(None);
+    }
+    Some(Some(PollResults {
+        voters: count(results, "voters")?,
+        counts: list(results, "counts", |c| {
+            Some(OptionCount {
+                option_id: int(c, "option_id")?,
+                votes: count(c, "votes")?,
+            })
+        })?,
+    }))
+}
+
+/// The data of a `poll_changed` event: the voters, and the results when everyone may see
+/// them.
+pub fn poll_changed(v: &JsValue) -> Option<PollChanged> {
+    Some(PollChanged {
+        voters: count(v, "voters")?,
+        results: poll_results(&field(v, "results"))?,
     })
 }
 

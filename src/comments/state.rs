@@ -343,6 +343,24 @@ impl ThreadState {
         self.fresh.update(|f| f.retain(|&f| f != id));
     }
 
+    /// A comment changed elsewhere (an edit, a pin, a moderation): `view`, as any reader sees
+    /// it, replaces what is shown, except what only this reader knows (that it is theirs,
+    /// their useful mark).
+    pub fn apply_change(&self, mut view: CommentView) {
+        let Some(node) = self.find(view.id) else {
+            return;
+        };
+        node.view.with_untracked(|shown| {
+            view.mine = shown.mine;
+            view.my_useful = shown.my_useful;
+        });
+        view.replies.clear();
+        view.more_replies = 0;
+        if node.view.with_untracked(|shown| *shown != view) {
+            node.view.set(view);
+        }
+    }
+
     /// Takes comment `id` off the screen, or turns it into a placeholder (`placeholder`
     /// status) when it has replies.
     pub fn remove(&self, id: i64, placeholder: CommentStatus) {

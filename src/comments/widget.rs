@@ -11,7 +11,7 @@ use send_wrapper::SendWrapper;
 use wasm_bindgen::{JsCast, JsValue};
 
 use super::{check_comment, Actions, CommentsCard, Editor, Node, Target, ThreadState};
-use crate::client::{parse_json, useful_view, Client, ClientError, Subscription};
+use crate::client::{comment_view, parse_json, useful_view, Client, ClientError, Subscription};
 use crate::i18n::{Lang, Text};
 use crate::ui::{fail, Host, Phase};
 
@@ -153,20 +153,30 @@ pub fn Comments(
                     return;
                 }
                 let known = state.find(id);
-                match name {
-                    events::COMMENT_CREATED => state.announce(id),
-                    events::USEFUL_CHANGED => {
+                // The comment as any reader sees it travels with the event.
+                let comment = js_sys::Reflect::get(&data, &"comment".into())
+                    .ok()
+                    .and_then(|v| comment_view(&v));
+                match (name, comment) {
+                    (events::COMMENT_CREATED, _) => state.announce(id),
+                    (events::USEFUL_CHANGED, _) => {
                         if let (Some(node), Some(u)) = (known, useful_view(&data)) {
                             node.view.update(|v| v.useful = u.useful);
                         }
                     }
-                    events::COMMENT_UPDATED | events::COMMENT_REMOVED if known.is_none() => {}
-                    _ => {
-                        if name == events::COMMENT_REMOVED {
-                            state.removed.update_value(|r| r.push(id));
+                    (events::COMMENT_UPDATED | events::COMMENT_REMOVED, _) if known.is_none() => {}
+                    (events::COMMENT_REMOVED, comment) => {
+                        let placeholder = comment
+                            .as_ref()
+                            .map_or(CommentStatus::Deleted, |c| c.status);
+                        state.remove(id, placeholder);
+                        if let Some(comment) = comment {
+                            state.apply_change(comment);
                         }
-                        spawn_local(refresh(client, state, false, vec![id]));
                     }
+                    (_, Some(comment)) => state.apply_change(comment),
+                    // From an endpoint that sends no comment with its events.
+                    _ => spawn_local(refresh(client, state, false, vec![id])),
                 }
             });
         }

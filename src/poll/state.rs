@@ -1,5 +1,6 @@
 //! The reactive state one mounted poll shares between its parts.
 
+use civique_api::events::PollChanged;
 use civique_api::{codes, PollView};
 use leptos::prelude::*;
 
@@ -63,6 +64,35 @@ impl PollState {
         }
     }
 
+    /// Applies a live `poll_changed`: results everyone may see replace those shown. Returns
+    /// `true` when the poll shows results to this participant alone (they voted) and the
+    /// number of voters moved: only the endpoint can tell those.
+    pub fn apply_live(&self, changed: PollChanged) -> bool {
+        match changed.results {
+            Some(results) => {
+                let shown = self.poll.with_untracked(|p| {
+                    p.as_ref()
+                        .map(|view| view.results.as_ref() == Some(&results))
+                });
+                // A tally equal to the one shown (the resident's own vote, echoed) changes
+                // nothing: no redraw.
+                if shown == Some(false) {
+                    self.poll.update(|p| {
+                        if let Some(view) = p {
+                            view.results = Some(results);
+                        }
+                    });
+                }
+                false
+            }
+            None => self.poll.with_untracked(|p| {
+                p.as_ref()
+                    .and_then(|view| view.results.as_ref())
+                    .is_some_and(|shown| shown.voters != changed.voters)
+            }),
+        }
+    }
+
     /// Has the widget been unmounted? Requests that answer late must then do nothing.
     pub fn is_gone(&self) -> bool {
         self.phase.is_disposed()
@@ -100,12 +130,67 @@ pub fn check_choices(choices: &[i64], max_choices: u32) -> Option<&'static str> 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use civique_api::PollResults;
 
     #[test]
     fn choices_are_checked_before_sending() {
         assert_eq!(check_choices(&[], 1), Some("no_choice"));
         assert_eq!(check_choices(&[1, 2, 3], 2), Some("too_many_choices"));
         assert_eq!(check_choices(&[1, 2], 2), None);
+    }
+
+    fn poll(results: Option<PollResults>) -> PollView {
+        PollView {
+            id: "p".into(),
+            site_id: "s".into(),
+            question: "q".into(),
+            description: None,
+            kind: civique_api::PollKind::Single,
+            max_choices: 1,
+            options: Vec::new(),
+            opens_at: None,
+            closes_at: None,
+            status: civique_api::PollStatus::Open,
+            results_visibility: civique_api::ResultsVisibility::Always,
+            results,
+            my_choices: Vec::new(),
+        }
+    }
+
+    fn tally(voters: u64) -> PollResults {
+        PollResults {
+            voters,
+            counts: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn live_results_apply_without_a_request() {
+        let owner = Owner::new();
+        owner.with(|| {
+            let state = PollState::new(Lang::Fr);
+            state.show(poll(Some(tally(1))));
+            let public = PollChanged {
+                voters: 2,
+                results: Some(tally(2)),
+            };
+            assert!(!state.apply_live(public));
+            assert_eq!(
+                state
+                    .poll
+                    .with_untracked(|p| p.as_ref().unwrap().results.clone()),
+                Some(tally(2))
+            );
+            // Results this participant alone may see: only a request can refresh them.
+            let voters_only = |voters| PollChanged {
+                voters,
+                results: None,
+            };
+            assert!(!state.apply_live(voters_only(2)), "their own vote, echoed");
+            assert!(state.apply_live(voters_only(3)));
+            state.show(poll(None));
+            assert!(!state.apply_live(voters_only(4)), "no results shown");
+        });
     }
 
     #[test]

@@ -8,9 +8,12 @@ use send_wrapper::SendWrapper;
 use wasm_bindgen::JsValue;
 
 use super::{check_choices, Notice, Phase, PollCard, PollState};
-use crate::client::{Client, Subscription};
+use crate::client::{parse_json, poll_changed, Client, Subscription, RESYNC};
 use crate::i18n::Lang;
-use crate::ui::Host;
+use crate::ui::{Debounce, Host};
+
+/// Results shown to this participant only are refreshed at most this often while votes come.
+const PRIVATE_RESULTS_EVERY_MS: u64 = 5_000;
 
 /// A poll of the endpoint at `endpoint`, live: the component `mountPoll` mounts.
 #[component]
@@ -43,9 +46,13 @@ pub fn Poll(
                 }
                 match answer {
                     Ok(view) => state.show(view),
-                    // A poll already on screen stays there; only a first load can fail.
+                    // A poll already on screen stays there; only a first load can fail. The
+                    // same failure again changes nothing (its "Réessayer" button stays put).
                     Err(error) if state.phase.get_untracked() != Phase::Ready => {
-                        state.phase.set(Phase::Failed(error));
+                        let failed = Phase::Failed(error);
+                        if state.phase.get_untracked() != failed {
+                            state.phase.set(failed);
+                        }
                     }
                     Err(_) => {}
                 }
@@ -53,12 +60,26 @@ pub fn Poll(
         }
     };
 
+    // Live changes apply without a request when their results are public; results this
+    // participant alone may see are asked for again, at most every few seconds.
+    let stale_timer = Debounce::new();
     let subscription = SendWrapper::new(Subscription::new(
         format!("{}/events", client.poll_url(&poll)),
         &[events::POLL_CHANGED],
         {
             let refresh = refresh.clone();
-            move |_, _| refresh()
+            move |name, data| {
+                if state.is_gone() {
+                    return;
+                }
+                if name == RESYNC {
+                    return refresh();
+                }
+                let changed = poll_changed(&parse_json(data));
+                if changed.is_some_and(|changed| state.apply_live(changed)) {
+                    stale_timer.run_once(PRIVATE_RESULTS_EVERY_MS, refresh.clone());
+                }
+            }
         },
     ));
     on_cleanup(move || drop(subscription));

@@ -9,10 +9,12 @@ mod widget;
 
 pub use card::BoxCard;
 pub use state::{
-    check_proposal, draft_key, permalink, proposal_in_hash, title_max, BoxState, Debounce, Draft,
-    Field, Item, Tab, Thanks, HASH_PREFIX,
+    check_proposal, draft_key, permalink, proposal_in_hash, title_max, BoxState, Draft, Field,
+    Item, Tab, Thanks, HASH_PREFIX,
 };
 pub use widget::Proposals;
+
+pub use crate::ui::Debounce;
 
 /// The proposals stylesheet (`proposals.css`), for tests and tools that need it in Rust.
 pub const PROPOSALS_CSS: &str = include_str!("proposals.css");

@@ -1,7 +1,5 @@
 //! The reactive state one mounted proposal box shares between its parts, and its pure rules.
 
-use std::time::Duration;
-
 use civique_api::codes;
 use civique_api::comments::limits::AUTHOR_NAME_MAX_LEN;
 use civique_api::proposals::limits::{
@@ -17,6 +15,7 @@ use crate::client::origin_of;
 use crate::client::proposals::ProposalQuery;
 use crate::client::Client;
 use crate::i18n::{BoxText, Lang};
+use crate::ui::Debounce;
 use crate::ui::{store, stored, Host, Phase, NAME_KEY};
 
 /// Prefix of the fragment that names a proposal: `#civique-proposal-42`.
@@ -112,36 +111,6 @@ impl Field {
             Field::Place => "place",
             Field::Name => "name",
         }
-    }
-}
-
-/// A timer that runs only the last of the calls made in quick succession.
-#[derive(Debug, Clone, Copy)]
-pub struct Debounce(StoredValue<Option<TimeoutHandle>>);
-
-impl Debounce {
-    pub fn new() -> Self {
-        Debounce(StoredValue::new(None))
-    }
-
-    /// Runs `f` in `ms` milliseconds unless called again before.
-    pub fn run(&self, ms: u64, f: impl FnOnce() + 'static) {
-        self.cancel();
-        let handle = set_timeout_with_handle(f, Duration::from_millis(ms)).ok();
-        self.0.set_value(handle);
-    }
-
-    /// Forgets the pending call.
-    pub fn cancel(&self) {
-        if let Some(handle) = self.0.try_update_value(Option::take).flatten() {
-            handle.clear();
-        }
-    }
-}
-
-impl Default for Debounce {
-    fn default() -> Self {
-        Self::new()
     }
 }
 
@@ -503,6 +472,24 @@ impl BoxState {
                 v.threshold_reached_at = support.threshold_reached_at.clone();
             })
         });
+    }
+
+    /// Keeps the listing in its order after counts changed live (most supported first, then
+    /// oldest), without asking the endpoint: items move, none is drawn again.
+    pub fn resort(&self) {
+        if self.query.with_untracked(|q| q.sort) != ProposalSort::Supports {
+            return;
+        }
+        let mut items = self.items.get_untracked();
+        let key = |item: &Item| {
+            item.view
+                .with_untracked(|v| (std::cmp::Reverse(v.supports), v.id))
+        };
+        if items.windows(2).all(|w| key(&w[0]) <= key(&w[1])) {
+            return;
+        }
+        items.sort_by_key(key);
+        self.items.set(items);
     }
 
     /// Tells the host page, once, that proposal `id` reached the threshold.

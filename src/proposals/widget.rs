@@ -176,23 +176,32 @@ fn report(state: BoxState, alert: RwSignal<Option<String>>, error: &ClientError)
     state.emit("civique:error", &[("code", error.code().into())]);
 }
 
-/// A live event: counts apply at once, the list and the opened proposal reload shortly.
+/// A live event: counts apply at once and the list keeps its order, without a request;
+/// other changes (new, answered, removed proposals) reload the list and the opened proposal
+/// shortly.
 fn live_event(state: BoxState, name: &str, data: &str) {
     let data = parse_json(data);
     let id = js_sys::Reflect::get(&data, &"id".into())
         .ok()
         .and_then(|v| v.as_f64())
         .map(|n| n as i64);
-    match name {
-        events::SUPPORTS_CHANGED => {
+    match (name, id) {
+        (events::SUPPORTS_CHANGED, _) => {
             if let Some(s) = support_view(&data) {
                 state.each(s.id, |item| item.view.update(|v| v.supports = s.supports));
+                state.resort();
             }
+            return;
         }
-        events::THRESHOLD_REACHED => {
-            if let Some(id) = id {
-                state.threshold_reached(id);
-            }
+        (events::THRESHOLD_REACHED, Some(id)) => {
+            let now = String::from(js_sys::Date::new_0().to_iso_string());
+            state.each(id, |item| {
+                item.view.update(|v| {
+                    v.threshold_reached_at.get_or_insert_with(|| now.clone());
+                })
+            });
+            state.threshold_reached(id);
+            return;
         }
         _ => {}
     }

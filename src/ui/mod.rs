@@ -1,7 +1,9 @@
 //! Pieces shared by every widget: element ids, host events, local storage and the base stylesheet.
 
 use std::sync::atomic::{AtomicU32, Ordering};
+use std::time::Duration;
 
+use leptos::prelude::*;
 use send_wrapper::SendWrapper;
 use wasm_bindgen::JsValue;
 
@@ -145,5 +147,53 @@ impl Host {
             .shadow_root()?
             .query_selector(selector)
             .ok()?
+    }
+}
+
+/// A timer that runs only the last of the calls made in quick succession.
+#[derive(Debug, Clone, Copy)]
+pub struct Debounce(StoredValue<Option<TimeoutHandle>>);
+
+impl Debounce {
+    pub fn new() -> Self {
+        Debounce(StoredValue::new(None))
+    }
+
+    /// Runs `f` in `ms` milliseconds unless called again before.
+    pub fn run(&self, ms: u64, f: impl FnOnce() + 'static) {
+        self.cancel();
+        let handle = set_timeout_with_handle(f, Duration::from_millis(ms)).ok();
+        self.0.set_value(handle);
+    }
+
+    /// Runs `f` in `ms` milliseconds unless a call is already waiting (then that one runs,
+    /// and `f` is dropped): at most one run every `ms` however often it is asked.
+    pub fn run_once(&self, ms: u64, f: impl FnOnce() + 'static) {
+        if self.0.with_value(Option::is_some) {
+            return;
+        }
+        let this = *self;
+        let handle = set_timeout_with_handle(
+            move || {
+                this.0.set_value(None);
+                f();
+            },
+            Duration::from_millis(ms),
+        )
+        .ok();
+        self.0.set_value(handle);
+    }
+
+    /// Forgets the pending call.
+    pub fn cancel(&self) {
+        if let Some(handle) = self.0.try_update_value(Option::take).flatten() {
+            handle.clear();
+        }
+    }
+}
+
+impl Default for Debounce {
+    fn default() -> Self {
+        Self::new()
     }
 }

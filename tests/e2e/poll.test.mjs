@@ -2,23 +2,11 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import {
-  DAY, ENDPOINT, WWW, createPoll, iso, openHost, resultLines, useBrowser, waitReady, widget, widgetText,
+  DAY, ENDPOINT, WWW, createPoll, eventually, iso, openHost, resultLines, useBrowser, waitReady, widget,
+  widgetText,
 } from './support.mjs';
 
 const browser = useBrowser();
-
-/** Polls until `fn` stops throwing (the widget is asynchronous), then returns its value. */
-async function eventually(fn, timeout = 10_000) {
-  const deadline = Date.now() + timeout;
-  for (;;) {
-    try {
-      return await fn();
-    } catch (err) {
-      if (Date.now() > deadline) throw err;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
-}
 
 describe('voting', () => {
   test('a resident votes, sees results, then changes their vote', async () => {

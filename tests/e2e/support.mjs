@@ -225,3 +225,16 @@ export function card(w, title) {
 export function section(w, heading) {
   return w.locator('section').filter({ has: w.page().getByRole('heading', { name: heading }) });
 }
+
+/** Polls until `fn` stops throwing (the widget is asynchronous), then returns its value. */
+export async function eventually(fn, timeout = 10_000) {
+  const deadline = Date.now() + timeout;
+  for (;;) {
+    try {
+      return await fn();
+    } catch (err) {
+      if (Date.now() > deadline) throw err;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+}

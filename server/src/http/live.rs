@@ -1,9 +1,12 @@
-//! Server-sent event streams of one topic, ended cleanly when the endpoint shuts down.
+//! Server-sent event streams of one topic: the shared frames as they come, a keep-alive
+//! comment when nothing happens, the end when the endpoint shuts down.
 
 use std::time::Duration;
 
-use axum::response::sse::{Event, KeepAlive, Sse};
+use axum::body::Body;
+use axum::http::{header, HeaderValue};
 use axum::response::{IntoResponse, Response};
+use bytes::Bytes;
 use tokio::sync::broadcast::{self, error::RecvError};
 
 use super::error::{ApiError, Result};
@@ -11,20 +14,30 @@ use crate::live::Signal;
 
 const KEEP_ALIVE: Duration = Duration::from_secs(15);
 
-/// `text/event-stream` of what `updates` receives, with keep-alive comments; `None` (the
-/// endpoint is stopping) answers 503.
+/// `text/event-stream` of what `updates` receives; `None` (the endpoint is stopping)
+/// answers 503.
 pub fn stream(updates: Option<broadcast::Receiver<Signal>>) -> Result<Response> {
     let mut updates = updates.ok_or(ApiError::ShuttingDown)?;
-    let stream = async_stream::stream! {
+    let frames = async_stream::stream! {
         loop {
-            match updates.recv().await {
-                Ok(signal) => yield Ok::<_, std::convert::Infallible>(Event::default().event(&*signal.event).data(&*signal.data)),
-                Err(RecvError::Lagged(_)) => continue,
-                Err(RecvError::Closed) => break,
+            let next = tokio::time::timeout(KEEP_ALIVE, updates.recv()).await;
+            match next {
+                Ok(Ok(signal)) => yield Ok::<_, std::convert::Infallible>(signal.frame),
+                // Skipped ahead: the next signal is the newest state anyway.
+                Ok(Err(RecvError::Lagged(_))) => continue,
+                Ok(Err(RecvError::Closed)) => break,
+                Err(_) => yield Ok(Bytes::from_static(b":\n\n")),
             }
         }
     };
-    Ok(Sse::new(stream)
-        .keep_alive(KeepAlive::new().interval(KEEP_ALIVE))
-        .into_response())
+    let mut response = Body::from_stream(frames).into_response();
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/event-stream"),
+    );
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    // Proxies that buffer responses (nginx) pass this one on as it comes.
+    headers.insert("x-accel-buffering", HeaderValue::from_static("no"));
+    Ok(response)
 }

@@ -91,8 +91,22 @@ impl Service {
         Ok((thread, comment, reader))
     }
 
-    fn comment_signal(&self, thread_id: &str, event: &str, id: i64) {
-        self.signal(&topic(thread_id), event, &CommentEvent { id }, None);
+    /// Tells the thread's viewers about comment `id`, with the comment as a reader without a
+    /// token sees it; one that waits for review is not shown, only named.
+    async fn comment_signal(&self, thread_id: &str, event: &str, id: i64) -> Result<()> {
+        let comment = self
+            .store
+            .comment(id, None)
+            .await?
+            .filter(|c| c.status != CommentStatus::Pending)
+            .map(|c| c.view(Vec::new(), 0));
+        self.signal(
+            &topic(thread_id),
+            event,
+            &CommentEvent { id, comment },
+            None,
+        );
+        Ok(())
     }
 
     async fn thread_view(&self, thread: &Thread) -> Result<ThreadView> {
@@ -307,7 +321,8 @@ impl Service {
             None => None,
         };
         if status == CommentStatus::Published {
-            self.comment_signal(&thread.id, events::COMMENT_CREATED, id);
+            self.comment_signal(&thread.id, events::COMMENT_CREATED, id)
+                .await?;
         }
         self.single(id, me).await
     }
@@ -344,10 +359,12 @@ impl Service {
         self.store.edit_comment(id, &text, &html, status).await?;
         match (before, status) {
             (CommentStatus::Published, CommentStatus::Published) => {
-                self.comment_signal(&thread.id, events::COMMENT_UPDATED, id);
+                self.comment_signal(&thread.id, events::COMMENT_UPDATED, id)
+                    .await?;
             }
             (CommentStatus::Published, _) => {
-                self.comment_signal(&thread.id, events::COMMENT_REMOVED, id);
+                self.comment_signal(&thread.id, events::COMMENT_REMOVED, id)
+                    .await?;
             }
             _ => {}
         }
@@ -361,7 +378,8 @@ impl Service {
             .set_comment_state(id, CommentStatus::Deleted, comment.pinned, None, None)
             .await?;
         if comment.status == CommentStatus::Published {
-            self.comment_signal(&thread.id, events::COMMENT_REMOVED, id);
+            self.comment_signal(&thread.id, events::COMMENT_REMOVED, id)
+                .await?;
         }
         Ok(())
     }
@@ -414,7 +432,8 @@ impl Service {
             )
             .into()),
             ReportOutcome::Hid => {
-                self.comment_signal(&thread.id, events::COMMENT_REMOVED, id);
+                self.comment_signal(&thread.id, events::COMMENT_REMOVED, id)
+                    .await?;
                 Ok(())
             }
             ReportOutcome::Recorded => Ok(()),
@@ -544,22 +563,23 @@ impl Service {
         self.store
             .set_comment_state(id, status, pinned, reason.as_deref(), Some(&audit))
             .await?;
-        self.announce(&comment, status, pinned);
+        self.announce(&comment, status, pinned).await?;
         self.single(id, None).await
     }
 
     /// Publishes the change a moderation action makes visible to readers.
-    fn announce(&self, comment: &Comment, after: CommentStatus, pinned: bool) {
+    async fn announce(&self, comment: &Comment, after: CommentStatus, pinned: bool) -> Result<()> {
         let event = match (comment.status, after) {
             (CommentStatus::Published, CommentStatus::Published) if pinned == comment.pinned => {
-                return;
+                return Ok(());
             }
             (CommentStatus::Published, CommentStatus::Published) => events::COMMENT_UPDATED,
             (CommentStatus::Published, _) => events::COMMENT_REMOVED,
             (_, CommentStatus::Published) => events::COMMENT_CREATED,
-            _ => return,
+            _ => return Ok(()),
         };
-        self.comment_signal(&comment.thread_id, event, comment.id);
+        self.comment_signal(&comment.thread_id, event, comment.id)
+            .await
     }
 
     /// Staff actions, newest first.

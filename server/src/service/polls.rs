@@ -39,7 +39,7 @@ impl Service {
         poll.check_choices(choices)?;
         let tally = self.store.cast_vote(&poll, &key, choices).await?;
         self.metrics.count(Action::Vote);
-        self.poll_changed(&poll, tally.voters);
+        self.poll_changed(&poll, tally.clone());
         // The voter's choices, in the poll's order, and the tally their vote committed with.
         let mine = poll
             .options
@@ -58,7 +58,7 @@ impl Service {
         match self.store.withdraw_vote(&poll, &key).await? {
             Some(tally) => {
                 self.metrics.count(Action::VoteWithdrawn);
-                self.poll_changed(&poll, tally.voters);
+                self.poll_changed(&poll, tally.clone());
                 Ok(self.view_with(&poll, Vec::new(), tally))
             }
             None => self.participant_view(&poll, Some(&key)).await,
@@ -98,11 +98,18 @@ impl Service {
         poll.view(status, results, mine)
     }
 
-    fn poll_changed(&self, poll: &Poll, voters: u64) {
+    /// Tells the poll's viewers: the new tally when everyone may see it, else the number of
+    /// voters only.
+    fn poll_changed(&self, poll: &Poll, tally: PollResults) {
+        let public = poll.results_visible(poll.status(OffsetDateTime::now_utc()), false);
+        let changed = PollChanged {
+            voters: tally.voters,
+            results: public.then_some(tally),
+        };
         self.signal(
             &topic(&poll.id),
             POLL_CHANGED,
-            &PollChanged { voters },
+            &changed,
             Some(POLL_CHANGED.to_owned()),
         );
     }

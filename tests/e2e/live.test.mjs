@@ -1,0 +1,75 @@
+// Live updates cost viewers nothing: what changes travels with the event, and a widget
+// applies it without asking the endpoint again.
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import {
+  ENDPOINT, api, card, createBox, createPoll, createThread, eventually, openHost, postComment,
+  resultLines, submitProposal, supportFrom, token, useBrowser, widget, widgetText,
+} from './support.mjs';
+
+const browser = useBrowser();
+
+/** The requests `page` sends to the endpoint's API, event streams left out, from now on. */
+function apiRequests(page) {
+  const seen = [];
+  page.on('request', (request) => {
+    const url = request.url();
+    if (url.startsWith(`${ENDPOINT}api/`) && !url.endsWith('/events')) seen.push(`${request.method()} ${url}`);
+  });
+  return seen;
+}
+
+describe('live, without requests', () => {
+  test('a poll viewer follows votes from the events alone', async () => {
+    const poll = await createPoll({ results_visibility: 'always' });
+    const page = await browser.resident();
+    await openHost(page, { polls: [poll.id] });
+    const w = widget(page);
+    await eventually(async () => assert.match(await widgetText(w), /0 participant/));
+    // Let the stream open (and its first catch-up finish) before counting.
+    await page.waitForTimeout(500);
+    const requests = apiRequests(page);
+    for (let i = 0; i < 5; i += 1) {
+      await api('PUT', `polls/${poll.id}/vote`, { body: { choices: [poll.options[i % 2].id] }, token: token() });
+    }
+    await eventually(async () => assert.match(await widgetText(w), /5 participants/));
+    await eventually(async () => assert.match((await resultLines(w))[0], /Samedi.*3 votes/));
+    assert.deepEqual(requests, [], 'the viewer asked the endpoint nothing');
+  });
+
+  test('a thread viewer sees an edit and a removal from the events alone', async () => {
+    const thread = await createThread();
+    const author = token();
+    const comment = await postComment(thread.id, 'Premier jet', { token: author });
+    const page = await browser.resident();
+    await openHost(page, { threads: [thread.id] });
+    const w = widget(page);
+    await w.getByText('Premier jet').waitFor();
+    await page.waitForTimeout(500);
+    const requests = apiRequests(page);
+    await api('PATCH', `comments/${comment.id}`, { body: { text: 'Version **relue**' }, token: author });
+    await w.locator('strong', { hasText: 'relue' }).waitFor();
+    await api('POST', `admin/comments/${comment.id}/moderation`, { body: { action: 'hide' }, staff: true });
+    await eventually(async () => assert.doesNotMatch(await widgetText(w), /Version relue/));
+    assert.deepEqual(requests, [], 'the viewer asked the endpoint nothing');
+  });
+
+  test('a box viewer sees supports counted and the list re-sorted from the events alone', async () => {
+    const box = await createBox({ mode: 'questions', categories: [] });
+    const first = await submitProposal(box, { title: 'Quand rouvre la piscine ?' });
+    const second = await submitProposal(box, { title: 'Où garer les vélos ?' });
+    const page = await browser.resident();
+    await openHost(page, { boxes: [box.id] });
+    const w = widget(page);
+    await card(w, second.title).waitFor();
+    await page.waitForTimeout(500);
+    const requests = apiRequests(page);
+    await supportFrom(second, 2);
+    await eventually(async () => assert.match(await card(w, second.title).innerText(), /2/));
+    await eventually(async () => {
+      const titles = await w.getByRole('heading', { level: 3 }).allInnerTexts();
+      assert.deepEqual(titles, [second.title, first.title]);
+    });
+    assert.deepEqual(requests, [], 'the viewer asked the endpoint nothing');
+  });
+});
