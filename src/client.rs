@@ -8,7 +8,7 @@ use civique_api::{codes, PollView, API_PREFIX, PARTICIPANT_HEADER};
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
-use web_sys::{EventSource, MessageEvent, RequestCache, RequestInit, Response};
+use web_sys::{EventSource, MessageEvent, RequestInit, Response};
 
 mod decode;
 #[cfg(feature = "proposals")]
@@ -225,10 +225,18 @@ impl Client {
         let window = web_sys::window().ok_or(ClientError::Network)?;
         let headers = js_sys::Object::new();
         let set = |k: &str, v: &str| js_sys::Reflect::set(&headers, &k.into(), &v.into());
-        let _ = set(PARTICIPANT_HEADER, &participant_token(&self.endpoint));
+        // A reader who never acted sends no token (and gets none): a CORS-simple GET, which
+        // needs no preflight and may come from a cache. Acting creates the token.
+        let token = if method == "GET" {
+            existing_token(&self.endpoint)
+        } else {
+            Some(participant_token(&self.endpoint))
+        };
+        if let Some(token) = token {
+            let _ = set(PARTICIPANT_HEADER, &token);
+        }
         let init = RequestInit::new();
         init.set_method(method);
-        init.set_cache(RequestCache::NoStore);
         if let Some(body) = json {
             let _ = set("content-type", "application/json");
             init.set_body(&body.into());
@@ -327,26 +335,33 @@ thread_local! {
     static MEMORY_TOKENS: RefCell<Vec<(String, String)>> = const { RefCell::new(Vec::new()) };
 }
 
-/// This browser's participant token for `endpoint`, created on first need.
+fn storage() -> Option<web_sys::Storage> {
+    web_sys::window().and_then(|w| w.local_storage().ok().flatten())
+}
+
+/// This browser's participant token for `endpoint`, if it ever acted there (nothing is
+/// written).
+pub fn existing_token(endpoint: &str) -> Option<String> {
+    let key = token_key(endpoint);
+    storage()
+        .and_then(|s| s.get_item(&key).ok().flatten())
+        .filter(|token| civique_api::is_valid_token(token))
+        .or_else(|| {
+            MEMORY_TOKENS.with_borrow(|m| m.iter().find(|(k, _)| *k == key).map(|(_, t)| t.clone()))
+        })
+}
+
+/// This browser's participant token for `endpoint`, created on first need (the first vote,
+/// comment, support…).
 ///
 /// Kept in the host site's localStorage under [`token_key`]; when storage throws, a token
 /// lives in memory for the rest of the page.
 pub fn participant_token(endpoint: &str) -> String {
-    let key = token_key(endpoint);
-    let storage = web_sys::window().and_then(|w| w.local_storage().ok().flatten());
-    if let Some(token) = storage
-        .as_ref()
-        .and_then(|s| s.get_item(&key).ok().flatten())
-    {
-        if civique_api::is_valid_token(&token) {
-            return token;
-        }
-    }
-    if let Some(token) =
-        MEMORY_TOKENS.with_borrow(|m| m.iter().find(|(k, _)| *k == key).map(|(_, t)| t.clone()))
-    {
+    if let Some(token) = existing_token(endpoint) {
         return token;
     }
+    let key = token_key(endpoint);
+    let storage = storage();
     let mut bytes = [0u8; 24];
     if let Some(crypto) = web_sys::window().and_then(|w| w.crypto().ok()) {
         let _ = crypto.get_random_values_with_u8_array(&mut bytes);

@@ -4,7 +4,7 @@
 use std::cell::Cell;
 use std::rc::Rc;
 
-use civique::client::{participant_token, token_key};
+use civique::client::{existing_token, participant_token, token_key};
 use civique::i18n::Lang;
 use civique::poll::{Phase, PollCard, PollState, Results};
 use civique::ui::Host;
@@ -418,7 +418,10 @@ fn participant_token_is_created_once_and_kept() {
     let endpoint = "http://127.0.0.1:8787/";
     let storage = window().local_storage().unwrap().unwrap();
     storage.remove_item(&token_key(endpoint)).unwrap();
+    assert_eq!(existing_token(endpoint), None, "reading creates nothing");
+    assert_eq!(storage.get_item(&token_key(endpoint)).unwrap(), None);
     let token = participant_token(endpoint);
+    assert_eq!(existing_token(endpoint), Some(token.clone()));
     assert_eq!(token.len(), 32);
     assert!(civique_api::is_valid_token(&token));
     assert_eq!(

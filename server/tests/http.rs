@@ -142,6 +142,8 @@ async fn preflight_answers_only_configured_origins() {
     let allowed_headers = headers[ACCESS_CONTROL_ALLOW_HEADERS].to_str().unwrap();
     assert!(allowed_headers.contains("content-type") && allowed_headers.contains(PARTICIPANT));
     assert!(headers.get("access-control-allow-credentials").is_none());
+    // Preflights are cached as long as browsers allow.
+    assert_eq!(headers["access-control-max-age"], "86400");
 
     let denied = preflight("https://evil.example").await.unwrap();
     assert!(denied.headers().get(ACCESS_CONTROL_ALLOW_ORIGIN).is_none());
@@ -261,4 +263,45 @@ async fn unknown_routes_and_methods_answer_json() {
         "method_not_allowed",
     )
     .await;
+}
+
+#[tokio::test]
+async fn reads_carry_validators_and_a_cache_policy_by_reader() {
+    use reqwest::header::{CACHE_CONTROL, ETAG, IF_NONE_MATCH};
+    let (server, options) = server_with_poll().await;
+    let public = server.get_poll("p", None).await;
+    assert_eq!(
+        public.headers()[CACHE_CONTROL],
+        "public, max-age=0, s-maxage=5"
+    );
+    let etag = public.headers()[ETAG].clone();
+    let again = server
+        .request(Method::GET, "/api/v1/polls/p")
+        .header(IF_NONE_MATCH, etag.clone())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(again.status(), StatusCode::NOT_MODIFIED);
+    assert!(again.bytes().await.unwrap().is_empty());
+
+    let voter = token();
+    let personal = server.get_poll("p", Some(&voter)).await;
+    assert_eq!(personal.headers()[CACHE_CONTROL], "private, no-cache");
+    assert!(personal
+        .headers()
+        .get_all(VARY)
+        .iter()
+        .any(|v| v == PARTICIPANT));
+
+    server.vote_ok("p", &voter, &options[..1]).await;
+    let changed = server
+        .request(Method::GET, "/api/v1/polls/p")
+        .header(IF_NONE_MATCH, etag)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(changed.status(), StatusCode::OK, "a new tally, a new tag");
+    // Streams are never buffered for a validator.
+    let stream = server.get("/api/v1/polls/p/events").await;
+    assert!(stream.headers().get(ETAG).is_none());
 }

@@ -73,3 +73,31 @@ describe('live, without requests', () => {
     assert.deepEqual(requests, [], 'the viewer asked the endpoint nothing');
   });
 });
+
+describe('a first view', () => {
+  test('a reader writes nothing and sends only CORS-simple reads; acting makes the token', async () => {
+    const poll = await createPoll({ results_visibility: 'always' });
+    const thread = await createThread();
+    await postComment(thread.id, 'Bonjour');
+    const box = await createBox();
+    await submitProposal(box, { title: 'Des bancs' });
+    const page = await browser.resident();
+    const sent = [];
+    page.on('request', (request) => {
+      if (request.url().startsWith(`${ENDPOINT}api/`)) sent.push(request);
+    });
+    await openHost(page, { polls: [poll.id], threads: [thread.id], boxes: [box.id] });
+    await widget(page, 1).getByText('Bonjour').waitFor();
+    const stored = () => page.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith('civique:participant')));
+    assert.deepEqual(await stored(), [], 'no token for a reader');
+    assert.ok(sent.length >= 3, `${sent.length} reads`);
+    for (const request of sent) {
+      assert.equal(request.method(), 'GET', request.url());
+      assert.equal(request.headers()['x-civique-participant'], undefined, request.url());
+    }
+    await widget(page).getByRole('radio', { name: 'Dimanche' }).check();
+    await widget(page).getByRole('button', { name: 'Voter' }).click();
+    await widget(page).getByRole('status').filter({ hasText: 'Votre vote est enregistré' }).waitFor();
+    assert.equal((await stored()).length, 1, 'voting made the token');
+  });
+});

@@ -146,6 +146,7 @@ pub fn app(state: AppState) -> Router {
         .merge(proposals::router())
         // Set before the CORS layer so that preflights (OPTIONS) still pass through it.
         .method_not_allowed_fallback(method_not_allowed)
+        .layer(middleware::from_fn(guard::validators))
         .layer(middleware::from_fn_with_state(state.clone(), guard::cors));
     let api = Router::new()
         .merge(resident)
