@@ -19,7 +19,7 @@ use crate::domain::Error as Refusal;
 pub async fn cors(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let origin = request.headers().get(header::ORIGIN).cloned();
     let known = match origin.as_ref().map(HeaderValue::to_str) {
-        Some(Ok(text)) => match state.service.store().origin_allowed(text, None).await {
+        Some(Ok(text)) => match state.service.origin_allowed(text, None).await {
             Ok(known) => known,
             Err(error) => return ApiError::from(error).into_response(),
         },

@@ -3,6 +3,7 @@
 //! HTTP, the command line, the seed import and the staff console all go through them. Staff
 //! actions are audited here, with their actor, in the transaction that makes them.
 
+mod catalog;
 pub mod comments;
 pub mod polls;
 pub mod proposals;
@@ -21,6 +22,7 @@ use crate::domain::Error as Refusal;
 use crate::live::{Hub, Signal};
 use crate::metrics::Metrics;
 use crate::store::{Store, StoreError};
+use catalog::Catalog;
 
 /// A refused operation, or a storage failure.
 #[derive(Debug, thiserror::Error)]
@@ -87,6 +89,7 @@ pub struct Service {
     live: Hub,
     metrics: Metrics,
     settings: Arc<Settings>,
+    catalog: Arc<Catalog>,
 }
 
 impl std::fmt::Debug for Service {
@@ -130,6 +133,7 @@ impl Service {
             live,
             metrics,
             settings: Arc::new(settings),
+            catalog: Arc::default(),
         }
     }
 
@@ -145,11 +149,19 @@ impl Service {
         &self.metrics
     }
 
+    /// Is `origin` allowed by any site (CORS), or by `site_id` when given?
+    pub async fn origin_allowed(&self, origin: &str, site_id: Option<&str>) -> Result<bool> {
+        Ok(self
+            .catalog
+            .origin_allowed(self.store.as_ref(), origin, site_id)
+            .await?)
+    }
+
     /// Refuses a caller whose page origin `site_id` does not list (requests without an
     /// Origin header, such as curl's, pass).
     async fn check_origin(&self, caller: &Caller, site_id: &str) -> Result<()> {
         if let Some(origin) = &caller.origin {
-            if !self.store.origin_allowed(origin, Some(site_id)).await? {
+            if !self.origin_allowed(origin, Some(site_id)).await? {
                 return Err(Refusal::OriginNotAllowed.into());
             }
         }

@@ -1,5 +1,7 @@
 //! Polls: reading as a participant, voting, withdrawing, watching; creating and listing as staff.
 
+use std::sync::Arc;
+
 use civique_api::events::{PollChanged, POLL_CHANGED};
 use civique_api::{AuditAction, PollInput, PollResults, PollView};
 use time::OffsetDateTime;
@@ -18,8 +20,8 @@ fn topic(poll_id: &str) -> String {
 
 impl Service {
     /// Loads the poll, refusing callers from an origin its site does not list.
-    async fn poll_for(&self, caller: &Caller, id: &str) -> Result<Poll> {
-        let poll = found(self.store.poll(id).await?, "poll")?;
+    async fn poll_for(&self, caller: &Caller, id: &str) -> Result<Arc<Poll>> {
+        let poll = found(self.catalog.poll(self.store.as_ref(), id).await?, "poll")?;
         self.check_origin(caller, &poll.site_id).await?;
         Ok(poll)
     }

@@ -17,7 +17,9 @@ impl Service {
             Target::Site(site.id.clone()),
             &site.id,
         );
-        Ok(self.store.create_site(site, &audit).await?)
+        self.store.create_site(site, &audit).await?;
+        self.catalog.forget_origins();
+        Ok(())
     }
 
     /// Creates or updates the sites the configuration file lists (checked when it loaded).
@@ -25,6 +27,7 @@ impl Service {
         for site in sites {
             self.store.upsert_site(site).await?;
         }
+        self.catalog.forget_origins();
         Ok(())
     }
 

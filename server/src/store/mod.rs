@@ -42,6 +42,9 @@ pub struct PoolStats {
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 
+/// The most hot writes (votes, supports, useful marks) one transaction holds.
+pub const MAX_BATCH: usize = 64;
+
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     /// A row with this id already exists.
@@ -108,6 +111,8 @@ pub trait Sites: Send + Sync {
     async fn site_exists(&self, id: &str) -> Result<bool>;
     /// Is `origin` allowed by any site (CORS preflight), or by `site_id` when given?
     async fn origin_allowed(&self, origin: &str, site_id: Option<&str>) -> Result<bool>;
+    /// Every (origin, site) allowed.
+    async fn origins(&self) -> Result<Vec<(String, String)>>;
     async fn site_settings(&self, site_id: &str) -> Result<Option<SiteSettings>>;
     /// The participant id of a key, if that participant ever wrote anything.
     async fn find_participant(&self, site_id: &str, key: &str) -> Result<Option<i64>>;

@@ -4,7 +4,7 @@ use async_trait::async_trait;
 use civique_api::{OptionCount, PollResults};
 
 use super::writer::{HotDone, HotWrite};
-use super::{conflict, insert_audit, participant_id, unexpected, Backend, Conn};
+use super::{conflict, dialect, id_list, insert_audit, unexpected, Backend, Conn};
 use crate::domain::audit::Audit;
 use crate::domain::poll::{NewPoll, Poll};
 use crate::domain::time::{format_time, now_text};
@@ -112,52 +112,58 @@ impl Polls for Backend {
     }
 }
 
-/// Records (or replaces) a participant's ballot, in the writer's transaction; returns the
-/// tally after it.
+/// Records (or replaces) a participant's ballot, in the writer's transaction: one statement
+/// (one trip to the database) per vote, written by each backend its own way.
 pub(super) async fn vote(
     conn: &mut Conn,
     poll_id: &str,
     site_id: &str,
     key: &str,
     choices: &[i64],
-) -> Result<PollResults> {
-    let participant = participant_id(conn, site_id, key).await?;
-    // The upsert locks the ballot row: two changes by the same participant queue up.
-    sqlx::query(
-        "INSERT INTO ballots (poll_id, participant_id, cast_at) VALUES ($1, $2, $3) \
-         ON CONFLICT (poll_id, participant_id) DO UPDATE SET cast_at = excluded.cast_at",
-    )
-    .bind(poll_id)
-    .bind(participant)
-    .bind(now_text())
-    .execute(&mut *conn)
-    .await?;
-    sqlx::query("DELETE FROM ballot_choices WHERE poll_id = $1 AND participant_id = $2")
+) -> Result<()> {
+    sqlx::query(dialect::VOTE)
         .bind(poll_id)
-        .bind(participant)
+        .bind(site_id)
+        .bind(key)
+        .bind(now_text())
+        .bind(id_list(choices))
         .execute(&mut *conn)
         .await?;
-    for option in choices {
-        sqlx::query(
-            "INSERT INTO ballot_choices (poll_id, participant_id, option_id) VALUES ($1, $2, $3)",
-        )
-        .bind(poll_id)
-        .bind(participant)
-        .bind(option)
-        .execute(&mut *conn)
-        .await?;
-    }
-    read_tally(conn, poll_id).await
+    Ok(())
 }
 
-/// Removes a participant's ballot (and its choices), in the writer's transaction; the tally
-/// after it, `None` if there was no ballot.
+/// Several ballots in one statement made by `dialect::votes` for as many `writes` (votes).
+pub(super) async fn votes(conn: &mut Conn, sql: &str, writes: &[&HotWrite]) -> Result<()> {
+    let at = now_text();
+    let mut query = sqlx::query(sql);
+    for write in writes {
+        if let HotWrite::Vote {
+            poll_id,
+            site_id,
+            key,
+            choices,
+        } = write
+        {
+            query = query
+                .bind(poll_id.as_str())
+                .bind(site_id.as_str())
+                .bind(key.as_str())
+                .bind(at.clone())
+                .bind(id_list(choices));
+        }
+    }
+    query.execute(&mut *conn).await?;
+    Ok(())
+}
+
+/// Removes a participant's ballot (and its choices), in the writer's transaction; `false`
+/// if there was none.
 pub(super) async fn withdraw(
     conn: &mut Conn,
     poll_id: &str,
     site_id: &str,
     key: &str,
-) -> Result<Option<PollResults>> {
+) -> Result<bool> {
     let done = sqlx::query(
         "DELETE FROM ballots WHERE poll_id = $1 AND participant_id = \
          (SELECT id FROM participants WHERE site_id = $2 AND key = $3)",
@@ -167,15 +173,12 @@ pub(super) async fn withdraw(
     .bind(key)
     .execute(&mut *conn)
     .await?;
-    if done.rows_affected() == 0 {
-        return Ok(None);
-    }
-    Ok(Some(read_tally(conn, poll_id).await?))
+    Ok(done.rows_affected() > 0)
 }
 
 /// The counters of a poll (kept by the database on every ballot change), never a count of
 /// its ballots.
-async fn read_tally(conn: &mut Conn, poll_id: &str) -> Result<PollResults> {
+pub(super) async fn read_tally(conn: &mut Conn, poll_id: &str) -> Result<PollResults> {
     let rows: Vec<(i64, i64, i64)> = sqlx::query_as(
         "SELECT o.id, o.votes, p.voters FROM poll_options o JOIN polls p ON p.id = o.poll_id \
          WHERE o.poll_id = $1 ORDER BY o.position",

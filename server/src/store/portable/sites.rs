@@ -64,6 +64,12 @@ impl Sites for Backend {
         .await?)
     }
 
+    async fn origins(&self) -> Result<Vec<(String, String)>> {
+        Ok(sqlx::query_as("SELECT origin, site_id FROM site_origins")
+            .fetch_all(&self.pool)
+            .await?)
+    }
+
     async fn site_settings(&self, site_id: &str) -> Result<Option<SiteSettings>> {
         let row: Option<SettingsRow> = sqlx::query_as(
             "SELECT auto_threads, report_threshold, blocked_words, blocked_words_action \

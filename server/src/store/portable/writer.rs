@@ -8,10 +8,8 @@ use civique_api::PollResults;
 
 use super::{comments, polls, proposals, Db, Pool};
 use crate::domain::proposal::SupportChange;
-use crate::store::{Result, StoreError};
+use crate::store::{Result, StoreError, MAX_BATCH};
 
-/// The most writes one transaction holds.
-const MAX_BATCH: usize = 64;
 /// Requests waiting for the writer, at most; more wait to enqueue.
 const QUEUE: usize = 4096;
 
@@ -133,27 +131,90 @@ async fn commit(pool: &Pool, batch: Vec<Job>) {
 
 async fn together(pool: &Pool, writes: &[&HotWrite]) -> Result<Vec<HotDone>> {
     let mut tx = pool.begin_with(super::dialect::BEGIN_WRITE).await?;
-    let mut done = Vec::with_capacity(writes.len());
-    for write in writes {
-        done.push(apply(&mut tx, write).await?);
+    let mut applied = Vec::with_capacity(writes.len());
+    let mut at = 0;
+    while at < writes.len() {
+        // A run of votes goes to the database in one trip where the backend can take it.
+        let run = writes[at..]
+            .iter()
+            .take_while(|write| matches!(write, HotWrite::Vote { .. }))
+            .count();
+        if run > 1 {
+            if let Some(sql) = super::dialect::votes(run) {
+                polls::votes(&mut tx, sql, &writes[at..at + run]).await?;
+                applied.extend((0..run).map(|_| Applied::Voted));
+                at += run;
+                continue;
+            }
+        }
+        applied.push(apply(&mut tx, writes[at]).await?);
+        at += 1;
+    }
+    // One tally per poll of the batch, read once its ballots are all written.
+    let mut tallies: Vec<(&str, PollResults)> = Vec::new();
+    for (write, applied) in writes.iter().zip(&applied) {
+        let poll_id = match (write, applied) {
+            (HotWrite::Vote { poll_id, .. }, _) => poll_id,
+            (HotWrite::Withdraw { poll_id, .. }, Applied::Withdrawn(true)) => poll_id,
+            _ => continue,
+        };
+        if !tallies.iter().any(|(id, _)| id == poll_id) {
+            let tally = polls::read_tally(&mut tx, poll_id).await?;
+            tallies.push((poll_id, tally));
+        }
     }
     tx.commit().await?;
-    Ok(done)
+    let tally_of = |poll_id: &str| {
+        tallies
+            .iter()
+            .find(|(id, _)| *id == poll_id)
+            .map(|(_, tally)| tally.clone())
+    };
+    Ok(writes
+        .iter()
+        .zip(applied)
+        .map(|(write, applied)| match (write, applied) {
+            (HotWrite::Vote { poll_id, .. }, _) => {
+                HotDone::Voted(tally_of(poll_id).unwrap_or_else(|| PollResults {
+                    voters: 0,
+                    counts: Vec::new(),
+                }))
+            }
+            (HotWrite::Withdraw { poll_id, .. }, Applied::Withdrawn(existed)) => {
+                HotDone::Withdrawn(existed.then(|| tally_of(poll_id)).flatten())
+            }
+            (_, Applied::Supported(change)) => HotDone::Supported(change),
+            (_, Applied::Marked(count, changed)) => HotDone::Marked(count, changed),
+            (_, Applied::Withdrawn(_) | Applied::Voted) => HotDone::Withdrawn(None),
+        })
+        .collect())
 }
 
-async fn apply(tx: &mut sqlx::Transaction<'static, Db>, write: &HotWrite) -> Result<HotDone> {
+/// What a write did inside the transaction, before the tallies are read.
+enum Applied {
+    Voted,
+    /// Whether there was a ballot to remove.
+    Withdrawn(bool),
+    Supported(SupportChange),
+    Marked(u64, bool),
+}
+
+async fn apply(tx: &mut sqlx::Transaction<'static, Db>, write: &HotWrite) -> Result<Applied> {
     Ok(match write {
         HotWrite::Vote {
             poll_id,
             site_id,
             key,
             choices,
-        } => HotDone::Voted(polls::vote(tx, poll_id, site_id, key, choices).await?),
+        } => {
+            polls::vote(tx, poll_id, site_id, key, choices).await?;
+            Applied::Voted
+        }
         HotWrite::Withdraw {
             poll_id,
             site_id,
             key,
-        } => HotDone::Withdrawn(polls::withdraw(tx, poll_id, site_id, key).await?),
+        } => Applied::Withdrawn(polls::withdraw(tx, poll_id, site_id, key).await?),
         HotWrite::Support {
             box_id,
             site_id,
@@ -161,7 +222,7 @@ async fn apply(tx: &mut sqlx::Transaction<'static, Db>, write: &HotWrite) -> Res
             proposal_id,
             key,
             support,
-        } => HotDone::Supported(
+        } => Applied::Supported(
             proposals::support(tx, box_id, site_id, *threshold, *proposal_id, key, *support)
                 .await?,
         ),
@@ -172,7 +233,7 @@ async fn apply(tx: &mut sqlx::Transaction<'static, Db>, write: &HotWrite) -> Res
             useful,
         } => {
             let (count, changed) = comments::useful(tx, *comment_id, site_id, key, *useful).await?;
-            HotDone::Marked(count, changed)
+            Applied::Marked(count, changed)
         }
     })
 }

@@ -50,9 +50,36 @@ pub async fn open(url: &str, durability: Durability) -> Result<Pool<Db>> {
     Ok(pool)
 }
 
-/// The ids of the JSON array bound at `param`.
+/// A participant's ballot, cast or replaced: `$1` poll, `$2` site, `$3` participant key,
+/// `$4` time, `$5` the chosen option ids (a JSON array), in one statement. Its parts see
+/// one snapshot, so choices kept from an earlier ballot are neither deleted nor inserted;
+/// the counters follow through the triggers.
+pub const VOTE: &str = "\
+    WITH participant AS ( \
+        INSERT INTO participants (site_id, key, created_at) VALUES ($2, $3, $4) \
+        ON CONFLICT (site_id, key) DO UPDATE SET key = excluded.key RETURNING id), \
+    ballot AS ( \
+        INSERT INTO ballots (poll_id, participant_id, cast_at) \
+        SELECT $1, id, $4 FROM participant \
+        ON CONFLICT (poll_id, participant_id) DO UPDATE SET cast_at = excluded.cast_at \
+        RETURNING participant_id), \
+    chosen AS (SELECT value::bigint AS option_id FROM json_array_elements_text($5::json)), \
+    dropped AS ( \
+        DELETE FROM ballot_choices c USING ballot b \
+        WHERE c.poll_id = $1 AND c.participant_id = b.participant_id \
+        AND c.option_id NOT IN (SELECT option_id FROM chosen)) \
+    INSERT INTO ballot_choices (poll_id, participant_id, option_id) \
+    SELECT $1, b.participant_id, chosen.option_id FROM ballot b, chosen \
+    ON CONFLICT DO NOTHING";
+
+/// PostgreSQL takes one statement at a time: each ballot is its own [`VOTE`].
+pub fn votes(_: usize) -> Option<&'static str> {
+    None
+}
+
+/// The ids of the JSON array bound at `param`, as the column `value`.
 pub fn id_list(param: &str) -> String {
-    format!("SELECT value::bigint FROM json_array_elements_text({param}::json)")
+    format!("SELECT value::bigint AS value FROM json_array_elements_text({param}::json)")
 }
 
 /// Proposals whose title or description match the `tsquery` text bound at `param`.

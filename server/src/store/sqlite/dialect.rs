@@ -2,6 +2,7 @@
 
 use std::path::Path;
 use std::str::FromStr;
+use std::sync::OnceLock;
 use std::time::Duration;
 
 use futures_util::stream::BoxStream;
@@ -12,7 +13,7 @@ use sqlx::{Pool, Sqlite};
 use crate::config::Durability;
 use crate::domain::proposal::SearchTerms;
 use crate::store::rows::PROPOSAL_COLUMNS;
-use crate::store::{release_check, Result, StoreError};
+use crate::store::{release_check, Result, StoreError, MAX_BATCH};
 
 pub type Db = Sqlite;
 
@@ -77,7 +78,46 @@ async fn checkpoints(pool: Pool<Db>) {
     }
 }
 
-/// The ids of the JSON array bound at `param`.
+/// A participant's ballot, cast or replaced: `$1` poll, `$2` site, `$3` participant key,
+/// `$4` time, `$5` the chosen option ids (a JSON array). SQLite runs the statements in one
+/// call; the counters follow through the triggers. Choices kept from an earlier ballot are
+/// left as they are.
+pub const VOTE: &str = "\
+    INSERT INTO participants (site_id, key, created_at) VALUES ($2, $3, $4) \
+        ON CONFLICT (site_id, key) DO NOTHING; \
+    INSERT INTO ballots (poll_id, participant_id, cast_at) \
+        SELECT $1, id, $4 FROM participants WHERE site_id = $2 AND key = $3 \
+        ON CONFLICT (poll_id, participant_id) DO UPDATE SET cast_at = excluded.cast_at; \
+    DELETE FROM ballot_choices WHERE poll_id = $1 \
+        AND participant_id = (SELECT id FROM participants WHERE site_id = $2 AND key = $3) \
+        AND option_id NOT IN (SELECT value FROM json_each($5)); \
+    INSERT INTO ballot_choices (poll_id, participant_id, option_id) \
+        SELECT $1, p.id, c.value FROM participants p, json_each($5) c \
+        WHERE p.site_id = $2 AND p.key = $3 ON CONFLICT DO NOTHING";
+
+/// `n` ballots in one script (SQLite runs it in one call): [`VOTE`] `n` times, the
+/// parameters of the `i`-th numbered from `5 i + 1`. Written once per `n`.
+pub fn votes(n: usize) -> Option<&'static str> {
+    static SCRIPTS: OnceLock<Vec<String>> = OnceLock::new();
+    let scripts = SCRIPTS.get_or_init(|| (0..=MAX_BATCH).map(script).collect());
+    scripts.get(n).map(String::as_str)
+}
+
+fn script(n: usize) -> String {
+    let mut script = String::with_capacity(n * (VOTE.len() + 16));
+    for i in 0..n {
+        let mut vote = VOTE.to_owned();
+        // Highest first, so that `$1` never rewrites a part of a number already written.
+        for k in (1..=5).rev() {
+            vote = vote.replace(&format!("${k}"), &format!("$#{}", 5 * i + k));
+        }
+        script.push_str(&vote.replace("$#", "$"));
+        script.push_str(";\n");
+    }
+    script
+}
+
+/// The ids of the JSON array bound at `param`, as the column `value`.
 pub fn id_list(param: &str) -> String {
     format!("SELECT value FROM json_each({param})")
 }
@@ -133,6 +173,13 @@ pub async fn listen(_: &Pool<Db>) -> Result<Option<BoxStream<'static, String>>> 
 mod tests {
     use super::*;
     use crate::domain::proposal::{search_terms, similar_terms};
+
+    #[test]
+    fn ballots_in_one_script_number_their_parameters_apart() {
+        let two = votes(2).unwrap();
+        assert!(two.contains("VALUES ($2, $3, $4)") && two.contains("VALUES ($7, $8, $9)"));
+        assert!(two.contains("json_each($10)") && !two.contains("$11"));
+    }
 
     #[test]
     fn words_become_quoted_prefix_tokens() {
