@@ -12,10 +12,13 @@ use crate::store::{Result, Store};
 /// How long a definition read from the database is trusted.
 pub const FRESH: Duration = Duration::from_secs(2);
 
+/// Origin → the sites that allow it.
+type Origins = Arc<HashMap<String, Vec<String>>>;
+
 #[derive(Debug, Default)]
 pub struct Catalog {
-    /// Origin → the sites that allow it, as read at the instant kept.
-    origins: Mutex<Option<(Instant, Arc<HashMap<String, Vec<String>>>)>>,
+    /// The origins, as read at the instant kept.
+    origins: Mutex<Option<(Instant, Origins)>>,
     polls: Mutex<HashMap<String, (Instant, Arc<Poll>)>>,
 }
 
