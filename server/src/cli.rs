@@ -256,6 +256,27 @@ async fn run_command(service: &Service, actor: &Actor, command: Command) -> anyh
 /// How long in-flight requests may take to finish once a stop was asked for.
 const DRAIN: std::time::Duration = std::time::Duration::from_secs(10);
 
+/// Connections that may wait to be accepted: a burst of residents (a poll shown on a screen
+/// in a council meeting) connects at once, and a full queue costs each dropped one a
+/// second before its retry.
+const BACKLOG: u32 = 4096;
+
+/// A listener on the first address `listen` resolves to, with a [`BACKLOG`] queue.
+async fn listen(listen: &str) -> std::io::Result<tokio::net::TcpListener> {
+    let address = tokio::net::lookup_host(listen)
+        .await?
+        .next()
+        .ok_or_else(|| std::io::Error::new(std::io::ErrorKind::NotFound, "no such address"))?;
+    let socket = if address.is_ipv4() {
+        tokio::net::TcpSocket::new_v4()?
+    } else {
+        tokio::net::TcpSocket::new_v6()?
+    };
+    socket.set_reuseaddr(true)?;
+    socket.bind(address)?;
+    socket.listen(BACKLOG)
+}
+
 /// Binds, prints `civique-server listening on http://ADDR` (scripts wait for it) and serves
 /// until SIGTERM or Ctrl-C: then event streams end, in-flight requests get [`DRAIN`] to
 /// finish, and the database is closed.
@@ -263,7 +284,7 @@ pub async fn serve(config: &Config) -> anyhow::Result<()> {
     let state = AppState::from_config(config)
         .await
         .with_context(|| opening(config))?;
-    let listener = tokio::net::TcpListener::bind(&config.listen)
+    let listener = listen(&config.listen)
         .await
         .with_context(|| format!("binding {}", config.listen))?;
     println!(

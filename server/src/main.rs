@@ -5,6 +5,7 @@ use civique_server::cli::{self, Cli};
 use civique_server::config::LogFormat;
 use civique_server::Config;
 use clap::Parser;
+use std::io::IsTerminal;
 use tracing_subscriber::EnvFilter;
 
 #[tokio::main]
@@ -12,9 +13,15 @@ async fn main() -> anyhow::Result<()> {
     let args = Cli::parse();
     let config = Config::load(args.config.as_deref())?;
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
+    // Lines are written by a thread of their own, in batches: a request never waits for
+    // stderr (one line per request at thousands of requests a second). Lines still queued
+    // are written when `_flush` is dropped, at exit.
+    let (writer, _flush) =
+        tracing_appender::non_blocking(std::io::BufWriter::new(std::io::stderr()));
     let log = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr);
+        .with_ansi(std::io::stderr().is_terminal())
+        .with_writer(writer);
     match config.log_format {
         LogFormat::Json => log.json().flatten_event(true).init(),
         LogFormat::Text => log.init(),

@@ -12,10 +12,16 @@ use serde_json::{json, Value};
 use crate::endpoint::{random_token, Endpoint};
 use crate::{run, setup, widgets};
 
+mod crash;
+mod load;
 mod proposals;
 mod size;
+mod votes;
+pub use crash::run as crash;
+pub use load::run as load;
 pub use proposals::run as proposals;
 pub use size::check_budget as check_size_budget;
+pub use votes::run as votes;
 
 /// `cargo xtask bench size`: builds the release bundle and a release endpoint with it, and
 /// prints, for a page with each kind of widget, the bytes it downloads.
@@ -109,15 +115,20 @@ struct Bench {
 }
 
 impl Bench {
-    /// A client for `server`, which gets the site `bench` to hold the benchmark's widgets.
-    async fn with_site(server: &Endpoint, concurrency: usize) -> Result<Self> {
-        let bench = Self {
+    /// A client for `server`.
+    fn on(server: &Endpoint, concurrency: usize) -> Result<Self> {
+        Ok(Self {
             client: reqwest::Client::builder()
                 .pool_max_idle_per_host(concurrency)
                 .build()?,
             base: format!("{}api/v1/", server.base_url),
             admin_token: server.admin_token.clone(),
-        };
+        })
+    }
+
+    /// A client for `server`, which gets the site `bench` to hold the benchmark's widgets.
+    async fn with_site(server: &Endpoint, concurrency: usize) -> Result<Self> {
+        let bench = Self::on(server, concurrency)?;
         bench
             .admin(
                 "sites",
@@ -125,6 +136,24 @@ impl Bench {
             )
             .await?;
         Ok(bench)
+    }
+
+    /// Stored votes of each option of public poll `poll`, as residents read them.
+    async fn tally(&self, poll: &str) -> Result<HashMap<i64, i64>> {
+        let view: Value = self
+            .client
+            .get(format!("{}polls/{poll}", self.base))
+            .send()
+            .await?
+            .error_for_status()?
+            .json()
+            .await?;
+        Ok(view["results"]["counts"]
+            .as_array()
+            .context("the poll shows no results")?
+            .iter()
+            .filter_map(|c| Some((c["option_id"].as_i64()?, c["votes"].as_i64()?)))
+            .collect())
     }
 
     async fn admin(&self, path: &str, body: Value) -> Result<Value> {
@@ -142,15 +171,56 @@ impl Bench {
 }
 
 fn release_endpoint() -> Result<Endpoint> {
-    run(
-        Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into())).args([
-            "build",
-            "--release",
-            "-p",
-            "civique-server",
-        ]),
-    )?;
+    build_release()?;
     Endpoint::for_bench()
+}
+
+/// Builds the release endpoint and the release xtask (the load generator's process), each
+/// on its own so that neither is rebuilt with the other's dependency features.
+fn build_release() -> Result<()> {
+    for package in ["civique-server", "xtask"] {
+        run(
+            Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into())).args([
+                "build",
+                "--release",
+                "-p",
+                package,
+            ]),
+        )?;
+    }
+    Ok(())
+}
+
+/// The release xtask [`build_release`] built, which runs loads as a process of its own.
+fn release_xtask() -> std::path::PathBuf {
+    crate::endpoint::built(crate::endpoint::Profile::Release, "xtask")
+}
+
+/// The value after `name` in `args`, or `default`.
+fn text_flag<'a>(args: &[&'a str], name: &str, default: &'a str) -> &'a str {
+    args.iter()
+        .position(|a| *a == name)
+        .and_then(|i| args.get(i + 1))
+        .copied()
+        .unwrap_or(default)
+}
+
+/// The counters the endpoint reads equal the rows they count.
+async fn check_counters(database_url: &str) -> Result<()> {
+    use sqlx::Connection;
+    let sql = "SELECT COUNT(*) FROM polls p WHERE voters <> \
+               (SELECT COUNT(*) FROM ballots b WHERE b.poll_id = p.id)";
+    let drifted: i64 = if database_url.starts_with("sqlite") {
+        let mut db = sqlx::SqliteConnection::connect(database_url).await?;
+        sqlx::query_scalar(sql).fetch_one(&mut db).await?
+    } else {
+        let mut db = sqlx::PgConnection::connect(database_url).await?;
+        sqlx::query_scalar(sql).fetch_one(&mut db).await?
+    };
+    if drifted != 0 {
+        bail!("{drifted} polls' counters differ from their ballots");
+    }
+    Ok(())
 }
 
 fn flag(args: &[&str], name: &str, default: usize) -> Result<usize> {
@@ -162,106 +232,6 @@ fn flag(args: &[&str], name: &str, default: usize) -> Result<usize> {
             .with_context(|| format!("{name} takes a number")),
         None => Ok(default),
     }
-}
-
-/// `cargo xtask bench votes`: N voters (each votes, a third change their vote) with C at a
-/// time against a release endpoint on SQLite; then the stored totals are compared with the
-/// acknowledged votes.
-pub fn votes(args: &[&str]) -> Result<()> {
-    let voters = flag(args, "--voters", 2000)?;
-    let concurrency = flag(args, "--concurrency", 32)?;
-    let server = release_endpoint()?;
-    tokio::runtime::Runtime::new()?.block_on(votes_against(&server, voters, concurrency))
-}
-
-const OPTIONS: usize = 4;
-
-async fn votes_against(server: &Endpoint, voters: usize, concurrency: usize) -> Result<()> {
-    let bench = Bench::with_site(server, concurrency).await?;
-    let poll = bench
-        .admin(
-            "polls",
-            json!({
-                "id": "bench-poll", "site_id": "bench", "question": "Bench?", "kind": "multiple",
-                "max_choices": 2, "options": ["A", "B", "C", "D"], "results_visibility": "always"
-            }),
-        )
-        .await?;
-    let option_ids: Vec<i64> = poll["options"]
-        .as_array()
-        .context("poll has no options")?
-        .iter()
-        .filter_map(|o| o["id"].as_i64())
-        .collect();
-    let url = format!("{}polls/bench-poll/vote", bench.base);
-    let started = Instant::now();
-    let outcomes = concurrently(voters, concurrency, |voter| {
-        let (client, url, ids) = (bench.client.clone(), url.clone(), option_ids.clone());
-        async move {
-            let token = random_token();
-            // Every voter votes; every third one changes their mind afterwards.
-            let mut plans = vec![vec![ids[voter % OPTIONS]]];
-            if voter % 3 == 0 {
-                plans.push(vec![ids[(voter + 1) % OPTIONS], ids[(voter + 2) % OPTIONS]]);
-            }
-            let mut latencies = Latencies::default();
-            let mut acknowledged = None;
-            for choices in plans {
-                let request = client
-                    .put(&url)
-                    .header("x-civique-participant", &token)
-                    .json(&json!({ "choices": choices }));
-                if timed(&mut latencies, request).await.is_some() {
-                    acknowledged = Some(choices);
-                }
-            }
-            (latencies, acknowledged)
-        }
-    })
-    .await?;
-    let elapsed = started.elapsed();
-    let mut latencies = Latencies::default();
-    let mut expected: HashMap<i64, u64> = HashMap::new();
-    let mut acknowledged_voters = 0u64;
-    for (lat, ack) in outcomes {
-        latencies.merge(lat);
-        if let Some(choices) = ack {
-            acknowledged_voters += 1;
-            for c in choices {
-                *expected.entry(c).or_default() += 1;
-            }
-        }
-    }
-    let poll: Value = bench
-        .client
-        .get(format!("{}polls/bench-poll", bench.base))
-        .send()
-        .await?
-        .json()
-        .await?;
-    let results = &poll["results"];
-    let stored_voters = results["voters"].as_u64().unwrap_or(0);
-    let (mut lost, mut double) = (0u64, 0u64);
-    for count in results["counts"].as_array().context("no results")? {
-        let id = count["option_id"].as_i64().unwrap_or(-1);
-        let stored = count["votes"].as_u64().unwrap_or(0);
-        let want = expected.get(&id).copied().unwrap_or(0);
-        lost += want.saturating_sub(stored);
-        double += stored.saturating_sub(want);
-    }
-    lost += acknowledged_voters.saturating_sub(stored_voters);
-    double += stored_voters.saturating_sub(acknowledged_voters);
-    println!(
-        "voters {voters}, concurrency {concurrency}, elapsed {:.2} s",
-        elapsed.as_secs_f64()
-    );
-    latencies.report("votes (PUT /vote)", elapsed);
-    println!("acknowledged voters {acknowledged_voters}, stored voters {stored_voters}");
-    println!("lost {lost}, double-counted {double}");
-    if lost != 0 || double != 0 {
-        bail!("stored totals differ from acknowledged votes");
-    }
-    Ok(())
 }
 
 /// `cargo xtask bench comments`: fills a thread of 10 and one of 10,000 comments over HTTP

@@ -15,8 +15,10 @@ pub struct Endpoint {
     /// `http://127.0.0.1:PORT/`, with the trailing slash the embed snippet expects.
     pub base_url: String,
     pub admin_token: String,
+    /// The database it serves (benchmarks read it behind its back).
+    pub database_url: String,
     /// Kept alive for as long as the endpoint runs (tests and benchmarks use a throwaway one).
-    _dir: Option<TempDir>,
+    dir: Option<TempDir>,
 }
 
 /// The profile `civique-server` is built with before it is started.
@@ -65,20 +67,81 @@ impl Endpoint {
 
     /// A throwaway release endpoint with an empty database, for benchmarks.
     pub fn for_bench() -> Result<Self> {
+        Self::for_bench_on(None)
+    }
+
+    /// A release endpoint for benchmarks on `database_url` (a fresh SQLite file when
+    /// `None`); its configuration stays in [`Endpoint::config`] for restarts.
+    pub fn for_bench_on(database_url: Option<&str>) -> Result<Self> {
         let dir = TempDir::new("civique-bench")?;
         let token = random_token();
         let config = dir.path().join("civique.toml");
+        let database = database_url.map_or_else(
+            || format!("sqlite://{}", dir.path().join("civique.db").display()),
+            str::to_owned,
+        );
         std::fs::write(
             &config,
             format!(
-                "listen = \"127.0.0.1:0\"\ndatabase_url = \"sqlite://{}\"\nadmin_token = \"{token}\"\n\
+                "listen = \"127.0.0.1:0\"\ndatabase_url = \"{database}\"\nadmin_token = \"{token}\"\n\
                  # Benchmarks measure the endpoint, not its abuse limits.\n\
                  [comments]\nparticipant_per_minute = 0\nsite_per_minute = 0\n\
                  [proposals]\nparticipant_per_minute = 0\nsite_per_minute = 0\n",
-                dir.path().join("civique.db").display(),
             ),
         )?;
-        Self::start(Profile::Release, &config, &token, Some(dir))
+        let mut endpoint = Self::start(Profile::Release, &config, &token, Some(dir))?;
+        endpoint.database_url = database;
+        Ok(endpoint)
+    }
+
+    /// The process id, for CPU readings and signals.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// CPU seconds the endpoint used so far (user and system, all threads).
+    pub fn cpu_seconds(&self) -> f64 {
+        let stat =
+            std::fs::read_to_string(format!("/proc/{}/stat", self.pid())).unwrap_or_default();
+        // Fields after the command name, which is in parentheses and may hold spaces.
+        let fields: Vec<&str> = stat
+            .rsplit_once(')')
+            .map_or("", |(_, rest)| rest)
+            .split_whitespace()
+            .collect();
+        let ticks = |i: usize| {
+            fields
+                .get(i)
+                .and_then(|f| f.parse::<f64>().ok())
+                .unwrap_or(0.0)
+        };
+        // utime and stime are fields 14 and 15 of the line, 12 and 13 after the name.
+        (ticks(11) + ticks(12)) / 100.0
+    }
+
+    /// Resident memory of the endpoint, in bytes.
+    pub fn resident_bytes(&self) -> u64 {
+        std::fs::read_to_string(format!("/proc/{}/status", self.pid()))
+            .unwrap_or_default()
+            .lines()
+            .find_map(|line| line.strip_prefix("VmRSS:"))
+            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+            .map_or(0, |kb| kb * 1024)
+    }
+
+    /// Kills the process at once (SIGKILL) and starts it again on the same database.
+    pub fn kill_and_restart(&mut self) -> Result<()> {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let dir = self.dir.take();
+        let config = dir
+            .as_ref()
+            .map(|d| d.path().join("civique.toml"))
+            .context("no configuration to restart with")?;
+        let mut restarted = Self::start(Profile::Release, &config, &self.admin_token, dir)?;
+        restarted.database_url = std::mem::take(&mut self.database_url);
+        *self = restarted;
+        Ok(())
     }
 
     fn start(profile: Profile, config: &Path, token: &str, dir: Option<TempDir>) -> Result<Self> {
@@ -115,7 +178,8 @@ impl Endpoint {
             child,
             base_url: format!("{}/", url.trim_end_matches('/')),
             admin_token: token.to_string(),
-            _dir: dir,
+            database_url: String::new(),
+            dir,
         })
     }
 
@@ -137,13 +201,18 @@ impl Drop for Endpoint {
 }
 
 fn binary(profile: Profile) -> PathBuf {
+    built(profile, "civique-server")
+}
+
+/// Where cargo puts program `name` built with `profile`.
+pub fn built(profile: Profile, name: &str) -> PathBuf {
     let dir = match profile {
         Profile::Debug => "debug",
         Profile::Release => "release",
     };
     let target =
         std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root().join("target"), PathBuf::from);
-    target.join(dir).join("civique-server")
+    target.join(dir).join(name)
 }
 
 fn seed(profile: Profile, config: &Path) -> Result<()> {

@@ -24,13 +24,18 @@ usage: cargo xtask <command>
                      end-to-end with axe
   build [--dev]      build the widgets into pkg/ (release + wasm-opt unless --dev)
   bench size         raw, gzip and brotli bytes of what a page with a widget downloads
-  bench votes [--voters N] [--concurrency C]
-                     concurrent voters against a release endpoint; checks nothing is lost
+  bench votes [--seconds S] [--ballots N] [--backends sqlite,postgres]
+                     votes/s and latencies at 100 and 1,000 connections, on an empty poll
+                     and on one of N ballots, then at 5,000/s; reconciles every tally
+  bench crash [--cycles N] [--backends sqlite,postgres]
+                     SIGKILLs the endpoint during a vote load N times; checks every
+                     acknowledged vote survived and the database is intact
   bench comments [--comments N] [--reads N] [--concurrency C]
                      posts and first-page reads on threads of 10 and N comments
   bench proposals [--proposals N] [--supporters N] [--searches N] [--concurrency C]
                      supports and withdrawals, then full-text search, over a box of N
                      proposals; checks no support is lost
+  load votes …       the benchmarks' load generator, run as a process of its own
   e2e [FILE…]        only the end-to-end tests (all, or these files), after a widget build
   setup [--browser]  only install the tools (and Chromium with --browser)
 ";
@@ -47,6 +52,8 @@ fn main() -> Result<()> {
         ["bench", "votes", rest @ ..] => bench::votes(rest),
         ["bench", "comments", rest @ ..] => bench::comments(rest),
         ["bench", "proposals", rest @ ..] => bench::proposals(rest),
+        ["bench", "crash", rest @ ..] => bench::crash(rest),
+        ["load", rest @ ..] => bench::load(rest),
         ["e2e", files @ ..] => setup::tools()
             .and_then(|()| setup::browser())
             .and_then(|()| end_to_end(files)),
@@ -69,6 +76,14 @@ pub fn root() -> PathBuf {
         .parent()
         .expect("xtask lives in the repository")
         .to_path_buf()
+}
+
+/// Lets this process (and the endpoints it starts) hold as many connections as the system
+/// allows: load tests open thousands.
+pub fn raise_open_files() {
+    if let Ok((_, hard)) = rlimit::Resource::NOFILE.get() {
+        let _ = rlimit::Resource::NOFILE.set(hard, hard);
+    }
 }
 
 /// Runs a command from the repository root, failing with its name if it fails.

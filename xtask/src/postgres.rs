@@ -55,6 +55,13 @@ impl TestServer {
         ]
     }
 
+    /// A new empty database of this run, dropped with the others; its URL.
+    pub fn create_database(&self, name: &str) -> Result<String> {
+        let database = format!("{}_{name}", self.prefix);
+        psql(&self.url, &format!("CREATE DATABASE \"{database}\""))?;
+        Ok(format!("{}/{database}", self.url))
+    }
+
     fn drop_databases(&self) -> Result<()> {
         let names = psql(
             &self.url,

@@ -180,7 +180,7 @@ pub async fn observe(State(state): State<AppState>, request: Request, next: Next
         method = %method,
         route = %route,
         status,
-        ms = elapsed.as_secs_f64() * 1000.0,
+        ms = (elapsed.as_secs_f64() * 10_000.0).round() / 10.0,
         "request"
     );
     response

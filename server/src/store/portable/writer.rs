@@ -2,11 +2,13 @@
 //! takes every request waiting, applies them in one transaction and answers each once that
 //! transaction committed. The cost of a commit (an fsync) is shared by the whole batch.
 
+use sqlx::pool::PoolConnection;
+use sqlx::Connection as _;
 use tokio::sync::{mpsc, oneshot};
 
 use civique_api::PollResults;
 
-use super::{comments, polls, proposals, Db, Pool};
+use super::{comments, polls, proposals, Conn, Db, Pool};
 use crate::domain::proposal::SupportChange;
 use crate::store::{Result, StoreError, MAX_BATCH};
 
@@ -89,8 +91,15 @@ impl Writer {
 
 /// Takes the first waiting request and every other one already queued (up to a batch):
 /// alone when the endpoint is quiet, many at once under load, never waiting for more.
+///
+/// The writer keeps one connection of the pool for itself (its page cache stays warm and
+/// no batch waits for a connection). A batch that fails for want of the database on the
+/// connection kept (the server closed it while it was idle) is tried once more on a fresh
+/// connection, which the pool checks first: every hot write sets a state (this ballot,
+/// this support), so applying one twice leaves what applying it once does.
 async fn run(pool: Pool, mut queue: mpsc::Receiver<Job>) {
     let mut batch = Vec::with_capacity(MAX_BATCH);
+    let mut held: Option<PoolConnection<Db>> = None;
     while let Some(first) = queue.recv().await {
         batch.push(first);
         while batch.len() < MAX_BATCH {
@@ -99,22 +108,66 @@ async fn run(pool: Pool, mut queue: mpsc::Receiver<Job>) {
                 Err(_) => break,
             }
         }
-        commit(&pool, std::mem::take(&mut batch)).await;
+        let writes: Vec<&HotWrite> = batch.iter().map(|job| &job.write).collect();
+        let mut results = None;
+        if let Some(mut conn) = held.take() {
+            let tried = commit(&mut conn, &writes).await;
+            if healthy(&tried) {
+                held = Some(conn);
+            }
+            results = Some(tried);
+        }
+        if !results.as_deref().is_some_and(healthy) {
+            results = Some(match pool.acquire().await {
+                Ok(mut conn) => {
+                    let tried = commit(&mut conn, &writes).await;
+                    if healthy(&tried) {
+                        held = Some(conn);
+                    }
+                    tried
+                }
+                Err(error) => {
+                    let error = StoreError::from(error);
+                    writes.iter().map(|_| Err(clone_error(&error))).collect()
+                }
+            });
+        }
+        let results = results.unwrap_or_default();
+        for (job, result) in batch.drain(..).zip(results) {
+            // The request may have given up; the write stands all the same.
+            let _ = job.done.send(result);
+        }
     }
+}
+
+/// Whether the connection that gave `results` may be used again.
+fn healthy(results: &[Result<HotDone>]) -> bool {
+    !results
+        .iter()
+        .any(|result| matches!(result, Err(StoreError::Unavailable(_))))
+}
+
+/// The same failure, for each request of a batch that could not start.
+fn clone_error(error: &StoreError) -> StoreError {
+    StoreError::Unavailable(sqlx::Error::Protocol(error.to_string()))
 }
 
 /// One transaction for the whole batch. If any write of it fails, the transaction is rolled
 /// back and each write is applied in a transaction of its own: the one that fails fails
 /// alone, the others are kept.
-async fn commit(pool: &Pool, batch: Vec<Job>) {
-    let writes: Vec<&HotWrite> = batch.iter().map(|job| &job.write).collect();
-    let results = match together(pool, &writes).await {
+async fn commit(conn: &mut Conn, writes: &[&HotWrite]) -> Vec<Result<HotDone>> {
+    match together(conn, writes).await {
         Ok(results) => results.into_iter().map(Ok).collect(),
-        Err(_) if batch.len() > 1 => {
-            let mut results = Vec::with_capacity(batch.len());
-            for write in &writes {
+        // Without the database no write can go through: each gets the failure.
+        Err(StoreError::Unavailable(error)) => {
+            let error = StoreError::Unavailable(error);
+            writes.iter().map(|_| Err(clone_error(&error))).collect()
+        }
+        Err(_) if writes.len() > 1 => {
+            let mut results = Vec::with_capacity(writes.len());
+            for write in writes {
                 results.push(
-                    together(pool, std::slice::from_ref(write))
+                    together(conn, std::slice::from_ref(write))
                         .await
                         .map(|mut done| done.remove(0)),
                 );
@@ -122,15 +175,11 @@ async fn commit(pool: &Pool, batch: Vec<Job>) {
             results
         }
         Err(error) => vec![Err(error)],
-    };
-    for (job, result) in batch.into_iter().zip(results) {
-        // The request may have given up; the write stands all the same.
-        let _ = job.done.send(result);
     }
 }
 
-async fn together(pool: &Pool, writes: &[&HotWrite]) -> Result<Vec<HotDone>> {
-    let mut tx = pool.begin_with(super::dialect::BEGIN_WRITE).await?;
+async fn together(conn: &mut Conn, writes: &[&HotWrite]) -> Result<Vec<HotDone>> {
+    let mut tx = conn.begin_with(super::dialect::BEGIN_WRITE).await?;
     let mut applied = Vec::with_capacity(writes.len());
     let mut at = 0;
     while at < writes.len() {
@@ -199,7 +248,7 @@ enum Applied {
     Marked(u64, bool),
 }
 
-async fn apply(tx: &mut sqlx::Transaction<'static, Db>, write: &HotWrite) -> Result<Applied> {
+async fn apply(tx: &mut Conn, write: &HotWrite) -> Result<Applied> {
     Ok(match write {
         HotWrite::Vote {
             poll_id,
