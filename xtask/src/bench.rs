@@ -13,11 +13,14 @@ use crate::endpoint::{random_token, Endpoint};
 use crate::{run, setup, widgets};
 
 mod crash;
+mod live;
 mod load;
 mod proposals;
 mod size;
+mod viewers;
 mod votes;
 pub use crash::run as crash;
+pub use live::run as live;
 pub use load::run as load;
 pub use proposals::run as proposals;
 pub use size::check_budget as check_size_budget;
@@ -108,6 +111,7 @@ where
 }
 
 /// A client for `server`, with admin calls.
+#[derive(Clone)]
 struct Bench {
     client: reqwest::Client,
     base: String,
@@ -136,6 +140,26 @@ impl Bench {
             )
             .await?;
         Ok(bench)
+    }
+
+    /// Creates single-choice poll `id` of site `bench`, its results public; returns its
+    /// options' ids.
+    async fn poll(&self, id: &str, options: &[&str]) -> Result<Vec<i64>> {
+        let view = self
+            .admin(
+                "polls",
+                json!({
+                    "id": id, "site_id": "bench", "question": "Bench?", "kind": "single",
+                    "options": options, "results_visibility": "always"
+                }),
+            )
+            .await?;
+        Ok(view["options"]
+            .as_array()
+            .context("no options")?
+            .iter()
+            .filter_map(|o| o["id"].as_i64())
+            .collect())
     }
 
     /// Stored votes of each option of public poll `poll`, as residents read them.
@@ -332,4 +356,18 @@ async fn comments_against(
 
 fn ms(d: Duration) -> String {
     format!("{:.1} ms", d.as_secs_f64() * 1000.0)
+}
+
+/// Microseconds shown as milliseconds.
+fn micros(us: u64) -> String {
+    format!("{:.1} ms", us as f64 / 1000.0)
+}
+
+/// The value at fraction `p` of `values` (sorted here).
+fn percentile(values: &mut [u64], p: f64) -> u64 {
+    values.sort_unstable();
+    values
+        .get(((values.len().max(1) - 1) as f64 * p).round() as usize)
+        .copied()
+        .unwrap_or(0)
 }

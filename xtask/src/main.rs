@@ -30,12 +30,16 @@ usage: cargo xtask <command>
   bench crash [--cycles N] [--backends sqlite,postgres]
                      SIGKILLs the endpoint during a vote load N times; checks every
                      acknowledged vote survived and the database is intact
+  bench live [--viewers 10000,50000] [--rate R] [--seconds S]
+                     N viewers of a live poll while votes arrive at R/s: time from a vote
+                     to the last viewer, memory per viewer
   bench comments [--comments N] [--reads N] [--concurrency C]
                      posts and first-page reads on threads of 10 and N comments
   bench proposals [--proposals N] [--supporters N] [--searches N] [--concurrency C]
                      supports and withdrawals, then full-text search, over a box of N
                      proposals; checks no support is lost
-  load votes …       the benchmarks' load generator, run as a process of its own
+  load votes|viewers …
+                     the benchmarks' load generators, run as processes of their own
   e2e [FILE…]        only the end-to-end tests (all, or these files), after a widget build
   setup [--browser]  only install the tools (and Chromium with --browser)
 ";
@@ -53,6 +57,7 @@ fn main() -> Result<()> {
         ["bench", "comments", rest @ ..] => bench::comments(rest),
         ["bench", "proposals", rest @ ..] => bench::proposals(rest),
         ["bench", "crash", rest @ ..] => bench::crash(rest),
+        ["bench", "live", rest @ ..] => bench::live(rest),
         ["load", rest @ ..] => bench::load(rest),
         ["e2e", files @ ..] => setup::tools()
             .and_then(|()| setup::browser())
@@ -79,8 +84,17 @@ pub fn root() -> PathBuf {
 }
 
 /// Lets this process (and the endpoints it starts) hold as many connections as the system
-/// allows: load tests open thousands.
+/// allows: load tests open tens of thousands. As root, the hard limit itself is raised to
+/// the kernel's ceiling (`fs.nr_open`).
 pub fn raise_open_files() {
+    let ceiling = std::fs::read_to_string("/proc/sys/fs/nr_open")
+        .ok()
+        .and_then(|n| n.trim().parse::<u64>().ok());
+    if let Some(ceiling) = ceiling {
+        if rlimit::Resource::NOFILE.set(ceiling, ceiling).is_ok() {
+            return;
+        }
+    }
     if let Ok((_, hard)) = rlimit::Resource::NOFILE.get() {
         let _ = rlimit::Resource::NOFILE.set(hard, hard);
     }

@@ -92,7 +92,9 @@ impl TestServer {
         let state = AppState::from_config(&config).await.expect("state");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
-        let serving = tokio::spawn(axum::serve(listener, app(state.clone())).into_future());
+        let serving = tokio::spawn(
+            axum::serve(listener, app(state.clone()).into_make_service()).into_future(),
+        );
         Self {
             base,
             client: Client::new(),

@@ -9,7 +9,6 @@ use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use anyhow::{bail, Context, Result};
-use serde_json::json;
 use sha2::{Digest, Sha256};
 use sqlx::{Connection, Row};
 
@@ -72,20 +71,11 @@ async fn cycles_against(server: &mut Endpoint, cycles: usize) -> Result<Totals> 
         // The endpoint listens on a new port after each restart.
         let bench = Bench::on(server, 4)?;
         let poll = format!("crash-{cycle}");
-        let view = bench
-            .admin(
-                "polls",
-                json!({
-                    "id": poll, "site_id": "bench", "question": "Crash?", "kind": "single",
-                    "options": ["A", "B", "C"], "results_visibility": "always"
-                }),
-            )
-            .await?;
-        let options: Vec<String> = view["options"]
-            .as_array()
-            .context("no options")?
+        let options: Vec<String> = bench
+            .poll(&poll, &["A", "B", "C"])
+            .await?
             .iter()
-            .filter_map(|o| o["id"].as_i64().map(|id| id.to_string()))
+            .map(i64::to_string)
             .collect();
         let mut load = Command::new(release_xtask())
             .args(["load", "votes", "--url"])

@@ -42,7 +42,7 @@ struct Plan {
     record: Option<Arc<Mutex<std::fs::File>>>,
 }
 
-fn value<'a>(args: &'a [&str], name: &str) -> Option<&'a str> {
+pub(super) fn value<'a>(args: &'a [&str], name: &str) -> Option<&'a str> {
     args.iter()
         .position(|a| *a == name)
         .and_then(|i| args.get(i + 1).copied())
@@ -50,6 +50,9 @@ fn value<'a>(args: &'a [&str], name: &str) -> Option<&'a str> {
 
 /// `cargo xtask load votes …` (see the module's documentation).
 pub fn run(args: &[&str]) -> Result<()> {
+    if let ["viewers", rest @ ..] = args {
+        return super::viewers::run(rest);
+    }
     let ["votes", rest @ ..] = args else {
         bail!("usage: cargo xtask load votes --url URL --poll ID --options 1,2 --connections N --seconds S [--rate R] [--record FILE]");
     };

@@ -8,10 +8,10 @@ use std::process::Command;
 use std::time::Duration;
 
 use anyhow::{bail, Context, Result};
-use serde_json::{json, Value};
+use serde_json::Value;
 use sqlx::Connection;
 
-use super::{build_release, check_counters, flag, Bench};
+use super::{build_release, check_counters, flag, micros, Bench};
 use crate::endpoint::Endpoint;
 use crate::postgres;
 
@@ -82,22 +82,7 @@ async fn matrix(server: &Endpoint, backend: &str, seconds: usize, ballots: usize
     let bench = Bench::with_site(server, 8).await?;
     let mut options = HashMap::new();
     for poll in ["empty", "full"] {
-        let view = bench
-            .admin(
-                "polls",
-                json!({
-                    "id": poll, "site_id": "bench", "question": "Bench?", "kind": "single",
-                    "options": OPTIONS, "results_visibility": "always"
-                }),
-            )
-            .await?;
-        let ids: Vec<i64> = view["options"]
-            .as_array()
-            .context("no options")?
-            .iter()
-            .filter_map(|o| o["id"].as_i64())
-            .collect();
-        options.insert(poll, ids);
+        options.insert(poll, bench.poll(poll, &OPTIONS).await?);
     }
     fill(&server.database_url, "full", &options["full"], ballots).await?;
     let mut best = Best::default();
@@ -167,10 +152,6 @@ fn row(
             String::new()
         }
     );
-}
-
-fn micros(us: u64) -> String {
-    format!("{:.1} ms", us as f64 / 1000.0)
 }
 
 /// Runs one load from a process of its own; returns it, the endpoint's CPU seconds during
