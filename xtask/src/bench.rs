@@ -9,16 +9,19 @@ use std::time::{Duration, Instant};
 use anyhow::{bail, Context, Result};
 use serde_json::{json, Value};
 
-use crate::endpoint::{random_token, Endpoint};
+use crate::endpoint::Endpoint;
 use crate::{run, setup, widgets};
 
+mod comments;
 mod crash;
 mod live;
 mod load;
 mod proposals;
+mod requests;
 mod size;
 mod viewers;
 mod votes;
+pub use comments::run as comments;
 pub use crash::run as crash;
 pub use live::run as live;
 pub use load::run as load;
@@ -256,102 +259,6 @@ fn flag(args: &[&str], name: &str, default: usize) -> Result<usize> {
             .with_context(|| format!("{name} takes a number")),
         None => Ok(default),
     }
-}
-
-/// `cargo xtask bench comments`: fills a thread of 10 and one of 10,000 comments over HTTP
-/// (posts/s), then reads the first page of both while others keep posting (reads/s, p50/p99).
-pub fn comments(args: &[&str]) -> Result<()> {
-    let large = flag(args, "--comments", 10_000)?;
-    let reads = flag(args, "--reads", 1_000)?;
-    let concurrency = flag(args, "--concurrency", 32)?;
-    let server = release_endpoint()?;
-    tokio::runtime::Runtime::new()?.block_on(comments_against(&server, large, reads, concurrency))
-}
-
-async fn comments_against(
-    server: &Endpoint,
-    large: usize,
-    reads: usize,
-    concurrency: usize,
-) -> Result<()> {
-    let bench = Bench::with_site(server, concurrency).await?;
-    for id in ["small", "large"] {
-        bench
-            .admin(
-                "threads",
-                json!({"id": id, "site_id": "bench", "title": id}),
-            )
-            .await?;
-    }
-    // Some residents post many comments: 200 participants share the posts.
-    let tokens: Arc<Vec<String>> = Arc::new((0..200).map(|_| random_token()).collect());
-    let post = |thread: &'static str| {
-        let (client, base, tokens) = (bench.client.clone(), bench.base.clone(), tokens.clone());
-        move |i: usize| {
-            let (client, url, token) = (
-                client.clone(),
-                format!("{base}threads/{thread}/comments"),
-                tokens[i % tokens.len()].clone(),
-            );
-            async move {
-                let mut latencies = Latencies::default();
-                let text =
-                    format!("Commentaire n°{i} : *avis* sur le [projet](https://example.org/{i}).");
-                let request = client
-                    .post(url)
-                    .header("x-civique-participant", token)
-                    .json(&json!({"author_name": format!("Habitant {}", i % 200), "text": text}));
-                timed(&mut latencies, request).await;
-                latencies
-            }
-        }
-    };
-    let started = Instant::now();
-    let mut posts = Latencies::default();
-    for lat in concurrently(10, concurrency, post("small")).await? {
-        posts.merge(lat);
-    }
-    for lat in concurrently(large, concurrency, post("large")).await? {
-        posts.merge(lat);
-    }
-    let fill = started.elapsed();
-    println!("threads of 10 and {large} comments, concurrency {concurrency}");
-    posts.report("posts (filling)", fill);
-
-    // Mixed: first pages of both threads read while posting goes on.
-    let read = |thread: &'static str| {
-        let (client, base) = (bench.client.clone(), bench.base.clone());
-        move |_: usize| {
-            let (client, url) = (
-                client.clone(),
-                format!("{base}threads/{thread}/comments?sort=newest"),
-            );
-            async move {
-                let mut latencies = Latencies::default();
-                if let Some(r) = timed(&mut latencies, client.get(url)).await {
-                    let _ = r.bytes().await;
-                }
-                latencies
-            }
-        }
-    };
-    let started = Instant::now();
-    let (small, big, more) = tokio::join!(
-        concurrently(reads, concurrency / 3 + 1, read("small")),
-        concurrently(reads, concurrency / 3 + 1, read("large")),
-        concurrently(reads / 4, concurrency / 3 + 1, post("large")),
-    );
-    let elapsed = started.elapsed();
-    for (label, outcomes) in [
-        ("first page, 10 comments", small?),
-        ("first page, large thread", big?),
-        ("posts (during reads)", more?),
-    ] {
-        let mut all = Latencies::default();
-        outcomes.into_iter().for_each(|l| all.merge(l));
-        all.report(label, elapsed);
-    }
-    Ok(())
 }
 
 fn ms(d: Duration) -> String {

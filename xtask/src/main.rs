@@ -33,12 +33,13 @@ usage: cargo xtask <command>
   bench live [--viewers 10000,50000] [--rate R] [--seconds S]
                      N viewers of a live poll while votes arrive at R/s: time from a vote
                      to the last viewer, memory per viewer
-  bench comments [--comments N] [--reads N] [--concurrency C]
-                     posts and first-page reads on threads of 10 and N comments
+  bench comments [--comments N] [--connections C] [--seconds S]
+                     civique and Isso side by side: N comments posted into a thread, then
+                     its first page read, over C connections
   bench proposals [--proposals N] [--supporters N] [--searches N] [--concurrency C]
                      supports and withdrawals, then full-text search, over a box of N
                      proposals; checks no support is lost
-  load votes|viewers …
+  load votes|viewers|requests …
                      the benchmarks' load generators, run as processes of their own
   e2e [FILE…]        only the end-to-end tests (all, or these files), after a widget build
   setup [--browser]  only install the tools (and Chromium with --browser)

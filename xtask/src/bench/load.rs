@@ -50,8 +50,10 @@ pub(super) fn value<'a>(args: &'a [&str], name: &str) -> Option<&'a str> {
 
 /// `cargo xtask load votes …` (see the module's documentation).
 pub fn run(args: &[&str]) -> Result<()> {
-    if let ["viewers", rest @ ..] = args {
-        return super::viewers::run(rest);
+    match args {
+        ["viewers", rest @ ..] => return super::viewers::run(rest),
+        ["requests", rest @ ..] => return super::requests::run(rest),
+        _ => {}
     }
     let ["votes", rest @ ..] = args else {
         bail!("usage: cargo xtask load votes --url URL --poll ID --options 1,2 --connections N --seconds S [--rate R] [--record FILE]");
@@ -176,7 +178,9 @@ async fn connection(plan: Arc<Plan>, index: usize) -> Tally {
             }
             let socket = stream.as_mut().expect("connected");
             socket.write_all(request.as_bytes()).await?;
-            read_status(socket, &mut buffer).await
+            read_response(socket, &mut buffer)
+                .await
+                .map(|answer| answer.status)
         };
         match tokio::time::timeout(Duration::from_secs(10), answer).await {
             Ok(Ok(200)) => {
@@ -202,36 +206,70 @@ async fn connection(plan: Arc<Plan>, index: usize) -> Tally {
     }
 }
 
-/// Reads one response (head and `content-length` body); returns its status code.
-async fn read_status(socket: &mut TcpStream, buffer: &mut Vec<u8>) -> std::io::Result<u16> {
+/// One answer's status, and whether the connection may carry the next request.
+pub(super) struct Answer {
+    pub status: u16,
+    pub keep_alive: bool,
+}
+
+/// Reads one response: its head, then a body sized by `content-length`, chunked, or ending
+/// with the connection (HTTP/1.0 servers and `connection: close`).
+pub(super) async fn read_response(
+    socket: &mut TcpStream,
+    buffer: &mut Vec<u8>,
+) -> std::io::Result<Answer> {
     buffer.clear();
-    let mut chunk = [0u8; 4096];
-    let (head_end, length) = loop {
-        let n = socket.read(&mut chunk).await?;
-        if n == 0 {
-            return Err(std::io::ErrorKind::UnexpectedEof.into());
-        }
-        buffer.extend_from_slice(&chunk[..n]);
+    let mut chunk = [0u8; 8192];
+    let head_end = loop {
         if let Some(end) = buffer.windows(4).position(|w| w == b"\r\n\r\n") {
-            let head = String::from_utf8_lossy(&buffer[..end]).to_ascii_lowercase();
-            let length = head
-                .lines()
-                .find_map(|line| line.strip_prefix("content-length:"))
-                .and_then(|v| v.trim().parse::<usize>().ok())
-                .unwrap_or(0);
-            break (end + 4, length);
+            break end + 4;
         }
-    };
-    while buffer.len() < head_end + length {
         let n = socket.read(&mut chunk).await?;
         if n == 0 {
             return Err(std::io::ErrorKind::UnexpectedEof.into());
         }
         buffer.extend_from_slice(&chunk[..n]);
+    };
+    let head = String::from_utf8_lossy(&buffer[..head_end]).to_ascii_lowercase();
+    let status = head.get(9..12).and_then(|s| s.parse().ok()).unwrap_or(0);
+    let header = |name: &str| {
+        head.lines()
+            .find_map(|line| line.strip_prefix(name))
+            .map(|v| v.trim().to_owned())
+    };
+    let close = head.starts_with("http/1.0") || header("connection:").as_deref() == Some("close");
+    let mut body = buffer.split_off(head_end);
+    if let Some(length) = header("content-length:").and_then(|v| v.parse::<usize>().ok()) {
+        while body.len() < length {
+            let n = socket.read(&mut chunk).await?;
+            if n == 0 {
+                return Err(std::io::ErrorKind::UnexpectedEof.into());
+            }
+            body.extend_from_slice(&chunk[..n]);
+        }
+    } else if header("transfer-encoding:").is_some_and(|v| v.contains("chunked")) {
+        // Done at the last chunk (`0` then an empty line).
+        while !body.ends_with(b"\r\n0\r\n\r\n") && !body.starts_with(b"0\r\n\r\n") {
+            let n = socket.read(&mut chunk).await?;
+            if n == 0 {
+                return Err(std::io::ErrorKind::UnexpectedEof.into());
+            }
+            body.extend_from_slice(&chunk[..n]);
+        }
+    } else if status != 204 && status != 304 {
+        loop {
+            let n = socket.read(&mut chunk).await?;
+            if n == 0 {
+                break;
+            }
+        }
+        return Ok(Answer {
+            status,
+            keep_alive: false,
+        });
     }
-    let status = std::str::from_utf8(&buffer[9..12])
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(0);
-    Ok(status)
+    Ok(Answer {
+        status,
+        keep_alive: !close,
+    })
 }

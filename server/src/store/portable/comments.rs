@@ -98,43 +98,15 @@ impl Comments for Backend {
         comments: &[NewComment],
         audit: Option<&Audit>,
     ) -> Result<Vec<i64>> {
-        let at = now_text();
-        let mut tx = self.write().await?;
-        let mut ids = Vec::with_capacity(comments.len());
-        for comment in comments {
-            let author = match &comment.author_key {
-                Some(key) => Some(participant_id(&mut tx, site_id, key).await?),
-                None => None,
-            };
-            let id: i64 = sqlx::query_scalar(
-                "INSERT INTO comments (thread_id, parent_id, depth, author_id, author_name, \
-                 reply_to_name, text, html, status, official, created_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",
-            )
-            .bind(&comment.thread_id)
-            .bind(comment.parent_id)
-            .bind(i64::from(comment.depth))
-            .bind(author)
-            .bind(&comment.author_name)
-            .bind(&comment.reply_to_name)
-            .bind(&comment.text)
-            .bind(&comment.html)
-            .bind(comment.status.as_str())
-            .bind(comment.official)
-            .bind(&at)
-            .fetch_one(&mut *tx)
-            .await?;
-            ids.push(id);
+        let write = HotWrite::Comments {
+            site_id: site_id.to_owned(),
+            comments: comments.to_vec(),
+            audit: audit.cloned(),
+        };
+        match self.writer.write(write).await? {
+            HotDone::Inserted(ids) => Ok(ids),
+            other => Err(unexpected(other)),
         }
-        if let Some(audit) = audit {
-            for id in &ids {
-                let mut audit = audit.clone();
-                audit.target = format!("comment:{id}");
-                insert_audit(&mut tx, &audit).await?;
-            }
-        }
-        tx.commit().await?;
-        Ok(ids)
     }
 
     async fn comment(&self, id: i64, me: Option<i64>) -> Result<Option<Comment>> {
@@ -344,6 +316,50 @@ impl Comments for Backend {
 
 /// Adds or withdraws a participant's useful mark, in the writer's transaction; returns (new
 /// count, whether it changed).
+/// Stores comments (and their audit entries), in the writer's transaction; returns their ids.
+pub(super) async fn insert(
+    tx: &mut Conn,
+    site_id: &str,
+    comments: &[NewComment],
+    audit: Option<&Audit>,
+) -> Result<Vec<i64>> {
+    let at = now_text();
+    let mut ids = Vec::with_capacity(comments.len());
+    for comment in comments {
+        let author = match &comment.author_key {
+            Some(key) => Some(participant_id(tx, site_id, key).await?),
+            None => None,
+        };
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO comments (thread_id, parent_id, depth, author_id, author_name, \
+                 reply_to_name, text, html, status, official, created_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",
+        )
+        .bind(&comment.thread_id)
+        .bind(comment.parent_id)
+        .bind(i64::from(comment.depth))
+        .bind(author)
+        .bind(&comment.author_name)
+        .bind(&comment.reply_to_name)
+        .bind(&comment.text)
+        .bind(&comment.html)
+        .bind(comment.status.as_str())
+        .bind(comment.official)
+        .bind(&at)
+        .fetch_one(&mut *tx)
+        .await?;
+        ids.push(id);
+    }
+    if let Some(audit) = audit {
+        for id in &ids {
+            let mut audit = audit.clone();
+            audit.target = format!("comment:{id}");
+            insert_audit(tx, &audit).await?;
+        }
+    }
+    Ok(ids)
+}
+
 pub(super) async fn useful(
     conn: &mut Conn,
     comment_id: i64,

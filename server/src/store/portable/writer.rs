@@ -1,4 +1,4 @@
-//! Group commit of the hot writes (votes, supports, useful marks): one writer per database
+//! Group commit of the hot writes (votes, supports, useful marks, comments): one writer per database
 //! takes every request waiting, applies them in one transaction and answers each once that
 //! transaction committed. The cost of a commit (an fsync) is shared by the whole batch.
 
@@ -9,6 +9,8 @@ use tokio::sync::{mpsc, oneshot};
 use civique_api::PollResults;
 
 use super::{comments, polls, proposals, Conn, Db, Pool};
+use crate::domain::audit::Audit;
+use crate::domain::comment::NewComment;
 use crate::domain::proposal::SupportChange;
 use crate::store::{Result, StoreError, MAX_BATCH};
 
@@ -43,6 +45,19 @@ pub(super) enum HotWrite {
         key: String,
         useful: bool,
     },
+    /// New comments (a resident's, or staff's with their audit entries).
+    Comments {
+        site_id: String,
+        comments: Vec<NewComment>,
+        audit: Option<Audit>,
+    },
+}
+
+impl HotWrite {
+    /// Whether applying it twice leaves what applying it once does.
+    fn sets_a_state(&self) -> bool {
+        !matches!(self, Self::Comments { .. })
+    }
 }
 
 /// What a hot write did.
@@ -55,6 +70,8 @@ pub(super) enum HotDone {
     Supported(SupportChange),
     /// The comment's count of useful marks, and whether this one changed it.
     Marked(u64, bool),
+    /// The new comments' ids.
+    Inserted(Vec<i64>),
 }
 
 struct Job {
@@ -95,8 +112,9 @@ impl Writer {
 /// The writer keeps one connection of the pool for itself (its page cache stays warm and
 /// no batch waits for a connection). A batch that fails for want of the database on the
 /// connection kept (the server closed it while it was idle) is tried once more on a fresh
-/// connection, which the pool checks first: every hot write sets a state (this ballot,
-/// this support), so applying one twice leaves what applying it once does.
+/// connection, which the pool checks first, when all its writes set a state (this ballot,
+/// this support: applying one twice leaves what applying it once does). A batch holding new
+/// comments is not tried again (the widget keeps the text for the resident to resend).
 async fn run(pool: Pool, mut queue: mpsc::Receiver<Job>) {
     let mut batch = Vec::with_capacity(MAX_BATCH);
     let mut held: Option<PoolConnection<Db>> = None;
@@ -117,7 +135,8 @@ async fn run(pool: Pool, mut queue: mpsc::Receiver<Job>) {
             }
             results = Some(tried);
         }
-        if !results.as_deref().is_some_and(healthy) {
+        let again = results.is_none() || writes.iter().all(|write| write.sets_a_state());
+        if again && !results.as_deref().is_some_and(healthy) {
             results = Some(match pool.acquire().await {
                 Ok(mut conn) => {
                     let tried = commit(&mut conn, &writes).await;
@@ -234,6 +253,7 @@ async fn together(conn: &mut Conn, writes: &[&HotWrite]) -> Result<Vec<HotDone>>
             }
             (_, Applied::Supported(change)) => HotDone::Supported(change),
             (_, Applied::Marked(count, changed)) => HotDone::Marked(count, changed),
+            (_, Applied::Inserted(ids)) => HotDone::Inserted(ids),
             (_, Applied::Withdrawn(_) | Applied::Voted) => HotDone::Withdrawn(None),
         })
         .collect())
@@ -246,6 +266,7 @@ enum Applied {
     Withdrawn(bool),
     Supported(SupportChange),
     Marked(u64, bool),
+    Inserted(Vec<i64>),
 }
 
 async fn apply(tx: &mut Conn, write: &HotWrite) -> Result<Applied> {
@@ -284,5 +305,10 @@ async fn apply(tx: &mut Conn, write: &HotWrite) -> Result<Applied> {
             let (count, changed) = comments::useful(tx, *comment_id, site_id, key, *useful).await?;
             Applied::Marked(count, changed)
         }
+        HotWrite::Comments {
+            site_id,
+            comments,
+            audit,
+        } => Applied::Inserted(comments::insert(tx, site_id, comments, audit.as_ref()).await?),
     })
 }
