@@ -74,6 +74,44 @@ describe('live, without requests', () => {
   });
 });
 
+describe('after a dropped stream', () => {
+  test('a poll viewer catches up with one request once its stream is back', async () => {
+    const poll = await createPoll({ results_visibility: 'always' });
+    const page = await browser.resident();
+    // Keeps the page's event streams at hand, to break one as a network failure would
+    // (closed by the browser, then an error event).
+    await page.addInitScript(() => {
+      const Native = window.EventSource;
+      window.civiqueStreams = [];
+      window.EventSource = class extends Native {
+        constructor(...args) {
+          super(...args);
+          window.civiqueStreams.push(this);
+        }
+      };
+    });
+    await openHost(page, { polls: [poll.id] });
+    const w = widget(page);
+    await eventually(async () => assert.match(await widgetText(w), /0 participant/));
+    await page.waitForTimeout(500);
+    await page.evaluate(() => {
+      for (const stream of window.civiqueStreams) {
+        stream.close();
+        stream.dispatchEvent(new Event('error'));
+      }
+    });
+    // Votes while the stream is down reach the page by no event.
+    for (let i = 0; i < 3; i += 1) {
+      await api('PUT', `polls/${poll.id}/vote`, { body: { choices: [poll.options[0].id] }, token: token() });
+    }
+    const requests = apiRequests(page);
+    await eventually(async () => assert.match(await widgetText(w), /3 participants/), 20_000);
+    await page.waitForTimeout(1000);
+    assert.deepEqual(requests, [`GET ${ENDPOINT}api/v1/polls/${poll.id}`], 'one catch-up read');
+    assert.equal(await page.evaluate(() => window.civiqueStreams.length), 2, 'one new stream');
+  });
+});
+
 describe('a first view', () => {
   test('a reader writes nothing and sends only CORS-simple reads; acting makes the token', async () => {
     const poll = await createPoll({ results_visibility: 'always' });
