@@ -256,6 +256,39 @@ async fn concurrent_votes_are_all_counted() {
     assert_eq!(counts(&view), [25, 25, 0]);
 }
 
+/// A participant's votes landing in the same batch as others' (a double click, two tabs):
+/// each is applied, the last one stands, and no one else's vote is lost.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn one_participant_voting_again_within_a_batch_keeps_one_ballot() {
+    let server = std::sync::Arc::new(TestServer::start().await);
+    let options = option_ids(&server.create_poll("twice", json!({})).await);
+    let same = token();
+    let tasks: Vec<_> = (0..60)
+        .map(|i| {
+            let (server, same) = (server.clone(), same.clone());
+            let choice = options[i % 2];
+            tokio::spawn(async move {
+                let voter = if i % 3 == 0 { same } else { token() };
+                let response = server.vote("twice", &voter, &[choice]).await;
+                assert_eq!(response.status(), StatusCode::OK);
+            })
+        })
+        .collect();
+    for task in tasks {
+        task.await.unwrap();
+    }
+    let view = server.view("twice", None).await;
+    // 40 other voters and the one who voted 20 times.
+    assert_eq!(view["results"]["voters"], 41);
+    assert_eq!(counts(&view).iter().sum::<u64>(), 41, "{view}");
+    let mine = server.view("twice", Some(&same)).await;
+    assert_eq!(
+        mine["my_choices"].as_array().map(Vec::len),
+        Some(1),
+        "{mine}"
+    );
+}
+
 fn contains(haystack: &[u8], needle: &[u8]) -> bool {
     haystack.windows(needle.len()).any(|w| w == needle)
 }
