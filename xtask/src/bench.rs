@@ -232,18 +232,29 @@ fn text_flag<'a>(args: &[&'a str], name: &str, default: &'a str) -> &'a str {
         .unwrap_or(default)
 }
 
+/// `body`, with `db` a connection to `url` (SQLite or PostgreSQL), in an async function
+/// that returns a `Result`.
+macro_rules! with_database {
+    ($url:expr, |$db:ident| $body:expr) => {{
+        use sqlx::Connection as _;
+        if $url.starts_with("sqlite") {
+            let mut $db = sqlx::SqliteConnection::connect($url).await?;
+            $body
+        } else {
+            let mut $db = sqlx::PgConnection::connect($url).await?;
+            $body
+        }
+    }};
+}
+use with_database;
+
 /// The counters the endpoint reads equal the rows they count.
 async fn check_counters(database_url: &str) -> Result<()> {
-    use sqlx::Connection;
     let sql = "SELECT COUNT(*) FROM polls p WHERE voters <> \
                (SELECT COUNT(*) FROM ballots b WHERE b.poll_id = p.id)";
-    let drifted: i64 = if database_url.starts_with("sqlite") {
-        let mut db = sqlx::SqliteConnection::connect(database_url).await?;
-        sqlx::query_scalar(sql).fetch_one(&mut db).await?
-    } else {
-        let mut db = sqlx::PgConnection::connect(database_url).await?;
-        sqlx::query_scalar(sql).fetch_one(&mut db).await?
-    };
+    let drifted: i64 = with_database!(database_url, |db| sqlx::query_scalar(sql)
+        .fetch_one(&mut db)
+        .await?);
     if drifted != 0 {
         bail!("{drifted} polls' counters differ from their ballots");
     }

@@ -12,7 +12,7 @@ use anyhow::{bail, Context, Result};
 use sha2::{Digest, Sha256};
 use sqlx::{Connection, Row};
 
-use super::{build_release, check_counters, flag, release_xtask, Bench};
+use super::{build_release, check_counters, flag, release_xtask, with_database, Bench};
 use crate::endpoint::{random_token, Endpoint};
 use crate::postgres;
 
@@ -154,25 +154,13 @@ fn participant_key(token: &str) -> String {
 async fn stored_choices(database_url: &str, poll: &str) -> Result<HashMap<String, i64>> {
     let sql = "SELECT p.key, c.option_id FROM ballot_choices c \
                JOIN participants p ON p.id = c.participant_id WHERE c.poll_id = $1";
-    let pairs = if database_url.starts_with("sqlite") {
-        let mut db = sqlx::SqliteConnection::connect(database_url).await?;
-        sqlx::query(sql)
-            .bind(poll)
-            .fetch_all(&mut db)
-            .await?
-            .iter()
-            .map(|r| (r.get::<String, _>(0), r.get::<i64, _>(1)))
-            .collect()
-    } else {
-        let mut db = sqlx::PgConnection::connect(database_url).await?;
-        sqlx::query(sql)
-            .bind(poll)
-            .fetch_all(&mut db)
-            .await?
-            .iter()
-            .map(|r| (r.get::<String, _>(0), r.get::<i64, _>(1)))
-            .collect()
-    };
+    let pairs = with_database!(database_url, |db| sqlx::query(sql)
+        .bind(poll)
+        .fetch_all(&mut db)
+        .await?
+        .iter()
+        .map(|r| (r.get::<String, _>(0), r.get::<i64, _>(1)))
+        .collect());
     Ok(pairs)
 }
 

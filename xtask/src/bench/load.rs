@@ -42,6 +42,17 @@ struct Plan {
     record: Option<Arc<Mutex<std::fs::File>>>,
 }
 
+/// The `--url http://IP:PORT` of a load: the address to connect to, and the `Host` to send.
+pub(super) fn target(args: &[&str]) -> Result<(SocketAddr, String)> {
+    let url = value(args, "--url").context("--url")?;
+    let host = url
+        .trim_start_matches("http://")
+        .trim_end_matches('/')
+        .to_owned();
+    let address = host.parse().context("--url must be http://IP:PORT")?;
+    Ok((address, host))
+}
+
 pub(super) fn value<'a>(args: &'a [&str], name: &str) -> Option<&'a str> {
     args.iter()
         .position(|a| *a == name)
@@ -58,12 +69,7 @@ pub fn run(args: &[&str]) -> Result<()> {
     let ["votes", rest @ ..] = args else {
         bail!("usage: cargo xtask load votes --url URL --poll ID --options 1,2 --connections N --seconds S [--rate R] [--record FILE]");
     };
-    let url = value(rest, "--url").context("--url")?;
-    let authority = url
-        .trim_start_matches("http://")
-        .trim_end_matches('/')
-        .to_owned();
-    let address: SocketAddr = authority.parse().context("--url must be http://IP:PORT")?;
+    let (address, authority) = target(rest)?;
     let options: Vec<i64> = value(rest, "--options")
         .context("--options")?
         .split(',')

@@ -17,7 +17,7 @@ use serde_json::json;
 use tokio::io::AsyncWriteExt;
 use tokio::net::TcpStream;
 
-use super::load::{read_response, value};
+use super::load::{read_response, target, value};
 
 struct Plan {
     address: SocketAddr,
@@ -40,12 +40,7 @@ struct Outcome {
 }
 
 pub fn run(args: &[&str]) -> Result<()> {
-    let url = value(args, "--url").context("--url")?;
-    let host = url
-        .trim_start_matches("http://")
-        .trim_end_matches('/')
-        .to_owned();
-    let address: SocketAddr = host.parse().context("--url must be http://IP:PORT")?;
+    let (address, host) = target(args)?;
     let connections: usize = value(args, "--connections").unwrap_or("16").parse()?;
     let requests: Option<u64> = value(args, "--requests").map(str::parse).transpose()?;
     let seconds: Option<f64> = value(args, "--seconds").map(str::parse).transpose()?;

@@ -17,7 +17,7 @@ use serde_json::json;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpSocket, TcpStream};
 
-use super::load::value;
+use super::load::{target, value};
 
 /// Streams opened at once while connecting.
 const CONNECTING: usize = 256;
@@ -34,12 +34,7 @@ struct Seen {
 }
 
 pub fn run(args: &[&str]) -> Result<()> {
-    let url = value(args, "--url").context("--url")?;
-    let authority = url
-        .trim_start_matches("http://")
-        .trim_end_matches('/')
-        .to_owned();
-    let address: SocketAddr = authority.parse().context("--url must be http://IP:PORT")?;
+    let (address, authority) = target(args)?;
     let poll = value(args, "--poll").context("--poll")?;
     let viewers: usize = value(args, "--viewers").unwrap_or("1000").parse()?;
     let seconds: f64 = value(args, "--seconds").unwrap_or("10").parse()?;
