@@ -1,4 +1,4 @@
-//! Rules and types of civique, apart from transport and storage: no axum, no sqlx.
+//! Rules and types of civique, apart from transport and storage: no web or database crate.
 
 pub mod audit;
 pub mod comment;
