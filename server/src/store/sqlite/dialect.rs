@@ -46,8 +46,7 @@ pub async fn open(url: &str, durability: Durability) -> Result<Pool<Db>> {
         // No commit pays for a checkpoint: a task of its own runs them (below), and the WAL
         // is cut back to this size when it is reset.
         .pragma("wal_autocheckpoint", "0")
-        .pragma("journal_size_limit", (64 * 1024 * 1024).to_string())
-        .pragma("mmap_size", (1u64 << 30).to_string());
+        .pragma("journal_size_limit", (64 * 1024 * 1024).to_string());
     let pool = SqlitePoolOptions::new()
         .max_connections(8)
         .after_release(release_check::<Db>)
