@@ -304,6 +304,10 @@ impl ThreadState {
                 let shown = node.replies.with_untracked(Vec::len) as u64;
                 node.more.set(total.saturating_sub(shown));
                 view.more_replies = 0;
+                // A comment known to be this participant's stays so: a page read before
+                // their token existed (a reader's, started before they posted) may come
+                // back after their comment and know nothing of it.
+                view.mine |= node.view.with_untracked(|v| v.mine);
                 if node.view.with_untracked(|v| *v != view) {
                     node.view.set(view);
                 }
