@@ -149,6 +149,8 @@ pub enum Text {
     TooManyLinks,
     /// Comment refused: bad display name.
     InvalidName,
+    /// Refused: a name that would pass for the town's staff.
+    ReservedName,
     /// Reply refused: the parent is gone.
     InvalidParent,
     /// Edit refused: too late.
@@ -331,8 +333,14 @@ impl Lang {
                 "Your comment contains too many links (5 at most).",
             ),
             Text::InvalidName => (
-                "Indiquez votre nom (60 caractères au plus).",
-                "Enter your name (60 characters at most).",
+                "Indiquez votre nom\u{a0}: 60 caractères au plus, dont au moins une lettre, \
+                 sans caractère invisible.",
+                "Enter your name: 60 characters at most, at least one letter, no invisible \
+                 character.",
+            ),
+            Text::ReservedName => (
+                "Ce nom est réservé à l'équipe de la mairie. Choisissez-en un autre.",
+                "This name is reserved for the town's staff. Please choose another.",
             ),
             Text::InvalidParent => (
                 "Ce commentaire n'accepte plus de réponse.",
@@ -470,6 +478,7 @@ impl Lang {
             codes::TEXT_TOO_LONG => Text::TextTooLong,
             codes::TOO_MANY_LINKS => Text::TooManyLinks,
             codes::INVALID_NAME => Text::InvalidName,
+            codes::RESERVED_NAME => Text::ReservedName,
             codes::INVALID_PARENT => Text::InvalidParent,
             codes::THREAD_LOCKED => Text::Locked,
             codes::EDIT_WINDOW_OVER => Text::EditWindowOver,
@@ -687,6 +696,28 @@ mod tests {
             assert_eq!(lang.error(codes::UNAVAILABLE, 1), network);
             assert_eq!(lang.comment_error(codes::UNAVAILABLE), network);
             assert_ne!(lang.error("whatever", 1), network);
+        }
+    }
+
+    #[test]
+    fn every_comment_error_has_its_own_message() {
+        for lang in [Lang::Fr, Lang::En] {
+            let generic = lang.comment_error("whatever");
+            for code in [
+                codes::EMPTY_TEXT,
+                codes::TEXT_TOO_LONG,
+                codes::TOO_MANY_LINKS,
+                codes::INVALID_NAME,
+                codes::RESERVED_NAME,
+                codes::INVALID_PARENT,
+                codes::THREAD_LOCKED,
+                codes::EDIT_WINDOW_OVER,
+                codes::NOT_AUTHOR,
+                codes::RATE_LIMITED,
+                codes::BLOCKED_WORDS,
+            ] {
+                assert_ne!(lang.comment_error(code), generic, "{code}");
+            }
         }
     }
 

@@ -185,8 +185,11 @@ pub mod codes {
     pub const EMPTY_TEXT: &str = "empty_text";
     pub const TEXT_TOO_LONG: &str = "text_too_long";
     pub const TOO_MANY_LINKS: &str = "too_many_links";
-    /// Display name empty or longer than 60 characters.
+    /// Display name empty, longer than 60 characters, without a letter or digit, or
+    /// holding an invisible or control character.
     pub const INVALID_NAME: &str = "invalid_name";
+    /// A resident's display name that would pass for the town's staff ("Mairie…").
+    pub const RESERVED_NAME: &str = "reserved_name";
     /// Replying to an unknown, removed or unpublished comment.
     pub const INVALID_PARENT: &str = "invalid_parent";
     pub const THREAD_LOCKED: &str = "thread_locked";
@@ -202,6 +205,8 @@ pub mod codes {
     /// A proposal title (or question) is empty.
     pub const EMPTY_TITLE: &str = "empty_title";
     pub const TITLE_TOO_LONG: &str = "title_too_long";
+    /// A title without a letter or digit, or holding an invisible or control character.
+    pub const INVALID_TITLE: &str = "invalid_title";
     pub const PLACE_TOO_LONG: &str = "place_too_long";
     pub const UNKNOWN_CATEGORY: &str = "unknown_category";
     /// The box has categories and none was given.

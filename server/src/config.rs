@@ -113,6 +113,28 @@ pub enum ConfigError {
     LogFormat(String),
     #[error("durability must be full or normal, got {0:?}")]
     Durability(String),
+    #[error(
+        "{0} is too easy to guess: use at least {MIN_TOKEN_LEN} characters with at least \
+         {MIN_TOKEN_DISTINCT} different ones (for example `openssl rand -hex 32`)"
+    )]
+    WeakToken(&'static str),
+}
+
+/// The shortest staff or metrics token the endpoint starts with.
+pub const MIN_TOKEN_LEN: usize = 24;
+/// The fewest different characters such a token holds ("aaaa…" is not a secret).
+pub const MIN_TOKEN_DISTINCT: usize = 10;
+
+/// Refuses a token that a guess or a short brute force could find.
+fn check_token(name: &'static str, token: Option<&str>) -> Result<(), ConfigError> {
+    let Some(token) = token else {
+        return Ok(());
+    };
+    let distinct: std::collections::HashSet<char> = token.chars().collect();
+    if token.chars().count() < MIN_TOKEN_LEN || distinct.len() < MIN_TOKEN_DISTINCT {
+        return Err(ConfigError::WeakToken(name));
+    }
+    Ok(())
 }
 
 impl Default for Config {
@@ -185,6 +207,8 @@ impl Config {
         if let Some(dir) = var("CIVIQUE_ASSETS_DIR") {
             config.assets_dir = Some(PathBuf::from(dir));
         }
+        check_token("admin_token", config.admin_token.as_deref())?;
+        check_token("metrics_token", config.metrics_token.as_deref())?;
         for site in &config.sites {
             check_site(site).map_err(ConfigError::Site)?;
         }

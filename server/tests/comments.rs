@@ -169,6 +169,17 @@ async fn bad_comments_are_refused_with_codes() {
         ),
         (json!({ "author_name": " " }), "invalid_name"),
         (json!({ "author_name": "n".repeat(61) }), "invalid_name"),
+        // Shown as "Mairie", but the letters are reversed by a right-to-left override.
+        (json!({ "author_name": "\u{202e}eiriaM" }), "invalid_name"),
+        (json!({ "author_name": "\u{200b}" }), "invalid_name"),
+        (json!({ "author_name": "A\u{0}" }), "invalid_name"),
+        (json!({ "author_name": "\u{1b}[31mA" }), "invalid_name"),
+        (json!({ "author_name": "-- ..." }), "invalid_name"),
+        (
+            json!({ "author_name": "Mairie de Saint-Exemple" }),
+            "reserved_name",
+        ),
+        (json!({ "author_name": "Modérateur" }), "reserved_name"),
         (json!({ "parent_id": 999_999 }), "invalid_parent"),
     ];
     for (changes, code) in cases {
@@ -182,6 +193,11 @@ async fn bad_comments_are_refused_with_codes() {
             json!({ "author_name": "n".repeat(60), "text": "x".repeat(5_000) }),
         )
         .await;
+    // A name typed with a combining accent is stored composed, as readers search for it.
+    let composed = server
+        .comment_ok("t", &alice, json!({ "author_name": " Rene\u{301}e " }))
+        .await;
+    assert_eq!(composed["author_name"], "Ren\u{e9}e");
     let missing = server
         .request(Method::POST, "/api/v1/threads/t/comments")
         .json(&json!({ "author_name": "A", "text": "B" }))

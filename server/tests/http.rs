@@ -286,7 +286,7 @@ async fn reads_carry_validators_and_a_cache_policy_by_reader() {
 
     let voter = token();
     let personal = server.get_poll("p", Some(&voter)).await;
-    assert_eq!(personal.headers()[CACHE_CONTROL], "private, no-cache");
+    assert_eq!(personal.headers()[CACHE_CONTROL], "no-store");
     assert!(personal
         .headers()
         .get_all(VARY)
@@ -304,4 +304,49 @@ async fn reads_carry_validators_and_a_cache_policy_by_reader() {
     // Streams are never buffered for a validator.
     let stream = server.get("/api/v1/polls/p/events").await;
     assert!(stream.headers().get(ETAG).is_none());
+}
+
+#[tokio::test]
+async fn every_answer_carries_security_headers_and_personal_ones_are_not_stored() {
+    use reqwest::header::{CACHE_CONTROL, CONTENT_SECURITY_POLICY};
+    let (server, options) = server_with_poll().await;
+    let voter = token();
+    let preflight = server
+        .request(Method::OPTIONS, "/api/v1/polls/p/vote")
+        .header(ORIGIN, SITE_ORIGIN)
+        .header(ACCESS_CONTROL_REQUEST_METHOD, "PUT")
+        .send()
+        .await
+        .unwrap();
+    let answers = [
+        ("a public read", server.get_poll("p", None).await),
+        ("a personal read", server.get_poll("p", Some(&voter)).await),
+        ("a vote", server.vote("p", &voter, &options[..1]).await),
+        ("a refused vote", server.vote("p", &voter, &[]).await),
+        ("a preflight", preflight),
+        ("a health check", server.get("/healthz").await),
+        ("no such route", server.get("/nothing").await),
+        ("the API document", server.get("/api/v1/openapi.json").await),
+        (
+            "an event stream",
+            server.get("/api/v1/polls/p/events").await,
+        ),
+    ];
+    for (what, answer) in &answers {
+        let headers = answer.headers();
+        let csp = headers[CONTENT_SECURITY_POLICY].to_str().unwrap();
+        assert!(csp.contains("default-src 'none'"), "{what}: {csp}");
+        assert!(csp.contains("frame-ancestors 'none'"), "{what}: {csp}");
+        assert_eq!(headers["x-content-type-options"], "nosniff", "{what}");
+        assert_eq!(headers["x-frame-options"], "DENY", "{what}");
+        assert_eq!(headers["referrer-policy"], "no-referrer", "{what}");
+    }
+    // The voter's own answers name their choices: no cache keeps them.
+    for (what, answer) in &answers[1..4] {
+        assert_eq!(answer.headers()[CACHE_CONTROL], "no-store", "{what}");
+    }
+    assert_eq!(
+        answers[0].1.headers()[CACHE_CONTROL],
+        "public, max-age=0, s-maxage=5"
+    );
 }

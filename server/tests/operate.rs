@@ -15,7 +15,7 @@ use time::macros::datetime;
 const CONFIG: &str = r#"
 listen = "0.0.0.0:9000"
 database_url = "sqlite://from-file.db"
-admin_token = "file-token"
+admin_token = "file-token-4f9c2a7e1b8d3065"
 assets_dir = "dist"
 
 [[sites]]
@@ -38,12 +38,12 @@ fn config_comes_from_toml_then_environment() {
     assert_eq!(config.database_url, "sqlite://from-env.db");
     assert_eq!(
         config.admin_token.as_deref(),
-        Some("file-token"),
+        Some("file-token-4f9c2a7e1b8d3065"),
         "empty env is unset"
     );
     assert_eq!(config.assets_dir.as_deref(), Some(Path::new("dist")));
     assert_eq!(config.sites[0].origins, ["http://127.0.0.1:8080"]);
-    assert!(!format!("{config:?}").contains("file-token"));
+    assert!(!format!("{config:?}").contains("file-token-4f9c2a7e1b8d3065"));
 
     let env: HashMap<&str, &str> = [
         ("CIVIQUE_DATABASE_URL", "sqlite://civique-env.db"),
@@ -60,6 +60,28 @@ fn config_comes_from_toml_then_environment() {
     assert!(Config::from_sources(Some("unknown_key = 1"), |_| None).is_err());
     let bad_origin = CONFIG.replace("http://127.0.0.1:8080", "127.0.0.1:8080/");
     assert!(Config::from_sources(Some(&bad_origin), |_| None).is_err());
+}
+
+#[test]
+fn weak_tokens_are_refused_at_start() {
+    for weak in [
+        "file-token",
+        "changeme",
+        &"a".repeat(40),
+        "aaaaabbbbbcccccdddddeeeee",
+    ] {
+        let config = CONFIG.replace("file-token-4f9c2a7e1b8d3065", weak);
+        let error = Config::from_sources(Some(&config), |_| None).unwrap_err();
+        assert!(error.to_string().contains("admin_token"), "{weak}: {error}");
+        let error = Config::from_sources(None, |name| {
+            (name == "CIVIQUE_METRICS_TOKEN").then(|| weak.to_owned())
+        })
+        .unwrap_err();
+        assert!(
+            error.to_string().contains("metrics_token"),
+            "{weak}: {error}"
+        );
+    }
 }
 
 const SEED: &str = r#"

@@ -124,6 +124,10 @@ pub enum BoxText {
     TitleTooLong,
     /// Refused: question too long.
     QuestionTooLong,
+    /// Refused: a title without a letter, or with an invisible character.
+    InvalidTitle,
+    /// Refused: a question without a letter, or with an invisible character.
+    InvalidQuestion,
     /// Refused: place too long.
     PlaceTooLong,
     /// Refused: unknown category.
@@ -265,6 +269,14 @@ impl Lang {
                 "Votre question dépasse 280 caractères. Raccourcissez-la.",
                 "Your question is longer than 280 characters. Please shorten it.",
             ),
+            B::InvalidTitle => (
+                "Le titre doit contenir au moins une lettre, sans caractère invisible.",
+                "The title must hold at least one letter and no invisible character.",
+            ),
+            B::InvalidQuestion => (
+                "Votre question doit contenir au moins une lettre, sans caractère invisible.",
+                "Your question must hold at least one letter and no invisible character.",
+            ),
             B::PlaceTooLong => (
                 "Le lieu dépasse 120 caractères. Raccourcissez-le.",
                 "The place is longer than 120 characters. Please shorten it.",
@@ -314,6 +326,8 @@ impl Lang {
             codes::EMPTY_TITLE => B::EmptyTitle,
             codes::TITLE_TOO_LONG if questions => B::QuestionTooLong,
             codes::TITLE_TOO_LONG => B::TitleTooLong,
+            codes::INVALID_TITLE if questions => B::InvalidQuestion,
+            codes::INVALID_TITLE => B::InvalidTitle,
             codes::PLACE_TOO_LONG => B::PlaceTooLong,
             codes::UNKNOWN_CATEGORY => B::UnknownCategory,
             codes::CATEGORY_REQUIRED => B::CategoryRequired,
@@ -323,6 +337,7 @@ impl Lang {
             codes::TOO_MANY_LINKS => B::TooManyLinks,
             codes::BLOCKED_WORDS => B::BlockedWords,
             codes::INVALID_NAME => return self.text(Text::InvalidName).to_owned(),
+            codes::RESERVED_NAME => return self.text(Text::ReservedName).to_owned(),
             codes::RATE_LIMITED => return self.text(Text::RateLimited).to_owned(),
             _ => return self.error(code, 1),
         };
@@ -547,6 +562,7 @@ mod tests {
                 codes::BOX_CLOSED,
                 codes::EMPTY_TITLE,
                 codes::TITLE_TOO_LONG,
+                codes::INVALID_TITLE,
                 codes::PLACE_TOO_LONG,
                 codes::UNKNOWN_CATEGORY,
                 codes::CATEGORY_REQUIRED,
@@ -556,6 +572,7 @@ mod tests {
                 codes::TOO_MANY_LINKS,
                 codes::BLOCKED_WORDS,
                 codes::INVALID_NAME,
+                codes::RESERVED_NAME,
                 codes::RATE_LIMITED,
                 codes::NOT_FOUND,
             ] {

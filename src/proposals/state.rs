@@ -93,11 +93,11 @@ impl Field {
     /// The field an error code is about, if any.
     pub fn of(code: &str) -> Option<Field> {
         Some(match code {
-            codes::EMPTY_TITLE | codes::TITLE_TOO_LONG => Field::Title,
+            codes::EMPTY_TITLE | codes::TITLE_TOO_LONG | codes::INVALID_TITLE => Field::Title,
             codes::TEXT_TOO_LONG | codes::TOO_MANY_LINKS => Field::Text,
             codes::CATEGORY_REQUIRED | codes::UNKNOWN_CATEGORY => Field::Category,
             codes::PLACE_TOO_LONG => Field::Place,
-            codes::INVALID_NAME => Field::Name,
+            codes::INVALID_NAME | codes::RESERVED_NAME => Field::Name,
             _ => return None,
         })
     }

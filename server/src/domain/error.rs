@@ -46,10 +46,13 @@ pub enum Error {
     #[error("a comment may contain at most {} links", limits::MAX_LINKS)]
     TooManyLinks,
     #[error(
-        "the display name must be 1..={} characters",
+        "the display name must be 1..={} characters with a letter or a digit and no \
+         invisible or control character",
         limits::AUTHOR_NAME_MAX_LEN
     )]
     InvalidName,
+    #[error("this display name is reserved for the site's staff")]
+    ReservedName,
     #[error("the parent comment does not exist or is not published")]
     InvalidParent,
     #[error("the thread is locked")]
@@ -68,6 +71,8 @@ pub enum Error {
     BoxClosed,
     #[error("the title is empty")]
     EmptyTitle,
+    #[error("the title must hold a letter or a digit and no invisible or control character")]
+    InvalidTitle,
     #[error("the title is longer than {0} characters")]
     TitleTooLong(usize),
     #[error(
@@ -110,6 +115,7 @@ impl Error {
             Self::TextTooLong => codes::TEXT_TOO_LONG,
             Self::TooManyLinks => codes::TOO_MANY_LINKS,
             Self::InvalidName => codes::INVALID_NAME,
+            Self::ReservedName => codes::RESERVED_NAME,
             Self::InvalidParent => codes::INVALID_PARENT,
             Self::ThreadLocked => codes::THREAD_LOCKED,
             Self::EditWindowOver => codes::EDIT_WINDOW_OVER,
@@ -119,6 +125,7 @@ impl Error {
             Self::BoxNotOpen => codes::BOX_NOT_OPEN,
             Self::BoxClosed => codes::BOX_CLOSED,
             Self::EmptyTitle => codes::EMPTY_TITLE,
+            Self::InvalidTitle => codes::INVALID_TITLE,
             Self::TitleTooLong(_) => codes::TITLE_TOO_LONG,
             Self::PlaceTooLong => codes::PLACE_TOO_LONG,
             Self::UnknownCategory(_) => codes::UNKNOWN_CATEGORY,

@@ -10,7 +10,7 @@ use time::OffsetDateTime;
 
 use super::comment::{new_thread, Thread};
 use super::markdown::check_markdown;
-use super::text::{check_id, check_name, optional_text, required_text};
+use super::text::{check_id, check_name, label, optional_text, required_text, Label};
 use super::time::{format_time, parse_window, status_at};
 use super::Error;
 
@@ -139,20 +139,18 @@ impl ProposalBox {
 
     /// Validates a resident's proposal (or question) and renders its description.
     pub fn check_proposal(&self, input: ProposalInput) -> Result<NewProposal, Error> {
-        let title = input.title.trim();
-        if title.is_empty() {
-            return Err(Error::EmptyTitle);
-        }
         let max = match self.mode {
             BoxMode::Ideas => limits::TITLE_MAX_LEN,
             BoxMode::Questions => limits::QUESTION_MAX_LEN,
         };
-        if title.chars().count() > max {
-            return Err(Error::TitleTooLong(max));
-        }
-        let author_name = check_name(&input.author_name)?;
+        let title = label(&input.title, max).map_err(|fault| match fault {
+            Label::Empty => Error::EmptyTitle,
+            Label::TooLong => Error::TitleTooLong(max),
+            Label::Hidden(_) | Label::NoLetter => Error::InvalidTitle,
+        })?;
+        let author_name = check_name(&input.author_name, false)?;
         let mut new = NewProposal {
-            title: title.to_owned(),
+            title,
             text: String::new(),
             html: String::new(),
             category: None,

@@ -71,10 +71,12 @@ fn refusal_status(refusal: &Refusal) -> StatusCode {
         | Refusal::TextTooLong
         | Refusal::TooManyLinks
         | Refusal::InvalidName
+        | Refusal::ReservedName
         | Refusal::InvalidParent
         | Refusal::BlockedWords
         | Refusal::EmptyTitle
         | Refusal::TitleTooLong(_)
+        | Refusal::InvalidTitle
         | Refusal::PlaceTooLong
         | Refusal::UnknownCategory(_)
         | Refusal::CategoryRequired

@@ -63,8 +63,9 @@ pub async fn cors(State(state): State<AppState>, request: Request, next: Next) -
 /// seconds and absorb a crowd; a browser revalidates it each time (a 304 when unchanged), so
 /// that a page reloaded after a change shows it.
 const PUBLIC_CACHE: &str = "public, max-age=0, s-maxage=5";
-/// What a participant reads is theirs (their vote, their supports): no shared cache.
-const PERSONAL_CACHE: &str = "private, no-cache";
+/// What a participant reads or is answered is theirs (their vote, their supports): kept by
+/// no cache at all, the browser's included (a shared computer in a town library).
+const PERSONAL_CACHE: &str = "no-store";
 /// The largest JSON answer given a validator (larger ones go as they are).
 const MAX_VALIDATED: usize = 1024 * 1024;
 
@@ -114,6 +115,40 @@ pub async fn validators(request: Request, next: Next) -> Response {
         return Response::from_parts(parts, axum::body::Body::empty());
     }
     Response::from_parts(parts, axum::body::Body::from(bytes))
+}
+
+/// What everything the endpoint serves says to browsers: it is data and scripts, never a
+/// page, so it may not be framed, run as a document, sniffed into another type or told
+/// where it was linked from. Host pages embed the widgets with a script tag, which none of
+/// this restricts.
+const SECURITY_HEADERS: [(header::HeaderName, &str); 4] = [
+    (
+        header::CONTENT_SECURITY_POLICY,
+        "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'",
+    ),
+    (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+    (header::X_FRAME_OPTIONS, "DENY"),
+    (header::REFERRER_POLICY, "no-referrer"),
+];
+
+/// Sets [`SECURITY_HEADERS`] on every answer, and `Cache-Control: no-store` on the answers
+/// to state changes (a vote answers with the voter's choices) that set no policy of their
+/// own.
+pub async fn security_headers(request: Request, next: Next) -> Response {
+    let changes_state = !request.method().is_safe();
+    let mut response = next.run(request).await;
+    let headers = response.headers_mut();
+    for (name, value) in SECURITY_HEADERS {
+        headers
+            .entry(name)
+            .or_insert_with(|| HeaderValue::from_static(value));
+    }
+    if changes_state {
+        headers
+            .entry(header::CACHE_CONTROL)
+            .or_insert_with(|| HeaderValue::from_static(PERSONAL_CACHE));
+    }
+    response
 }
 
 /// Staff routes: `Authorization: Bearer <admin_token>`.

@@ -160,6 +160,7 @@ pub fn app(state: AppState) -> Router {
         .merge(assets::router())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
+        .layer(middleware::from_fn(guard::security_headers))
         .layer(middleware::from_fn_with_state(
             state.clone(),
             guard::observe,

@@ -266,7 +266,7 @@ impl Service {
         if thread.locked && !staff {
             return Err(Refusal::ThreadLocked.into());
         }
-        let author_name = check_name(&input.author_name)?;
+        let author_name = check_name(&input.author_name, staff)?;
         let (text, html) = check_text(&input.text)?;
         let mut status = if thread.pre_moderation && !staff {
             CommentStatus::Pending
