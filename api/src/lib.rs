@@ -170,6 +170,8 @@ pub mod codes {
     pub const DUPLICATE_CHOICE: &str = "duplicate_choice";
     pub const INVALID_INPUT: &str = "invalid_input";
     pub const BODY_TOO_LARGE: &str = "body_too_large";
+    /// The request's body did not arrive in time (408).
+    pub const REQUEST_TIMEOUT: &str = "request_timeout";
     pub const UNSUPPORTED_MEDIA_TYPE: &str = "unsupported_media_type";
     pub const MISSING_PARTICIPANT: &str = "missing_participant";
     pub const INVALID_PARTICIPANT: &str = "invalid_participant";

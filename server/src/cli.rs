@@ -10,6 +10,7 @@ use time::OffsetDateTime;
 
 use crate::domain::audit::Actor;
 use crate::domain::time::resolve_time;
+use crate::http::serve::{self, ConnectionLimits};
 use crate::service::seed;
 use crate::{app, AppState, Config, Service};
 
@@ -293,19 +294,22 @@ pub async fn serve(config: &Config) -> anyhow::Result<()> {
     );
     let (stopping, stop) = tokio::sync::oneshot::channel::<()>();
     let live = state.service.live().clone();
-    // A make-service shares the router between connections (serving the router itself
-    // would rebuild its routes for each connection: some 40 KB per open event stream).
-    let routes = app(state.clone()).into_make_service();
-    let server = axum::serve(listener, routes).with_graceful_shutdown(async move {
+    let limits = ConnectionLimits::from_config(&config.connections);
+    tracing::info!(
+        max_connections = limits.max_connections,
+        per_network = limits.per_network,
+        "connection caps"
+    );
+    let server = serve::serve(listener, app(state.clone()), limits, async move {
         stop_requested().await;
         tracing::info!("stopping: finishing in-flight requests");
         live.close();
         let _ = stopping.send(());
     });
-    let served = tokio::spawn(async move { server.await });
+    let served = tokio::spawn(server);
     let _ = stop.await;
     match tokio::time::timeout(DRAIN, served).await {
-        Ok(result) => result??,
+        Ok(result) => result?,
         Err(_) => tracing::warn!("requests still running after {DRAIN:?}: stopping anyway"),
     }
     state.shutdown().await;

@@ -33,6 +33,45 @@ pub struct Config {
     pub comments: CommentConfig,
     /// `[proposals]`: posting rate limits of proposal boxes.
     pub proposals: ProposalConfig,
+    /// `[connections]`: timeouts and caps that keep one client from holding the endpoint.
+    pub connections: ConnectionConfig,
+}
+
+/// How long a client may take and how many connections it may hold.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ConnectionConfig {
+    /// A request's headers must arrive within this many milliseconds of the connection
+    /// being ready for them; an idle kept-alive connection is closed after as long.
+    pub header_timeout_ms: u64,
+    /// A request's body must arrive within this many milliseconds (else 408).
+    pub body_timeout_ms: u64,
+    /// Open connections at most (0: the open-file limit, less a reserve for the database
+    /// and the log). Connections over the cap are closed at once.
+    pub max_connections: usize,
+    /// Open connections at most from one network (an IPv4 /24 or an IPv6 /56; 0:
+    /// unlimited). A town hall's Wi-Fi puts hundreds of phones behind one address: keep it
+    /// well above their number of streams.
+    pub per_network: usize,
+    /// Addresses of the reverse proxies in front of the endpoint: every connection of theirs
+    /// carries many residents, so the per-network cap does not count them (the proxy sets
+    /// its own). Loopback by default.
+    pub trusted_proxies: Vec<std::net::IpAddr>,
+}
+
+impl Default for ConnectionConfig {
+    fn default() -> Self {
+        Self {
+            header_timeout_ms: 10_000,
+            body_timeout_ms: 10_000,
+            max_connections: 0,
+            per_network: 4_096,
+            trusted_proxies: vec![
+                std::net::Ipv4Addr::LOCALHOST.into(),
+                std::net::Ipv6Addr::LOCALHOST.into(),
+            ],
+        }
+    }
 }
 
 /// How the endpoint writes its log (to standard error).
@@ -150,6 +189,7 @@ impl Default for Config {
             sites: Vec::new(),
             comments: CommentConfig::default(),
             proposals: ProposalConfig::default(),
+            connections: ConnectionConfig::default(),
         }
     }
 }
@@ -257,6 +297,7 @@ impl fmt::Debug for Config {
             .field("sites", &self.sites)
             .field("comments", &self.comments)
             .field("proposals", &self.proposals)
+            .field("connections", &self.connections)
             .finish()
     }
 }

@@ -39,6 +39,18 @@ pub enum ApiError {
     /// The endpoint is stopping.
     #[error("the endpoint is shutting down")]
     ShuttingDown,
+    /// The request's body did not arrive in time.
+    #[error("the request body did not arrive within {0} ms")]
+    BodyTimeout(u128),
+    /// The request's body is larger than the API takes.
+    #[error(
+        "the request body is larger than {} bytes",
+        civique_api::limits::MAX_BODY_BYTES
+    )]
+    BodyTooLarge,
+    /// The client stopped sending its body.
+    #[error("the request body could not be read")]
+    BodyBroken,
 }
 
 impl From<service::Error> for ApiError {
@@ -106,6 +118,9 @@ impl ApiError {
             Self::Query(_) | Self::Path(_) => StatusCode::BAD_REQUEST,
             Self::NoRoute => StatusCode::NOT_FOUND,
             Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+            Self::BodyTimeout(_) => StatusCode::REQUEST_TIMEOUT,
+            Self::BodyTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::BodyBroken => StatusCode::BAD_REQUEST,
         }
     }
 
@@ -125,6 +140,9 @@ impl ApiError {
             Self::Query(_) | Self::Path(_) => codes::INVALID_INPUT,
             Self::NoRoute => codes::NOT_FOUND,
             Self::MethodNotAllowed => codes::METHOD_NOT_ALLOWED,
+            Self::BodyTimeout(_) => codes::REQUEST_TIMEOUT,
+            Self::BodyTooLarge => codes::BODY_TOO_LARGE,
+            Self::BodyBroken => codes::INVALID_INPUT,
         }
     }
 }

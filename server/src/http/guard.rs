@@ -7,7 +7,8 @@ use axum::extract::{MatchedPath, Request, State};
 use axum::http::{header, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use civique_api::PARTICIPANT_HEADER;
+use civique_api::{limits, PARTICIPANT_HEADER};
+use http_body_util::BodyExt;
 use sha2::{Digest, Sha256};
 
 use super::error::{ApiError, Result};
@@ -175,6 +176,33 @@ pub fn bearer_matches(request: &Request, expected: &str) -> bool {
         .and_then(|value| value.to_str().ok())
         .and_then(|value| value.strip_prefix("Bearer "))
         .is_some_and(|given| Sha256::digest(given) == Sha256::digest(expected))
+}
+
+/// Reads the body of every state-changing request within the configured time: a body
+/// that never arrives ends with 408 instead of holding the connection and its task. Bodies
+/// larger than the API takes are refused (413) without being read further.
+pub async fn body_deadline(
+    State(state): State<AppState>,
+    request: Request,
+    next: Next,
+) -> Response {
+    if request.method().is_safe() {
+        return next.run(request).await;
+    }
+    let (parts, body) = request.into_parts();
+    let limited = http_body_util::Limited::new(body, limits::MAX_BODY_BYTES);
+    let read = tokio::time::timeout(state.body_timeout, limited.collect()).await;
+    match read {
+        Err(_) => ApiError::BodyTimeout(state.body_timeout.as_millis()).into_response(),
+        Ok(Err(error)) if error.is::<http_body_util::LengthLimitError>() => {
+            ApiError::BodyTooLarge.into_response()
+        }
+        Ok(Err(_)) => ApiError::BodyBroken.into_response(),
+        Ok(Ok(collected)) => {
+            let body = axum::body::Body::from(collected.to_bytes());
+            next.run(Request::from_parts(parts, body)).await
+        }
+    }
 }
 
 /// Runs every state-changing request in a task of its own: a client that hangs up (a closed

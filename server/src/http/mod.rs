@@ -13,6 +13,7 @@ mod openapi;
 mod ops;
 mod polls;
 mod proposals;
+pub mod serve;
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, PoisonError};
@@ -48,6 +49,8 @@ pub struct AppState {
     admin_token: Option<Arc<str>>,
     metrics_token: Option<Arc<str>>,
     pub assets: Arc<Assets>,
+    /// How long a request's body may take to arrive.
+    pub body_timeout: Duration,
     /// Tasks that live as long as the endpoint (relay, clean-ups), stopped by `shutdown`.
     background: Arc<Mutex<Vec<JoinHandle<()>>>>,
 }
@@ -109,6 +112,7 @@ impl AppState {
             admin_token: config.admin_token.as_deref().map(Arc::from),
             metrics_token: config.metrics_token.as_deref().map(Arc::from),
             assets: Arc::new(assets),
+            body_timeout: Duration::from_millis(config.connections.body_timeout_ms),
             background: Arc::new(Mutex::new(background)),
         })
     }
@@ -153,7 +157,11 @@ pub fn app(state: AppState) -> Router {
         .merge(admin::router(state.clone()))
         .merge(openapi::router())
         .layer(DefaultBodyLimit::max(limits::MAX_BODY_BYTES))
-        .layer(middleware::from_fn(guard::detach_writes));
+        .layer(middleware::from_fn(guard::detach_writes))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            guard::body_deadline,
+        ));
     Router::new()
         .nest(API_PREFIX, api)
         .merge(ops::router())

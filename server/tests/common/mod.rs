@@ -3,11 +3,11 @@
 //! fresh database of its own on that server.
 #![allow(dead_code)] // each test binary uses a different subset
 
-use std::future::IntoFuture;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration as StdDuration;
 
+use civique_server::http::serve::{serve, ConnectionLimits};
 use civique_server::{app, AppState, Config};
 use futures_util::StreamExt;
 use reqwest::{Client, Method, RequestBuilder, Response, StatusCode};
@@ -28,7 +28,7 @@ pub struct TestServer {
     pub dir: TempDir,
     pub state: AppState,
     pub config: Config,
-    serving: tokio::task::JoinHandle<std::io::Result<()>>,
+    serving: tokio::task::JoinHandle<()>,
 }
 
 /// Fake widget files, large enough to be worth compressing.
@@ -92,9 +92,13 @@ impl TestServer {
         let state = AppState::from_config(&config).await.expect("state");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
-        let serving = tokio::spawn(
-            axum::serve(listener, app(state.clone()).into_make_service()).into_future(),
-        );
+        let limits = ConnectionLimits::from_config(&config.connections);
+        let serving = tokio::spawn(serve(
+            listener,
+            app(state.clone()),
+            limits,
+            std::future::pending(),
+        ));
         Self {
             base,
             client: Client::new(),

@@ -1,0 +1,256 @@
+//! The connection loop: accepts connections and serves the router on each, with what keeps
+//! one client from holding the endpoint (a header timeout that also ends idle kept-alive
+//! connections, a cap on open connections, a cap per network) and a graceful stop.
+
+use std::collections::HashMap;
+use std::future::Future;
+use std::net::IpAddr;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
+
+use axum::Router;
+use hyper::server::conn::http1;
+use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper_util::service::TowerToHyperService;
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+
+use crate::config::ConnectionConfig;
+
+/// Open files kept for what is not a connection: the database, its journal, the log.
+const RESERVED_FILES: usize = 256;
+
+/// How long accepting waits after the system refused a connection (out of open files).
+const ACCEPT_BACKOFF: Duration = Duration::from_millis(50);
+
+/// The caps and timeout a connection is served with.
+#[derive(Debug, Clone)]
+pub struct ConnectionLimits {
+    pub header_timeout: Duration,
+    /// Open connections at most.
+    pub max_connections: usize,
+    /// Open connections at most from one network; 0: unlimited.
+    pub per_network: usize,
+    /// Addresses whose connections no per-network cap counts (the reverse proxies).
+    pub trusted_proxies: Vec<IpAddr>,
+}
+
+impl ConnectionLimits {
+    /// The limits `config` asks for. An automatic cap raises this process's open-file limit
+    /// to its hard limit and keeps [`RESERVED_FILES`] of it.
+    pub fn from_config(config: &ConnectionConfig) -> Self {
+        let max_connections = match config.max_connections {
+            0 => open_files().saturating_sub(RESERVED_FILES).max(1),
+            n => n,
+        };
+        Self {
+            header_timeout: Duration::from_millis(config.header_timeout_ms),
+            max_connections,
+            per_network: config.per_network,
+            trusted_proxies: config.trusted_proxies.clone(),
+        }
+    }
+}
+
+/// The open-file limit of this process, raised to its hard limit where allowed.
+fn open_files() -> usize {
+    let Ok((soft, hard)) = rlimit::Resource::NOFILE.get() else {
+        return 1024;
+    };
+    let limit = if soft < hard && rlimit::Resource::NOFILE.set(hard, hard).is_ok() {
+        hard
+    } else {
+        soft
+    };
+    usize::try_from(limit).unwrap_or(usize::MAX)
+}
+
+/// A client's network: its IPv4 /24 or its IPv6 /56 (an IPv4-mapped address counts as
+/// IPv4). Kept in memory only, while its connections are open.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum Network {
+    V4([u8; 3]),
+    V6([u8; 7]),
+}
+
+impl Network {
+    fn of(address: IpAddr) -> Self {
+        match address.to_canonical() {
+            IpAddr::V4(v4) => {
+                let [a, b, c, _] = v4.octets();
+                Network::V4([a, b, c])
+            }
+            IpAddr::V6(v6) => {
+                let octets = v6.octets();
+                let mut prefix = [0; 7];
+                prefix.copy_from_slice(&octets[..7]);
+                Network::V6(prefix)
+            }
+        }
+    }
+}
+
+/// Open connections, in all and by network.
+#[derive(Debug, Default)]
+struct Open {
+    total: usize,
+    by_network: HashMap<Network, usize>,
+}
+
+/// A connection's place among the open ones, given back when it is dropped.
+struct Slot {
+    open: Arc<Mutex<Open>>,
+    /// The network it counts against, unless it comes from a trusted proxy.
+    network: Option<Network>,
+}
+
+/// Takes a slot for a connection from `peer`, if the caps leave one.
+fn take_slot(open: &Arc<Mutex<Open>>, peer: IpAddr, limits: &ConnectionLimits) -> Option<Slot> {
+    let network = (limits.per_network > 0 && !limits.trusted_proxies.contains(&peer))
+        .then(|| Network::of(peer));
+    let mut state = open.lock().unwrap_or_else(PoisonError::into_inner);
+    if state.total >= limits.max_connections {
+        return None;
+    }
+    if let Some(network) = network {
+        let from_network = state.by_network.entry(network).or_insert(0);
+        if *from_network >= limits.per_network {
+            return None;
+        }
+        *from_network += 1;
+    }
+    state.total += 1;
+    Some(Slot {
+        open: Arc::clone(open),
+        network,
+    })
+}
+
+impl Drop for Slot {
+    fn drop(&mut self) {
+        let mut state = self.open.lock().unwrap_or_else(PoisonError::into_inner);
+        state.total -= 1;
+        if let Some(network) = self.network {
+            if let Some(count) = state.by_network.get_mut(&network) {
+                *count -= 1;
+                if *count == 0 {
+                    state.by_network.remove(&network);
+                }
+            }
+        }
+    }
+}
+
+/// Serves `router` on `listener` until `stop` completes; then accepts no more connections,
+/// lets each open one finish the request it is serving, and returns once all are closed.
+///
+/// The router is shared by every connection (cloning it shares its routes).
+pub async fn serve(
+    listener: TcpListener,
+    router: Router,
+    limits: ConnectionLimits,
+    stop: impl Future<Output = ()> + Send + 'static,
+) {
+    let (stopping, stop_seen) = watch::channel(false);
+    tokio::spawn(async move {
+        stop.await;
+        let _ = stopping.send(true);
+    });
+    let open = Arc::new(Mutex::new(Open::default()));
+    // Each connection holds a receiver: all are gone when `closed()` returns.
+    let (all_closed, connection_alive) = watch::channel(());
+    let mut stop_accepting = stop_seen.clone();
+    loop {
+        let accepted = tokio::select! {
+            accepted = listener.accept() => accepted,
+            () = stopped(&mut stop_accepting) => break,
+        };
+        let (stream, peer) = match accepted {
+            Ok(accepted) => accepted,
+            Err(error) => {
+                // Out of open files (or the client left at once): wait for some to close.
+                tracing::warn!(%error, "could not accept a connection");
+                tokio::time::sleep(ACCEPT_BACKOFF).await;
+                continue;
+            }
+        };
+        let Some(slot) = take_slot(&open, peer.ip().to_canonical(), &limits) else {
+            // Over a cap: closed at once, so that it holds neither a file nor the backlog.
+            drop(stream);
+            continue;
+        };
+        let _ = stream.set_nodelay(true);
+        let service = TowerToHyperService::new(router.clone());
+        let mut stop_seen = stop_seen.clone();
+        let alive = connection_alive.clone();
+        let header_timeout = limits.header_timeout;
+        tokio::spawn(async move {
+            // HTTP/1.1 (browsers speak HTTP/2 only over TLS, which a proxy ends): its header
+            // timer runs from the first byte awaited, so a silent connection ends too.
+            let connection = http1::Builder::new()
+                .timer(TokioTimer::new())
+                .header_read_timeout(header_timeout)
+                .serve_connection(TokioIo::new(stream), service);
+            tokio::pin!(connection);
+            tokio::select! {
+                _ = connection.as_mut() => {}
+                () = stopped(&mut stop_seen) => {
+                    connection.as_mut().graceful_shutdown();
+                    let _ = connection.await;
+                }
+            }
+            drop(slot);
+            drop(alive);
+        });
+    }
+    drop(listener);
+    drop(connection_alive);
+    all_closed.closed().await;
+}
+
+/// Once a stop was asked for on `stop`.
+async fn stopped(stop: &mut watch::Receiver<bool>) {
+    // The guard `wait_for` gives is dropped here, before any other await.
+    let _ = stop.wait_for(|stop| *stop).await;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn networks_are_slash_24_and_slash_56() {
+        let net = |text: &str| Network::of(text.parse().unwrap());
+        assert_eq!(net("192.0.2.1"), net("192.0.2.254"));
+        assert_ne!(net("192.0.2.1"), net("192.0.3.1"));
+        assert_eq!(net("::ffff:192.0.2.7"), net("192.0.2.1"));
+        assert_eq!(net("2001:db8:0:ab00::1"), net("2001:db8:0:abff:1::9"));
+        assert_ne!(net("2001:db8:0:ab00::1"), net("2001:db8:0:ac00::1"));
+    }
+
+    #[test]
+    fn slots_respect_both_caps_and_come_back() {
+        let proxy: IpAddr = "10.0.0.1".parse().unwrap();
+        let limits = ConnectionLimits {
+            header_timeout: Duration::from_secs(1),
+            max_connections: 5,
+            per_network: 2,
+            trusted_proxies: vec![proxy],
+        };
+        let open = Arc::new(Mutex::new(Open::default()));
+        let a: IpAddr = "192.0.2.1".parse().unwrap();
+        let a_too: IpAddr = "192.0.2.77".parse().unwrap();
+        let b: IpAddr = "198.51.100.1".parse().unwrap();
+        let first = take_slot(&open, a, &limits).unwrap();
+        let _second = take_slot(&open, a_too, &limits).unwrap();
+        assert!(take_slot(&open, a, &limits).is_none(), "per network");
+        let _proxied = [
+            take_slot(&open, proxy, &limits).unwrap(),
+            take_slot(&open, proxy, &limits).unwrap(),
+            take_slot(&open, proxy, &limits).unwrap(),
+        ];
+        assert!(take_slot(&open, b, &limits).is_none(), "in all");
+        drop(first);
+        assert!(take_slot(&open, a, &limits).is_some(), "a slot given back");
+    }
+}
