@@ -691,6 +691,28 @@ async fn reports_hide_a_comment_at_the_site_threshold() {
     let page = server.comments("t", None).await;
     assert_eq!(page["count"], 0);
     assert_eq!(page["comments"], json!([]));
+
+    // The town's official answer is counted as reported but stays for staff to judge.
+    let official = server
+        .admin(Method::POST, "/threads/t/comments")
+        .json(&json!({ "author_name": "La mairie", "text": "Réponse", "official": true }))
+        .send()
+        .await
+        .unwrap();
+    let official: Value = official.json().await.unwrap();
+    let official_id = official["id"].as_i64().unwrap();
+    for _ in 0..5 {
+        let reported = server
+            .request(Method::POST, &comment_path(official_id, "/reports"))
+            .header(PARTICIPANT, token())
+            .json(&json!({ "reason": "je ne suis pas d'accord" }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(reported.status(), StatusCode::NO_CONTENT);
+    }
+    let page = server.comments("t", None).await;
+    assert_eq!(ids(&page["comments"]), [official_id]);
 }
 
 #[tokio::test]

@@ -299,7 +299,8 @@ impl Comments for Backend {
         let status: String = sqlx::query_scalar(
             "UPDATE comments SET report_count = report_count + 1, \
              status = CASE WHEN report_count + 1 >= $1 AND status = 'published' \
-                      THEN 'hidden' ELSE status END WHERE id = $2 RETURNING status",
+                      AND official = FALSE THEN 'hidden' ELSE status END \
+             WHERE id = $2 RETURNING status",
         )
         .bind(i64::from(threshold))
         .bind(comment_id)
