@@ -57,6 +57,23 @@ pub struct ConnectionConfig {
     /// carries many residents, so the per-network cap does not count them (the proxy sets
     /// its own). Loopback by default.
     pub trusted_proxies: Vec<std::net::IpAddr>,
+    /// The header a trusted proxy names the client in (`x-forwarded-for`, `x-real-ip`):
+    /// per-network limits then key on the client, not the proxy. Unset: the connection's
+    /// address.
+    #[serde(deserialize_with = "header_name")]
+    pub client_ip_header: Option<axum::http::HeaderName>,
+}
+
+/// A header name, lower case.
+fn header_name<'de, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Option<axum::http::HeaderName>, D::Error> {
+    let name: Option<String> = Option::deserialize(deserializer)?;
+    name.map(|name| {
+        axum::http::HeaderName::try_from(name.to_ascii_lowercase())
+            .map_err(serde::de::Error::custom)
+    })
+    .transpose()
 }
 
 impl Default for ConnectionConfig {
@@ -70,6 +87,7 @@ impl Default for ConnectionConfig {
                 std::net::Ipv4Addr::LOCALHOST.into(),
                 std::net::Ipv6Addr::LOCALHOST.into(),
             ],
+            client_ip_header: None,
         }
     }
 }

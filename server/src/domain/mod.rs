@@ -5,6 +5,7 @@ pub mod comment;
 pub mod error;
 pub mod markdown;
 pub mod moderation;
+pub mod network;
 pub mod poll;
 pub mod proposal;
 pub mod site;

@@ -10,6 +10,7 @@ use civique_api::PARTICIPANT_HEADER;
 use serde::de::DeserializeOwned;
 
 use super::error::ApiError;
+use super::guard::ClientNetwork;
 use crate::service::Caller;
 
 /// `axum::Json`, but a refused body (syntax 400, shape 422, content type 415, size 413)
@@ -82,6 +83,10 @@ impl<S: Send + Sync> FromRequestParts<S> for Caller {
         Ok(Caller {
             origin: text(header::ORIGIN),
             token: text(HeaderName::from_static(PARTICIPANT_HEADER)),
+            network: parts
+                .extensions
+                .get::<ClientNetwork>()
+                .map(|network| network.0.to_string()),
         })
     }
 }

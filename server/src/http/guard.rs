@@ -1,6 +1,7 @@
 //! What runs around the handlers: CORS for resident routes, the admin token, detached
 //! writes, and request metrics and logs.
 
+use std::sync::Arc;
 use std::time::Instant;
 
 use axum::extract::{MatchedPath, Request, State};
@@ -10,9 +11,12 @@ use axum::response::{IntoResponse, Response};
 use civique_api::{limits, PARTICIPANT_HEADER};
 use http_body_util::BodyExt;
 use sha2::{Digest, Sha256};
+use time::OffsetDateTime;
 
 use super::error::{ApiError, Result};
+use super::serve::Peer;
 use super::AppState;
+use crate::domain::network::Network;
 use crate::domain::Error as Refusal;
 
 /// CORS for resident routes: preflights are answered only for origins some site lists;
@@ -152,7 +156,31 @@ pub async fn security_headers(request: Request, next: Next) -> Response {
     response
 }
 
-/// Staff routes: `Authorization: Bearer <admin_token>`.
+/// The daily keyed name of the client's network ([`Network::keyed`]), set on every API
+/// request whose address is known.
+#[derive(Debug, Clone)]
+pub struct ClientNetwork(pub Arc<str>);
+
+/// Names the client's network for per-network limits: the connection's address, or, from a
+/// trusted proxy, the last address of its `client_ip_header` (none if it names none).
+pub async fn client_network(
+    State(state): State<AppState>,
+    mut request: Request,
+    next: Next,
+) -> Response {
+    let peer = request.extensions().get::<Peer>().map(|peer| peer.0);
+    if let Some(address) = peer.and_then(|peer| state.client_address(peer, request.headers())) {
+        let day = OffsetDateTime::now_utc().date().to_string();
+        let name = Network::of(address).keyed(&state.network_secret, &day);
+        request
+            .extensions_mut()
+            .insert(ClientNetwork(Arc::from(name)));
+    }
+    next.run(request).await
+}
+
+/// Staff routes: `Authorization: Bearer <admin_token>`. A network that sent too many wrong
+/// tokens lately is refused (429) whatever it sends, so guesses stay slow.
 pub async fn require_admin(
     State(state): State<AppState>,
     request: Request,
@@ -161,7 +189,19 @@ pub async fn require_admin(
     let expected = state.admin_token().ok_or(Refusal::Unauthorized(
         "the admin API is disabled (no admin_token configured)",
     ))?;
+    let network = request
+        .extensions()
+        .get::<ClientNetwork>()
+        .map(|network| network.0.clone());
+    state
+        .service
+        .admin_attempt_allowed(network.as_deref())
+        .await?;
     if !bearer_matches(&request, expected) {
+        state
+            .service
+            .admin_attempt_failed(network.as_deref())
+            .await?;
         return Err(Refusal::Unauthorized("missing or wrong bearer token").into());
     }
     Ok(next.run(request).await)

@@ -15,11 +15,13 @@ mod polls;
 mod proposals;
 pub mod serve;
 
+use std::net::IpAddr;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use axum::extract::DefaultBodyLimit;
+use axum::http::{HeaderMap, HeaderName};
 use axum::middleware;
 use axum::Router;
 use civique_api::{limits, API_PREFIX};
@@ -51,6 +53,11 @@ pub struct AppState {
     pub assets: Arc<Assets>,
     /// How long a request's body may take to arrive.
     pub body_timeout: Duration,
+    /// The key of the daily network names (shared by the instances of a database).
+    network_secret: Arc<str>,
+    /// Reverse proxies whose `client_ip_header` names the client.
+    trusted_proxies: Arc<[IpAddr]>,
+    client_ip_header: Option<HeaderName>,
     /// Tasks that live as long as the endpoint (relay, clean-ups), stopped by `shutdown`.
     background: Arc<Mutex<Vec<JoinHandle<()>>>>,
 }
@@ -87,6 +94,7 @@ impl AppState {
     /// background tasks: the live-update relay on a shared database, bucket clean-ups.
     pub async fn from_config(config: &Config) -> Result<Self, StartError> {
         let service = Service::open(config).await?;
+        let network_secret = service.network_secret().await?;
         let assets = load_assets(config.assets_dir.as_deref())?;
         let mut background = Vec::new();
         if let Some(relay) = service
@@ -113,8 +121,24 @@ impl AppState {
             metrics_token: config.metrics_token.as_deref().map(Arc::from),
             assets: Arc::new(assets),
             body_timeout: Duration::from_millis(config.connections.body_timeout_ms),
+            network_secret: Arc::from(network_secret),
+            trusted_proxies: Arc::from(config.connections.trusted_proxies.as_slice()),
+            client_ip_header: config.connections.client_ip_header.clone(),
             background: Arc::new(Mutex::new(background)),
         })
+    }
+
+    /// The client's address: `peer`, or, when `peer` is a trusted proxy, the last address
+    /// (the one the proxy wrote) of the configured client header. `None` from a proxy that
+    /// names no client: its connections carry many residents.
+    pub fn client_address(&self, peer: IpAddr, headers: &HeaderMap) -> Option<IpAddr> {
+        if !self.trusted_proxies.contains(&peer) {
+            return Some(peer);
+        }
+        let header = self.client_ip_header.as_ref()?;
+        let value = headers.get_all(header).iter().next_back()?.to_str().ok()?;
+        let address = value.rsplit(',').next()?.trim().parse::<IpAddr>().ok()?;
+        Some(address.to_canonical())
     }
 
     pub fn admin_token(&self) -> Option<&str> {
@@ -161,6 +185,10 @@ pub fn app(state: AppState) -> Router {
         .layer(middleware::from_fn_with_state(
             state.clone(),
             guard::body_deadline,
+        ))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            guard::client_network,
         ));
     Router::new()
         .nest(API_PREFIX, api)

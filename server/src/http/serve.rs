@@ -14,8 +14,10 @@ use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::service::TowerToHyperService;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
+use tower::ServiceExt as _;
 
 use crate::config::ConnectionConfig;
+use crate::domain::network::Network;
 
 /// Open files kept for what is not a connection: the database, its journal, the log.
 const RESERVED_FILES: usize = 256;
@@ -65,30 +67,9 @@ fn open_files() -> usize {
     usize::try_from(limit).unwrap_or(usize::MAX)
 }
 
-/// A client's network: its IPv4 /24 or its IPv6 /56 (an IPv4-mapped address counts as
-/// IPv4). Kept in memory only, while its connections are open.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-enum Network {
-    V4([u8; 3]),
-    V6([u8; 7]),
-}
-
-impl Network {
-    fn of(address: IpAddr) -> Self {
-        match address.to_canonical() {
-            IpAddr::V4(v4) => {
-                let [a, b, c, _] = v4.octets();
-                Network::V4([a, b, c])
-            }
-            IpAddr::V6(v6) => {
-                let octets = v6.octets();
-                let mut prefix = [0; 7];
-                prefix.copy_from_slice(&octets[..7]);
-                Network::V6(prefix)
-            }
-        }
-    }
-}
+/// The address a request's connection comes from: the client's, or a reverse proxy's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Peer(pub IpAddr);
 
 /// Open connections, in all and by network.
 #[derive(Debug, Default)]
@@ -180,7 +161,14 @@ pub async fn serve(
             continue;
         };
         let _ = stream.set_nodelay(true);
-        let service = TowerToHyperService::new(router.clone());
+        // Each request knows the address it came from (for limits, never stored).
+        let peer = Peer(peer.ip().to_canonical());
+        let service = TowerToHyperService::new(router.clone().map_request(
+            move |mut request: hyper::Request<hyper::body::Incoming>| {
+                request.extensions_mut().insert(peer);
+                request.map(axum::body::Body::new)
+            },
+        ));
         let mut stop_seen = stop_seen.clone();
         let alive = connection_alive.clone();
         let header_timeout = limits.header_timeout;
@@ -217,16 +205,6 @@ async fn stopped(stop: &mut watch::Receiver<bool>) {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn networks_are_slash_24_and_slash_56() {
-        let net = |text: &str| Network::of(text.parse().unwrap());
-        assert_eq!(net("192.0.2.1"), net("192.0.2.254"));
-        assert_ne!(net("192.0.2.1"), net("192.0.3.1"));
-        assert_eq!(net("::ffff:192.0.2.7"), net("192.0.2.1"));
-        assert_eq!(net("2001:db8:0:ab00::1"), net("2001:db8:0:abff:1::9"));
-        assert_ne!(net("2001:db8:0:ab00::1"), net("2001:db8:0:ac00::1"));
-    }
 
     #[test]
     fn slots_respect_both_caps_and_come_back() {

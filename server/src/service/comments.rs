@@ -233,7 +233,8 @@ impl Service {
             )
             .into());
         }
-        self.store_comment(&thread, input, Some(key), None).await
+        self.store_comment(&thread, input, Some(key), caller.network.as_deref(), None)
+            .await
     }
 
     /// Staff comments: published at once, never rate limited, `official` honoured; audited.
@@ -250,16 +251,19 @@ impl Service {
             Target::Thread(thread.id.clone()),
             &thread.site_id,
         );
-        self.store_comment(&thread, input, None, Some(&audit)).await
+        self.store_comment(&thread, input, None, None, Some(&audit))
+            .await
     }
 
     /// Validates, renders and stores a comment; `author_key` is `None` for staff, who skip
-    /// moderation, blocked words, locks and rate limits.
+    /// moderation, blocked words, locks and rate limits. `network` is the resident's, for
+    /// the per-network share of the site's limit.
     async fn store_comment(
         &self,
         thread: &Thread,
         input: CommentInput,
         author_key: Option<String>,
+        network: Option<&str>,
         audit: Option<&Audit>,
     ) -> Result<CommentView> {
         let staff = author_key.is_none();
@@ -295,6 +299,7 @@ impl Service {
                 &thread.id,
                 key,
                 &thread.site_id,
+                network,
             )
             .await?;
         }

@@ -60,6 +60,9 @@ pub struct Settings {
 pub struct Caller {
     pub origin: Option<String>,
     pub token: Option<String>,
+    /// The daily keyed name of the client's network ([`crate::domain::network`]), when
+    /// known: per-network limits key on it.
+    pub network: Option<String>,
 }
 
 impl Caller {
@@ -187,6 +190,10 @@ impl Service {
     /// Takes a token for participant `key` in `scope` (a thread or box), then one for the
     /// site; `RateLimited` as soon as a bucket is empty. The buckets live in the database,
     /// so they hold whichever instance answers.
+    ///
+    /// Between the two, one network (a /24 or /56, see `Caller::network`) may take at most
+    /// [`NETWORK_SHARE`] of the site's allowance: one abuser with fresh tokens cannot use it
+    /// all and lock the town's other residents out.
     async fn allow(
         &self,
         kind: &str,
@@ -194,21 +201,63 @@ impl Service {
         scope: &str,
         key: &str,
         site_id: &str,
+        network: Option<&str>,
     ) -> Result<()> {
         let now = now_ms();
-        let buckets = [
-            (
-                format!("{kind}:{scope}:{key}"),
-                limits.participant_per_minute,
-            ),
-            (format!("{kind}-site:{site_id}"), limits.site_per_minute),
-        ];
+        let mut buckets = vec![(
+            format!("{kind}:{scope}:{key}"),
+            limits.participant_per_minute,
+        )];
+        if let Some(network) = network.filter(|_| limits.site_per_minute > 0) {
+            let share = (limits.site_per_minute / NETWORK_SHARE).max(1);
+            buckets.push((format!("{kind}-net:{site_id}:{network}"), share));
+        }
+        buckets.push((format!("{kind}-site:{site_id}"), limits.site_per_minute));
         for (bucket, per_minute) in buckets {
             if per_minute > 0 && !self.store.take_token(&bucket, per_minute, now).await? {
                 return Err(Refusal::RateLimited.into());
             }
         }
         Ok(())
+    }
+
+    /// Refuses a network that sent [`ADMIN_FAILURES_PER_MINUTE`] wrong staff tokens lately,
+    /// whatever it sends now: guesses cannot go faster than that.
+    pub async fn admin_attempt_allowed(&self, network: Option<&str>) -> Result<()> {
+        let Some(network) = network else {
+            return Ok(());
+        };
+        let bucket = format!("admin-fail:{network}");
+        if self
+            .store
+            .has_token(&bucket, ADMIN_FAILURES_PER_MINUTE, now_ms())
+            .await?
+        {
+            Ok(())
+        } else {
+            Err(Refusal::RateLimited.into())
+        }
+    }
+
+    /// Counts a wrong staff token from `network`.
+    pub async fn admin_attempt_failed(&self, network: Option<&str>) -> Result<()> {
+        if let Some(network) = network {
+            let bucket = format!("admin-fail:{network}");
+            self.store
+                .take_token(&bucket, ADMIN_FAILURES_PER_MINUTE, now_ms())
+                .await?;
+        }
+        Ok(())
+    }
+
+    /// The key of the daily network names, made at first start and shared by instances.
+    pub async fn network_secret(&self) -> Result<String> {
+        let mut fresh = [0u8; 32];
+        getrandom::getrandom(&mut fresh).map_err(|error| {
+            StoreError::Unavailable(sqlx::Error::Protocol(format!("no randomness: {error}")))
+        })?;
+        let fresh: String = fresh.iter().map(|b| format!("{b:02x}")).collect();
+        Ok(self.store.secret("network", &fresh).await?)
     }
 
     /// Forgets the rate-limit buckets that are full again (untouched for a minute).
@@ -235,6 +284,12 @@ impl Service {
         self.live.subscribe(topic)
     }
 }
+
+/// One network may take at most 1/`NETWORK_SHARE` of a site's posting allowance.
+pub const NETWORK_SHARE: u32 = 4;
+
+/// Wrong staff tokens one network may send a minute.
+pub const ADMIN_FAILURES_PER_MINUTE: u32 = 10;
 
 fn now_ms() -> i64 {
     SystemTime::now()

@@ -171,8 +171,15 @@ impl Service {
         } else {
             Visibility::Published
         };
-        self.allow("proposal", self.settings.proposals, &b.id, &key, &b.site_id)
-            .await?;
+        self.allow(
+            "proposal",
+            self.settings.proposals,
+            &b.id,
+            &key,
+            &b.site_id,
+            caller.network.as_deref(),
+        )
+        .await?;
         let id = self
             .store
             .insert_proposal(&b, &new, Some(&key), visibility)

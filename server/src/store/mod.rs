@@ -294,8 +294,13 @@ pub trait Records: Send + Sync {
     /// Takes one token from the bucket `key`, which holds `per_minute` tokens and refills
     /// continuously; `false` when it is empty. `now_ms` is the caller's clock (Unix ms).
     async fn take_token(&self, key: &str, per_minute: u32, now_ms: i64) -> Result<bool>;
+    /// Whether the bucket `key` (as in [`Records::take_token`]) holds a token, taking none.
+    async fn has_token(&self, key: &str, per_minute: u32, now_ms: i64) -> Result<bool>;
     /// Forgets buckets untouched since `before_ms` (they are full again).
     async fn forget_buckets(&self, before_ms: i64) -> Result<u64>;
+    /// The secret `name`, stored as `fresh` if there was none yet (the first instance to
+    /// ask sets it for all).
+    async fn secret(&self, name: &str, fresh: &str) -> Result<String>;
 }
 
 /// Running the database: health, live-update fan-out between instances, backups.
