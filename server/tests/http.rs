@@ -350,3 +350,48 @@ async fn every_answer_carries_security_headers_and_personal_ones_are_not_stored(
         "public, max-age=0, s-maxage=5"
     );
 }
+
+#[tokio::test]
+async fn bad_path_and_query_parameters_answer_the_json_error() {
+    let server = TestServer::start().await;
+    let voter = token();
+    let cases = [
+        (Method::GET, "/api/v1/polls/%ff%fe"),
+        (Method::PUT, "/api/v1/polls/%ff%fe/vote"),
+        (Method::GET, "/api/v1/polls/%ff%fe/events"),
+        (Method::GET, "/api/v1/threads/%ff/comments"),
+        (Method::GET, "/api/v1/threads/t/comments?sort=sideways"),
+        (Method::GET, "/api/v1/threads/t/comments?cursor=%ff"),
+        (Method::PATCH, "/api/v1/comments/abc"),
+        (Method::DELETE, "/api/v1/comments/abc"),
+        (Method::GET, "/api/v1/comments/abc/replies"),
+        (Method::PUT, "/api/v1/comments/abc/useful"),
+        (Method::POST, "/api/v1/comments/abc/reports"),
+        (Method::GET, "/api/v1/boxes/b/proposals?page=zero"),
+        (Method::GET, "/api/v1/proposals/abc"),
+        (
+            Method::PUT,
+            "/api/v1/proposals/99999999999999999999/support",
+        ),
+        (Method::POST, "/api/v1/admin/comments/abc/moderation"),
+    ];
+    for (method, path) in cases {
+        let answer = server
+            .request(method.clone(), path)
+            .header(PARTICIPANT, &voter)
+            .bearer_auth(ADMIN_TOKEN)
+            .json(&json!({}))
+            .send()
+            .await
+            .unwrap();
+        let status = answer.status();
+        assert!(status.is_client_error(), "{method} {path}: {status}");
+        assert_eq!(
+            answer.headers()[CONTENT_TYPE],
+            "application/json",
+            "{method} {path}: {status}"
+        );
+        let body: serde_json::Value = answer.json().await.unwrap();
+        assert!(body["error"]["code"].is_string(), "{method} {path}: {body}");
+    }
+}

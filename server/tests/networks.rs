@@ -127,3 +127,47 @@ async fn behind_a_trusted_proxy_the_client_it_names_counts() {
     let answer = through_proxy("203.0.113.9").await.unwrap();
     assert_eq!(answer.status(), StatusCode::UNAUTHORIZED, "another network");
 }
+
+#[tokio::test]
+async fn reports_hide_a_comment_only_from_enough_networks() {
+    let server = TestServer::start_configured(|config| {
+        config.connections.trusted_proxies.clear();
+    })
+    .await;
+    server
+        .create_site_with("strict", &[SITE_ORIGIN], json!({ "report_threshold": 2 }))
+        .await;
+    server
+        .create_thread("t", json!({ "site_id": "strict" }))
+        .await;
+    let id = server.comment_ok("t", &token(), json!({})).await["id"]
+        .as_i64()
+        .unwrap();
+    let url = format!("{}/api/v1/comments/{id}/reports", server.base);
+    // Five fresh tokens from one network count as one.
+    for _ in 0..5 {
+        assert_eq!(
+            report_from(from_network(1), url.clone()).await,
+            StatusCode::NO_CONTENT
+        );
+    }
+    assert_eq!(server.comments("t", None).await["count"], 1);
+    assert_eq!(
+        report_from(from_network(2), url).await,
+        StatusCode::NO_CONTENT
+    );
+    assert_eq!(server.comments("t", None).await["count"], 0);
+}
+
+/// Reports at `url` as a fresh participant, from `client`'s network.
+async fn report_from(client: Client, url: String) -> StatusCode {
+    client
+        .post(url)
+        .header("origin", SITE_ORIGIN)
+        .header(PARTICIPANT, token())
+        .json(&json!({ "reason": "spam" }))
+        .send()
+        .await
+        .unwrap()
+        .status()
+}

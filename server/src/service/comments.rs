@@ -411,7 +411,8 @@ impl Service {
         })
     }
 
-    /// Reports a published comment; the site's threshold of reports hides it.
+    /// Reports a published comment; reports from the site's threshold of distinct networks
+    /// hide it (official replies stay).
     pub async fn report_comment(&self, caller: &Caller, id: i64, input: ReportInput) -> Result<()> {
         let (thread, _, key) = self.published_comment(caller, id).await?;
         let reason = input.reason.trim();
@@ -429,7 +430,14 @@ impl Service {
             .unwrap_or_default();
         match self
             .store
-            .report(id, &thread.site_id, &key, reason, settings.report_threshold)
+            .report(
+                id,
+                &thread.site_id,
+                &key,
+                caller.network.as_deref(),
+                reason,
+                settings.report_threshold,
+            )
             .await?
         {
             ReportOutcome::Duplicate => Err(Refusal::Conflict(

@@ -203,12 +203,15 @@ pub trait Comments: Send + Sync {
         key: &str,
         useful: bool,
     ) -> Result<(u64, bool)>;
-    /// Records a report; at `threshold` reports a published comment becomes hidden.
+    /// Records a report from `network`; once reports come from `threshold` distinct networks
+    /// (an unknown network counts as its participant's), a published comment that is not an
+    /// official reply becomes hidden.
     async fn report(
         &self,
         comment_id: i64,
         site_id: &str,
         key: &str,
+        network: Option<&str>,
         reason: &str,
         threshold: u32,
     ) -> Result<ReportOutcome>;

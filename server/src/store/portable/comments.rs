@@ -275,19 +275,21 @@ impl Comments for Backend {
         comment_id: i64,
         site_id: &str,
         key: &str,
+        network: Option<&str>,
         reason: &str,
         threshold: u32,
     ) -> Result<ReportOutcome> {
         let mut tx = self.write().await?;
         let participant = participant_id(&mut tx, site_id, key).await?;
         let inserted = sqlx::query(
-            "INSERT INTO comment_reports (comment_id, participant_id, reason, created_at) \
-             VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING",
+            "INSERT INTO comment_reports (comment_id, participant_id, reason, created_at, network) \
+             VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING",
         )
         .bind(comment_id)
         .bind(participant)
         .bind(reason)
         .bind(now_text())
+        .bind(network)
         .execute(&mut *tx)
         .await?
         .rows_affected()
@@ -296,10 +298,14 @@ impl Comments for Backend {
             tx.commit().await?;
             return Ok(ReportOutcome::Duplicate);
         }
+        // The threshold counts distinct networks (a report of unknown network counts as
+        // its participant's own), this report included.
         let status: String = sqlx::query_scalar(
             "UPDATE comments SET report_count = report_count + 1, \
-             status = CASE WHEN report_count + 1 >= $1 AND status = 'published' \
-                      AND official = FALSE THEN 'hidden' ELSE status END \
+             status = CASE WHEN status = 'published' AND official = FALSE AND $1 <= \
+                 (SELECT COUNT(DISTINCT COALESCE(r.network, 'p' || CAST(r.participant_id AS TEXT))) \
+                  FROM comment_reports r WHERE r.comment_id = $2) \
+             THEN 'hidden' ELSE status END \
              WHERE id = $2 RETURNING status",
         )
         .bind(i64::from(threshold))
