@@ -461,9 +461,12 @@ impl Lang {
             codes::TOO_MANY_CHOICES => return self.too_many_choices(max_choices),
             codes::NO_CHOICE => Text::NoChoice,
             codes::ORIGIN_NOT_ALLOWED => Text::OriginNotAllowed,
-            // The endpoint answered but cannot reach its database: to the resident, the same
-            // as no answer (what they typed or chose is kept, they try again).
-            codes::UNAVAILABLE | crate::client::NETWORK => Text::NetworkRetry,
+            // The endpoint answered but cannot reach its database, or the request's body
+            // came too slowly: to the resident, the same as no answer (what they typed or
+            // chose is kept, they try again).
+            codes::UNAVAILABLE | codes::REQUEST_TIMEOUT | crate::client::NETWORK => {
+                Text::NetworkRetry
+            }
             _ => Text::Generic,
         };
         self.text(text).to_owned()
@@ -695,6 +698,8 @@ mod tests {
             let network = lang.error(crate::client::NETWORK, 1);
             assert_eq!(lang.error(codes::UNAVAILABLE, 1), network);
             assert_eq!(lang.comment_error(codes::UNAVAILABLE), network);
+            assert_eq!(lang.error(codes::REQUEST_TIMEOUT, 1), network);
+            assert_eq!(lang.comment_error(codes::REQUEST_TIMEOUT), network);
             assert_ne!(lang.error("whatever", 1), network);
         }
     }
