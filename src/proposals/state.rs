@@ -249,6 +249,9 @@ pub struct BoxState {
     pub spoken: RwSignal<String>,
     /// Latest listing request: older answers are ignored.
     pub listing_seq: StoredValue<u32>,
+    /// Bumped by each support answer: a listing or a proposal read that started before it
+    /// may show this participant's support as it was, so it is read again.
+    pub supports_applied: StoredValue<u32>,
     /// Latest similar lookup: older answers are ignored.
     pub similar_seq: StoredValue<u32>,
     /// Reloads after live events.
@@ -309,6 +312,7 @@ impl BoxState {
             thanks: RwSignal::new(None),
             spoken: RwSignal::new(String::new()),
             listing_seq: StoredValue::new(0),
+            supports_applied: StoredValue::new(0),
             similar_seq: StoredValue::new(0),
             reload_timer: Debounce::new(),
             similar_timer: Debounce::new(),

@@ -137,6 +137,7 @@ pub async fn reload(state: BoxState) {
     let (query, other) = state.listing();
     let client = state.client();
     let id = state.id();
+    let supports = state.supports_applied.get_value();
     let page = client.proposals(&id, &query).await;
     let other = match &other {
         Some(other) => client.proposals(&id, other).await.ok().map(|p| p.count),
@@ -144,6 +145,10 @@ pub async fn reload(state: BoxState) {
     };
     if state.is_gone() || state.listing_seq.get_value() != seq {
         return;
+    }
+    if state.supports_applied.get_value() != supports {
+        // A support was answered meanwhile: this page may not show it yet.
+        return Box::pin(reload(state)).await;
     }
     match page {
         Ok(page) if page.pages < query.page && query.page > 1 => {
@@ -247,9 +252,13 @@ async fn refresh_box(state: BoxState) {
 
 /// Reloads the opened proposal (with its history) into `item`.
 async fn refresh_opened(state: BoxState, item: Item) {
+    let supports = state.supports_applied.get_value();
     let answer = state.client().proposal(item.id).await;
     if state.is_gone() || state.detail.get_untracked() != Some(item) {
         return;
+    }
+    if state.supports_applied.get_value() != supports {
+        return Box::pin(refresh_opened(state, item)).await;
     }
     match answer {
         Ok(view) => item.set(view),
@@ -409,6 +418,7 @@ pub fn toggle_support(state: BoxState, item: Item) {
                 return;
             }
         };
+        state.supports_applied.update_value(|n| *n += 1);
         state.apply_support(&support);
         let questions = state.questions();
         let said = match (support.my_support, questions) {
