@@ -487,14 +487,7 @@ async fn staff_speak_officially_pin_and_lock() {
     let first = server.comment_ok("t", &token(), json!({})).await["id"]
         .as_i64()
         .unwrap();
-    let official = server
-        .admin(Method::POST, "/threads/t/comments")
-        .json(&json!({ "author_name": "La mairie", "text": "Réponse", "official": true }))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(official.status(), StatusCode::CREATED);
-    let official: Value = official.json().await.unwrap();
+    let official = server.official_reply("t").await;
     assert_eq!(official["official"], true);
     let official_id = official["id"].as_i64().unwrap();
 
@@ -693,14 +686,7 @@ async fn reports_hide_a_comment_at_the_site_threshold() {
     assert_eq!(page["comments"], json!([]));
 
     // The town's official answer is counted as reported but stays for staff to judge.
-    let official = server
-        .admin(Method::POST, "/threads/t/comments")
-        .json(&json!({ "author_name": "La mairie", "text": "Réponse", "official": true }))
-        .send()
-        .await
-        .unwrap();
-    let official: Value = official.json().await.unwrap();
-    let official_id = official["id"].as_i64().unwrap();
+    let official_id = server.official_reply("t").await["id"].as_i64().unwrap();
     for _ in 0..5 {
         let reported = server
             .request(Method::POST, &comment_path(official_id, "/reports"))

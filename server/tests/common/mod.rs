@@ -195,6 +195,18 @@ impl TestServer {
             .bearer_auth(ADMIN_TOKEN)
     }
 
+    /// Posts the town's official reply "Réponse" in `thread` as staff, asserting 201.
+    pub async fn official_reply(&self, thread: &str) -> Value {
+        let response = self
+            .admin(Method::POST, &format!("/threads/{thread}/comments"))
+            .json(&json!({ "author_name": "La mairie", "text": "Réponse", "official": true }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::CREATED);
+        response.json().await.unwrap()
+    }
+
     /// `GET /api/v1/admin{path}` as staff.
     pub async fn admin_get(&self, path: &str) -> Response {
         self.admin(Method::GET, path).send().await.unwrap()
