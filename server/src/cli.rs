@@ -10,9 +10,9 @@ use time::OffsetDateTime;
 
 use crate::domain::audit::Actor;
 use crate::domain::time::resolve_time;
-use crate::http::serve::{self, ConnectionLimits};
+use crate::http::serve;
 use crate::service::seed;
-use crate::{app, AppState, Config, Service};
+use crate::{Config, Service};
 
 #[derive(Debug, Parser)]
 #[command(name = "civique-server", version, about = "The civique endpoint")]
@@ -135,14 +135,6 @@ impl From<Results> for ResultsVisibility {
     }
 }
 
-/// What failed when the database cannot be opened.
-fn opening(config: &Config) -> String {
-    format!(
-        "opening {} (is the database running, reachable and writable?)",
-        config.database_for_display()
-    )
-}
-
 /// The person at the command line, for the audit log.
 fn operator() -> Actor {
     let user = ["USER", "LOGNAME", "USERNAME"]
@@ -156,11 +148,11 @@ fn operator() -> Actor {
 pub async fn run(command: Option<Command>, config: Config) -> anyhow::Result<()> {
     let command = command.unwrap_or(Command::Serve);
     if let Command::Serve = command {
-        return serve(&config).await;
+        return serve::run(&config).await;
     }
     let service = Service::open(&config)
         .await
-        .with_context(|| opening(&config))?;
+        .with_context(|| config.opening())?;
     let actor = operator();
     let result = run_command(&service, &actor, command).await;
     service.store().close().await;
@@ -252,88 +244,4 @@ async fn run_command(service: &Service, actor: &Actor, command: Command) -> anyh
         }
     }
     Ok(())
-}
-
-/// How long in-flight requests may take to finish once a stop was asked for.
-const DRAIN: std::time::Duration = std::time::Duration::from_secs(10);
-
-/// Connections that may wait to be accepted: a burst of residents (a poll shown on a screen
-/// in a council meeting) connects at once, and a full queue costs each dropped one a
-/// second before its retry.
-const BACKLOG: u32 = 4096;
-
-/// A listener on the first address `listen` resolves to, with a [`BACKLOG`] queue.
-async fn listen(listen: &str) -> std::io::Result<tokio::net::TcpListener> {
-    let address = tokio::net::lookup_host(listen)
-        .await?
-        .next()
-        .ok_or_else(|| std::io::Error::new(std::io::ErrorKind::NotFound, "no such address"))?;
-    let socket = if address.is_ipv4() {
-        tokio::net::TcpSocket::new_v4()?
-    } else {
-        tokio::net::TcpSocket::new_v6()?
-    };
-    socket.set_reuseaddr(true)?;
-    socket.bind(address)?;
-    socket.listen(BACKLOG)
-}
-
-/// Binds, prints `civique-server listening on http://ADDR` (scripts wait for it) and serves
-/// until SIGTERM or Ctrl-C: then event streams end, in-flight requests get [`DRAIN`] to
-/// finish, and the database is closed.
-pub async fn serve(config: &Config) -> anyhow::Result<()> {
-    let state = AppState::from_config(config)
-        .await
-        .with_context(|| opening(config))?;
-    let listener = listen(&config.listen)
-        .await
-        .with_context(|| format!("binding {}", config.listen))?;
-    println!(
-        "civique-server listening on http://{}",
-        listener.local_addr()?
-    );
-    let (stopping, stop) = tokio::sync::oneshot::channel::<()>();
-    let live = state.service.live().clone();
-    let limits = ConnectionLimits::from_config(&config.connections);
-    tracing::info!(
-        max_connections = limits.max_connections,
-        per_network = limits.per_network,
-        "connection caps"
-    );
-    let server = serve::serve(listener, app(state.clone()), limits, async move {
-        stop_requested().await;
-        tracing::info!("stopping: finishing in-flight requests");
-        live.close();
-        let _ = stopping.send(());
-    });
-    let served = tokio::spawn(server);
-    let _ = stop.await;
-    match tokio::time::timeout(DRAIN, served).await {
-        Ok(result) => result?,
-        Err(_) => tracing::warn!("requests still running after {DRAIN:?}: stopping anyway"),
-    }
-    state.shutdown().await;
-    Ok(())
-}
-
-/// SIGTERM (systemd, container runtimes) or Ctrl-C.
-async fn stop_requested() {
-    let interrupt = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
-    #[cfg(unix)]
-    let terminate = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut signal) => {
-                signal.recv().await;
-            }
-            Err(_) => std::future::pending().await,
-        }
-    };
-    #[cfg(not(unix))]
-    let terminate = std::future::pending::<()>();
-    tokio::select! {
-        () = interrupt => {}
-        () = terminate => {}
-    }
 }

@@ -275,6 +275,14 @@ impl Config {
 }
 
 impl Config {
+    /// What failed when the database cannot be opened, for error messages.
+    pub fn opening(&self) -> String {
+        format!(
+            "opening {} (is the database running, reachable and writable?)",
+            self.database_for_display()
+        )
+    }
+
     /// The database URL with any password hidden, for messages and logs.
     pub fn database_for_display(&self) -> String {
         redact_password(&self.database_url)

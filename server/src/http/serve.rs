@@ -1,6 +1,6 @@
-//! The connection loop: accepts connections and serves the router on each, with what keeps
-//! one client from holding the endpoint (a header timeout that also ends idle kept-alive
-//! connections, a cap on open connections, a cap per network) and a graceful stop.
+//! Serving: [`run`] binds, serves and stops on a signal; [`serve`] is the connection loop,
+//! with what keeps one client from holding the endpoint (a header timeout that also ends idle
+//! kept-alive connections, a cap on open connections, a cap per network) and a graceful stop.
 
 use std::collections::HashMap;
 use std::future::Future;
@@ -16,7 +16,10 @@ use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tower::ServiceExt as _;
 
-use crate::config::ConnectionConfig;
+use anyhow::Context as _;
+
+use super::{app, AppState};
+use crate::config::{Config, ConnectionConfig};
 use crate::domain::network::Network;
 
 /// Open files kept for what is not a connection: the database, its journal, the log.
@@ -194,6 +197,90 @@ pub async fn serve(
     drop(listener);
     drop(connection_alive);
     all_closed.closed().await;
+}
+
+/// How long in-flight requests may take to finish once a stop was asked for.
+const DRAIN: Duration = Duration::from_secs(10);
+
+/// Connections that may wait to be accepted: a burst of residents (a poll shown on a screen
+/// in a council meeting) connects at once, and a full queue costs each dropped one a
+/// second before its retry.
+const BACKLOG: u32 = 4096;
+
+/// A listener on the first address `listen` resolves to, with a [`BACKLOG`] queue.
+async fn listen(listen: &str) -> std::io::Result<tokio::net::TcpListener> {
+    let address = tokio::net::lookup_host(listen)
+        .await?
+        .next()
+        .ok_or_else(|| std::io::Error::new(std::io::ErrorKind::NotFound, "no such address"))?;
+    let socket = if address.is_ipv4() {
+        tokio::net::TcpSocket::new_v4()?
+    } else {
+        tokio::net::TcpSocket::new_v6()?
+    };
+    socket.set_reuseaddr(true)?;
+    socket.bind(address)?;
+    socket.listen(BACKLOG)
+}
+
+/// Binds, prints `civique-server listening on http://ADDR` (scripts wait for it) and serves
+/// until SIGTERM or Ctrl-C: then event streams end, in-flight requests get [`DRAIN`] to
+/// finish, and the database is closed.
+pub async fn run(config: &Config) -> anyhow::Result<()> {
+    let state = AppState::from_config(config)
+        .await
+        .with_context(|| config.opening())?;
+    let listener = listen(&config.listen)
+        .await
+        .with_context(|| format!("binding {}", config.listen))?;
+    println!(
+        "civique-server listening on http://{}",
+        listener.local_addr()?
+    );
+    let (stopping, stop) = tokio::sync::oneshot::channel::<()>();
+    let live = state.service.live().clone();
+    let limits = ConnectionLimits::from_config(&config.connections);
+    tracing::info!(
+        max_connections = limits.max_connections,
+        per_network = limits.per_network,
+        "connection caps"
+    );
+    let server = serve(listener, app(state.clone()), limits, async move {
+        stop_requested().await;
+        tracing::info!("stopping: finishing in-flight requests");
+        live.close();
+        let _ = stopping.send(());
+    });
+    let served = tokio::spawn(server);
+    let _ = stop.await;
+    match tokio::time::timeout(DRAIN, served).await {
+        Ok(result) => result?,
+        Err(_) => tracing::warn!("requests still running after {DRAIN:?}: stopping anyway"),
+    }
+    state.shutdown().await;
+    Ok(())
+}
+
+/// SIGTERM (systemd, container runtimes) or Ctrl-C.
+async fn stop_requested() {
+    let interrupt = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = interrupt => {}
+        () = terminate => {}
+    }
 }
 
 /// Once a stop was asked for on `stop`.
