@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 mod wire;
 
 pub mod comments;
+pub mod personal;
 pub mod proposals;
 
 use wire::wire_enum;
@@ -19,6 +20,7 @@ pub use comments::{
     CommentSort, CommentStatus, CommentView, ModerationAction, ModerationInput, ReportInput,
     SiteSettings, ThreadClaim, ThreadInput, ThreadPatch, ThreadView, UsefulView,
 };
+pub use personal::{Erasure, MyData};
 pub use proposals::{
     BoxEvent, BoxEventKind, BoxInput, BoxMode, BoxPatch, BoxView, Category, ProposalAction,
     ProposalInput, ProposalModeration, ProposalPage, ProposalSort, ProposalStatus, ProposalView,

@@ -515,3 +515,62 @@ async fn live_events_match_the_document() {
     assert!(created["comment"].is_object(), "{created}");
     assert_valid(&doc, "CommentChanged", &created);
 }
+
+#[tokio::test]
+async fn personal_data_responses_match_the_document() {
+    let server = TestServer::start().await;
+    let doc = json_of(server.get("/api/v1/openapi.json").await).await;
+    assert_documented(&doc, &["/sites/{site}/me"]);
+    let resident = token();
+    server.create_poll("p", json!({})).await;
+    let options = option_ids(&server.view("p", None).await);
+    server.vote_ok("p", &resident, &options[..1]).await;
+    server.create_thread("t", json!({})).await;
+    let comment = server.comment_ok("t", &resident, json!({})).await;
+    let mark = server
+        .request(
+            Method::PUT,
+            &format!("/api/v1/comments/{}/useful", comment["id"]),
+        )
+        .header(PARTICIPANT, &resident)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(mark.status(), StatusCode::OK);
+    let report = server
+        .post_as(
+            &format!("/api/v1/comments/{}/reports", comment["id"]),
+            &resident,
+            json!({ "reason": "Test" }),
+            json!({}),
+        )
+        .await;
+    assert_eq!(report.status(), StatusCode::NO_CONTENT);
+    server
+        .create_box("b", json!({ "categories": [{ "id": "c", "label": "C" }] }))
+        .await;
+    let idea = server
+        .proposal_ok("b", &resident, json!({ "category": "c", "place": "Ici" }))
+        .await;
+    let support = server
+        .support(Method::PUT, idea["id"].as_i64().unwrap(), &resident)
+        .await;
+    assert_eq!(support.status(), StatusCode::OK);
+
+    let path = format!("/api/v1/sites/{SITE}/me");
+    let data = server.read(&path, Some(&resident)).await;
+    assert_eq!(data["ballots"].as_array().map(Vec::len), Some(1));
+    assert_valid(&doc, "MyData", &data);
+    assert_valid(&doc, "MyData", &server.read(&path, Some(&token())).await);
+    let erased = server
+        .request(Method::DELETE, &path)
+        .header(PARTICIPANT, &resident)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(erased.status(), StatusCode::OK);
+    assert_valid(&doc, "Erasure", &json_of(erased).await);
+    let missing = server.get(&path).await;
+    assert_eq!(missing.status(), StatusCode::BAD_REQUEST);
+    assert_valid(&doc, "ErrorBody", &json_of(missing).await);
+}

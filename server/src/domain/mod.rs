@@ -6,6 +6,7 @@ pub mod error;
 pub mod markdown;
 pub mod moderation;
 pub mod network;
+pub mod personal;
 pub mod poll;
 pub mod proposal;
 pub mod site;

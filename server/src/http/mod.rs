@@ -11,6 +11,7 @@ mod guard;
 mod live;
 mod openapi;
 mod ops;
+mod personal;
 mod polls;
 mod proposals;
 pub mod serve;
@@ -172,6 +173,7 @@ pub fn app(state: AppState) -> Router {
         .merge(polls::router())
         .merge(comments::router())
         .merge(proposals::router())
+        .merge(personal::router())
         // Set before the CORS layer so that preflights (OPTIONS) still pass through it.
         .method_not_allowed_fallback(method_not_allowed)
         .layer(middleware::from_fn(guard::validators))

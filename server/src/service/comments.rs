@@ -93,7 +93,7 @@ impl Service {
 
     /// Tells the thread's viewers about comment `id`, with the comment as a reader without a
     /// token sees it; one that waits for review is not shown, only named.
-    async fn comment_signal(&self, thread_id: &str, event: &str, id: i64) -> Result<()> {
+    pub(super) async fn comment_signal(&self, thread_id: &str, event: &str, id: i64) -> Result<()> {
         let comment = self
             .store
             .comment(id, None)

@@ -5,6 +5,7 @@
 
 mod catalog;
 pub mod comments;
+mod personal;
 pub mod polls;
 pub mod proposals;
 pub mod seed;
@@ -252,12 +253,7 @@ impl Service {
 
     /// The key of the daily network names, made at first start and shared by instances.
     pub async fn network_secret(&self) -> Result<String> {
-        let mut fresh = [0u8; 32];
-        getrandom::getrandom(&mut fresh).map_err(|error| {
-            StoreError::Unavailable(sqlx::Error::Protocol(format!("no randomness: {error}")))
-        })?;
-        let fresh: String = fresh.iter().map(|b| format!("{b:02x}")).collect();
-        Ok(self.store.secret("network", &fresh).await?)
+        Ok(self.store.secret("network", &random_hex()?).await?)
     }
 
     /// Forgets the rate-limit buckets that are full again (untouched for a minute).
@@ -290,6 +286,15 @@ pub const NETWORK_SHARE: u32 = 4;
 
 /// Wrong staff tokens one network may send a minute.
 pub const ADMIN_FAILURES_PER_MINUTE: u32 = 10;
+
+/// 32 random bytes in hex.
+fn random_hex() -> Result<String> {
+    let mut fresh = [0u8; 32];
+    getrandom::getrandom(&mut fresh).map_err(|error| {
+        StoreError::Unavailable(sqlx::Error::Protocol(format!("no randomness: {error}")))
+    })?;
+    Ok(fresh.iter().map(|b| format!("{b:02x}")).collect())
+}
 
 fn now_ms() -> i64 {
     SystemTime::now()

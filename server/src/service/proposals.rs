@@ -77,7 +77,7 @@ impl Service {
         Ok(proposal.view(histories.remove(&proposal.id).unwrap_or_default()))
     }
 
-    fn proposal_signal(&self, box_id: &str, event: &str, id: i64) {
+    pub(super) fn proposal_signal(&self, box_id: &str, event: &str, id: i64) {
         self.signal(&topic(box_id), event, &ProposalEvent { id }, None);
     }
 

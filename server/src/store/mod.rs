@@ -14,7 +14,7 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use civique_api::{
-    AuditEntry, BoxEvent, CommentSort, CommentStatus, PollResults, SiteInput, SiteSettings,
+    AuditEntry, BoxEvent, CommentSort, CommentStatus, MyData, PollResults, SiteInput, SiteSettings,
     StatusChange, Visibility,
 };
 use futures_util::future::BoxFuture;
@@ -25,6 +25,7 @@ use sqlx::Connection;
 use crate::config::Durability;
 use crate::domain::audit::Audit;
 use crate::domain::comment::{Comment, Cursor, InlineReply, NewComment, ReportOutcome, Thread};
+use crate::domain::personal::Erased;
 use crate::domain::poll::{NewPoll, Poll};
 use crate::domain::proposal::{
     NewProposal, Proposal, ProposalBox, ProposalFilter, SearchTerms, StatusUpdate, SupportChange,
@@ -306,6 +307,18 @@ pub trait Records: Send + Sync {
     async fn secret(&self, name: &str, fresh: &str) -> Result<String>;
 }
 
+/// "Mes données": one participant's contributions on a site.
+#[async_trait]
+pub trait Personal: Send + Sync {
+    /// Everything participant `key` contributed on `site_id` (empty lists if nothing).
+    async fn personal_data(&self, site_id: &str, key: &str) -> Result<MyData>;
+    /// In one transaction: comments and proposals lose their text, title, place and author
+    /// name (comments become deleted, proposals hidden), reports their reason, and the
+    /// participant's key becomes `erased_key`, so that its ballots, supports and marks stay
+    /// counted but no token leads to them any more.
+    async fn erase_personal(&self, site_id: &str, key: &str, erased_key: &str) -> Result<Erased>;
+}
+
 /// Running the database: health, live-update fan-out between instances, backups.
 #[async_trait]
 pub trait Operations: Send + Sync {
@@ -327,9 +340,9 @@ pub trait Operations: Send + Sync {
 }
 
 /// Everything the services need from storage.
-pub trait Store: Sites + Polls + Comments + Proposals + Records + Operations {}
+pub trait Store: Sites + Polls + Comments + Proposals + Personal + Records + Operations {}
 
-impl<T: Sites + Polls + Comments + Proposals + Records + Operations> Store for T {}
+impl<T: Sites + Polls + Comments + Proposals + Personal + Records + Operations> Store for T {}
 
 /// Checks each connection given back to a pool (`after_release`, on both backends): a
 /// request future dropped between BEGIN and the creation of its transaction object leaves

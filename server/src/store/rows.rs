@@ -15,7 +15,7 @@ use crate::domain::proposal::{Proposal, ProposalBox};
 use crate::domain::time::parse_time;
 
 /// A stored wire name read back; an unknown one means the row was edited by hand.
-fn parse<T: FromStr<Err = UnknownName>>(name: &str) -> Result<T> {
+pub fn parse<T: FromStr<Err = UnknownName>>(name: &str) -> Result<T> {
     name.parse()
         .map_err(|e: UnknownName| StoreError::Corrupt(e.to_string()))
 }

@@ -5,6 +5,7 @@
 //! upserts `ON CONFLICT`, which both backends understand.
 
 mod comments;
+mod personal;
 mod polls;
 mod proposals;
 mod records;

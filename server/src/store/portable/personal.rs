@@ -1,0 +1,280 @@
+//! "Mes données": the export and the erasure of one participant's contributions on a site.
+
+use async_trait::async_trait;
+use civique_api::personal::{MyBallot, MyComment, MyMark, MyProposal, MyReport, MySupport};
+use civique_api::MyData;
+
+use super::{Backend, Conn};
+use crate::domain::personal::Erased;
+use crate::store::rows::parse;
+use crate::store::{Personal, Result};
+
+#[async_trait]
+impl Personal for Backend {
+    async fn personal_data(&self, site_id: &str, key: &str) -> Result<MyData> {
+        let mut conn = self.pool.acquire().await?;
+        let mut data = MyData {
+            site_id: site_id.to_owned(),
+            ..MyData::default()
+        };
+        let Some((id, first_seen)) = participant(&mut conn, site_id, key).await? else {
+            return Ok(data);
+        };
+        data.first_seen = Some(first_seen);
+        data.ballots = ballots(&mut conn, id).await?;
+        data.comments = comments(&mut conn, id).await?;
+        data.useful_marks = sqlx::query_as(
+            "SELECT u.comment_id, c.thread_id FROM comment_useful u \
+             JOIN comments c ON c.id = u.comment_id WHERE u.participant_id = $1 \
+             ORDER BY u.comment_id",
+        )
+        .bind(id)
+        .fetch_all(&mut *conn)
+        .await?
+        .into_iter()
+        .map(|(comment_id, thread_id)| MyMark {
+            comment_id,
+            thread_id,
+        })
+        .collect();
+        data.reports = sqlx::query_as(
+            "SELECT r.comment_id, c.thread_id, r.reason, r.created_at FROM comment_reports r \
+             JOIN comments c ON c.id = r.comment_id WHERE r.participant_id = $1 \
+             ORDER BY r.created_at, r.comment_id",
+        )
+        .bind(id)
+        .fetch_all(&mut *conn)
+        .await?
+        .into_iter()
+        .map(|(comment_id, thread_id, reason, created_at)| MyReport {
+            comment_id,
+            thread_id,
+            reason,
+            created_at,
+        })
+        .collect();
+        data.proposals = proposals(&mut conn, id).await?;
+        data.supports = sqlx::query_as(
+            "SELECT s.proposal_id, p.box_id, p.title, s.created_at FROM proposal_supports s \
+             JOIN proposals p ON p.id = s.proposal_id WHERE s.participant_id = $1 \
+             ORDER BY s.created_at, s.proposal_id",
+        )
+        .bind(id)
+        .fetch_all(&mut *conn)
+        .await?
+        .into_iter()
+        .map(|(proposal_id, box_id, title, created_at)| MySupport {
+            proposal_id,
+            box_id,
+            title,
+            created_at,
+        })
+        .collect();
+        Ok(data)
+    }
+
+    async fn erase_personal(&self, site_id: &str, key: &str, erased_key: &str) -> Result<Erased> {
+        let mut tx = self.write().await?;
+        let Some((id, _)) = participant(&mut tx, site_id, key).await? else {
+            return Ok(Erased::default());
+        };
+        let mut erased = Erased::default();
+        let count =
+            |table: &'static str| format!("SELECT COUNT(*) FROM {table} WHERE participant_id = $1");
+        for (table, counter) in [
+            ("ballots", &mut erased.counts.ballots),
+            ("comment_useful", &mut erased.counts.useful_marks),
+            ("proposal_supports", &mut erased.counts.supports),
+        ] {
+            let n: i64 = sqlx::query_scalar(&count(table))
+                .bind(id)
+                .fetch_one(&mut *tx)
+                .await?;
+            *counter = n.unsigned_abs();
+        }
+        erased.counts.reports =
+            sqlx::query("UPDATE comment_reports SET reason = '' WHERE participant_id = $1")
+                .bind(id)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+
+        let comments: Vec<(i64, String, String)> =
+            sqlx::query_as("SELECT id, thread_id, status FROM comments WHERE author_id = $1")
+                .bind(id)
+                .fetch_all(&mut *tx)
+                .await?;
+        erased.counts.comments = comments.len() as u64;
+        erased.comments = comments
+            .into_iter()
+            .filter(|(_, _, status)| status == "published")
+            .map(|(id, thread, _)| (thread, id))
+            .collect();
+        // Replies placed beside a comment name its author: they stop naming them.
+        sqlx::query(
+            "UPDATE comments SET reply_to_name = NULL WHERE (thread_id, reply_to_name) IN \
+             (SELECT thread_id, author_name FROM comments WHERE author_id = $1)",
+        )
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query(
+            "UPDATE comments SET status = 'deleted', text = '', html = '', author_name = '', \
+             author_id = NULL WHERE author_id = $1",
+        )
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+
+        let proposals: Vec<(i64, String, String)> =
+            sqlx::query_as("SELECT id, box_id, visibility FROM proposals WHERE author_id = $1")
+                .bind(id)
+                .fetch_all(&mut *tx)
+                .await?;
+        erased.counts.proposals = proposals.len() as u64;
+        erased.proposals = proposals
+            .into_iter()
+            .filter(|(_, _, visibility)| visibility == "published")
+            .map(|(id, b, _)| (b, id))
+            .collect();
+        // A proposal's comment thread bears its title.
+        sqlx::query(
+            "UPDATE threads SET title = '' WHERE id IN \
+             (SELECT thread_id FROM proposals WHERE author_id = $1)",
+        )
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query(
+            "UPDATE proposals SET title = '', text = '', html = '', place = NULL, \
+             author_name = '', author_id = NULL, visibility = 'hidden' WHERE author_id = $1",
+        )
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+
+        sqlx::query("UPDATE participants SET key = $1 WHERE id = $2")
+            .bind(erased_key)
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(erased)
+    }
+}
+
+/// The id and first-seen time of participant `key` on `site_id`.
+async fn participant(conn: &mut Conn, site_id: &str, key: &str) -> Result<Option<(i64, String)>> {
+    Ok(
+        sqlx::query_as("SELECT id, created_at FROM participants WHERE site_id = $1 AND key = $2")
+            .bind(site_id)
+            .bind(key)
+            .fetch_optional(&mut *conn)
+            .await?,
+    )
+}
+
+async fn ballots(conn: &mut Conn, id: i64) -> Result<Vec<MyBallot>> {
+    let rows: Vec<(String, String, String, String)> = sqlx::query_as(
+        "SELECT b.poll_id, p.question, b.cast_at, o.label FROM ballots b \
+         JOIN polls p ON p.id = b.poll_id \
+         JOIN ballot_choices c ON c.poll_id = b.poll_id AND c.participant_id = b.participant_id \
+         JOIN poll_options o ON o.id = c.option_id \
+         WHERE b.participant_id = $1 ORDER BY b.cast_at, b.poll_id, o.position",
+    )
+    .bind(id)
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut ballots: Vec<MyBallot> = Vec::new();
+    for (poll_id, question, cast_at, label) in rows {
+        match ballots.last_mut() {
+            Some(last) if last.poll_id == poll_id => last.choices.push(label),
+            _ => ballots.push(MyBallot {
+                poll_id,
+                question,
+                choices: vec![label],
+                cast_at,
+            }),
+        }
+    }
+    Ok(ballots)
+}
+
+type CommentRow = (
+    i64,
+    String,
+    String,
+    String,
+    String,
+    String,
+    String,
+    Option<String>,
+);
+
+async fn comments(conn: &mut Conn, id: i64) -> Result<Vec<MyComment>> {
+    let rows: Vec<CommentRow> = sqlx::query_as(
+        "SELECT c.id, c.thread_id, t.title, c.author_name, c.text, c.status, c.created_at, \
+         c.edited_at FROM comments c JOIN threads t ON t.id = c.thread_id \
+         WHERE c.author_id = $1 ORDER BY c.id",
+    )
+    .bind(id)
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.into_iter()
+        .map(
+            |(id, thread_id, thread_title, author_name, text, status, created_at, edited_at)| {
+                Ok(MyComment {
+                    id,
+                    thread_id,
+                    thread_title,
+                    author_name,
+                    text,
+                    status: parse(&status)?,
+                    created_at,
+                    edited_at,
+                })
+            },
+        )
+        .collect()
+}
+
+type ProposalRow = (
+    i64,
+    String,
+    String,
+    String,
+    Option<String>,
+    Option<String>,
+    String,
+    String,
+    String,
+    String,
+);
+
+async fn proposals(conn: &mut Conn, id: i64) -> Result<Vec<MyProposal>> {
+    let rows: Vec<ProposalRow> = sqlx::query_as(
+        "SELECT id, box_id, title, text, category, place, author_name, status, visibility, \
+         created_at FROM proposals WHERE author_id = $1 ORDER BY id",
+    )
+    .bind(id)
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.into_iter()
+        .map(
+            |(id, box_id, title, text, category, place, author_name, status, vis, created_at)| {
+                Ok(MyProposal {
+                    id,
+                    box_id,
+                    title,
+                    text,
+                    category,
+                    place,
+                    author_name,
+                    status: parse(&status)?,
+                    visibility: parse(&vis)?,
+                    created_at,
+                })
+            },
+        )
+        .collect()
+}
