@@ -215,6 +215,34 @@ impl Client {
         self.send("POST", url, Some(body), decode::nothing).await
     }
 
+    /// "Mes données": what this device's token contributed on `site` or, with `erase`,
+    /// erases it and then forgets the token (the next act starts a new participant).
+    /// `Ok(None)` without asking when the device holds no token, and after an erasure.
+    pub async fn my_data(
+        &self,
+        site: &str,
+        erase: bool,
+    ) -> Result<Option<MyDataExport>, ClientError> {
+        if existing_token(&self.endpoint).is_none() {
+            return Ok(None);
+        }
+        let url = self.api_url(&format!("sites/{}/me", segment(site)));
+        let method = if erase { "DELETE" } else { "GET" };
+        let (status, body) = self.fetch(method, url, None).await?;
+        if (200..300).contains(&status) {
+            if erase {
+                forget_token(&self.endpoint);
+                return Ok(None);
+            }
+            if let Some(export) = body.as_ref().and_then(decode::my_data) {
+                return Ok(Some(export));
+            }
+        }
+        Err(api_error(status, body.as_ref()))
+    }
+
+    /// Sends a request and reads its answer with `read`. Generic only in this thin layer:
+    /// the fetch itself is [`Client::fetch`], compiled once for every answer type.
     async fn send<T>(
         &self,
         method: &str,
@@ -222,6 +250,22 @@ impl Client {
         json: Option<String>,
         read: fn(&JsValue) -> Option<T>,
     ) -> Result<T, ClientError> {
+        let (status, body) = self.fetch(method, url, json).await?;
+        if (200..300).contains(&status) {
+            if let Some(value) = read(body.as_ref().unwrap_or(&JsValue::NULL)) {
+                return Ok(value);
+            }
+        }
+        Err(api_error(status, body.as_ref()))
+    }
+
+    /// The status and JSON body (if any) of a request to the endpoint.
+    async fn fetch(
+        &self,
+        method: &str,
+        url: String,
+        json: Option<String>,
+    ) -> Result<(u16, Option<JsValue>), ClientError> {
         let window = web_sys::window().ok_or(ClientError::Network)?;
         let headers = js_sys::Object::new();
         let set = |k: &str, v: &str| js_sys::Reflect::set(&headers, &k.into(), &v.into());
@@ -246,27 +290,26 @@ impl Client {
             .await
             .map_err(|_| ClientError::Network)?
             .unchecked_into();
-        let status = response.status();
         let body = match response.json() {
             Ok(promise) => JsFuture::from(promise).await.ok(),
             Err(_) => None,
         };
-        if response.ok() {
-            if let Some(value) = read(body.as_ref().unwrap_or(&JsValue::NULL)) {
-                return Ok(value);
-            }
-        }
-        let (code, message) = body.as_ref().and_then(decode::error).unwrap_or_else(|| {
-            (
-                codes::INTERNAL.to_owned(),
-                format!("unexpected HTTP {status} answer"),
-            )
-        });
-        Err(ClientError::Api {
-            status,
-            code,
-            message,
-        })
+        Ok((response.status(), body))
+    }
+}
+
+/// The error an answer of `status` with `body` stands for.
+fn api_error(status: u16, body: Option<&JsValue>) -> ClientError {
+    let (code, message) = body.and_then(decode::error).unwrap_or_else(|| {
+        (
+            codes::INTERNAL.to_owned(),
+            format!("unexpected HTTP {status} answer"),
+        )
+    });
+    ClientError::Api {
+        status,
+        code,
+        message,
     }
 }
 
@@ -372,6 +415,24 @@ pub fn participant_token(endpoint: &str) -> String {
         MEMORY_TOKENS.with_borrow_mut(|m| m.push((key, token.clone())));
     }
     token
+}
+
+/// Forgets this browser's participant token for `endpoint` (after its data was erased).
+pub fn forget_token(endpoint: &str) {
+    let key = token_key(endpoint);
+    if let Some(storage) = storage() {
+        let _ = storage.remove_item(&key);
+    }
+    MEMORY_TOKENS.with_borrow_mut(|m| m.retain(|(k, _)| *k != key));
+}
+
+/// A resident's exported data: the JSON as the endpoint sent it (pretty-printed, for the
+/// download) and how many of each kind it holds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MyDataExport {
+    pub json: String,
+    /// Ballots, comments, proposals, supports, useful marks, reports.
+    pub counts: [u64; 6],
 }
 
 const FIRST_RETRY_MS: i32 = 1_000;

@@ -2,8 +2,10 @@
 
 use civique_api::codes;
 
+mod my_data;
 #[cfg(feature = "proposals")]
 mod proposals;
+pub use my_data::DataText;
 #[cfg(feature = "proposals")]
 pub use proposals::BoxText;
 
@@ -61,108 +63,160 @@ pub enum Text {
     OriginNotAllowed,
     /// Anything else.
     Generic,
+    #[cfg(any(feature = "comments", feature = "proposals"))]
     /// Shown while a comment thread loads.
     CommentsLoading,
+    #[cfg(any(feature = "comments", feature = "proposals"))]
     /// The thread does not exist.
     ThreadNotFound,
+    #[cfg(any(feature = "comments", feature = "proposals"))]
     /// The host site is not allowed to show this thread.
     ThreadOriginNotAllowed,
+    #[cfg(any(feature = "comments", feature = "proposals"))]
     /// A locked thread: no more comments.
     Locked,
+    #[cfg(any(feature = "comments", feature = "proposals"))]
     /// Label of the sort select.
     Sort,
+    #[cfg(any(feature = "comments", feature = "proposals"))]
     /// Sort option: oldest first.
     SortOldest,
+    #[cfg(any(feature = "comments", feature = "proposals"))]
     /// Sort option: newest first.
     SortNewest,
+    #[cfg(any(feature = "comments", feature = "proposals"))]
     /// Sort option: most useful first.
     SortUseful,
+    #[cfg(any(feature = "comments", feature = "proposals"))]
     /// Button loading the next page of comments.
     LoadMore,
+    #[cfg(any(feature = "comments", feature = "proposals"))]
     /// An empty thread.
     NoComments,
+    #[cfg(any(feature = "comments", feature = "proposals"))]
     /// Label of the display name field.
     YourName,
+    #[cfg(any(feature = "comments", feature = "proposals"))]
     /// Label of the comment text area.
     YourComment,
+    #[cfg(any(feature = "comments", feature = "proposals"))]
     /// Label of a reply's text area.
     YourReply,
+    #[cfg(any(feature = "comments", feature = "proposals"))]
     /// Label of the text area editing a comment.
     EditText,
+    #[cfg(any(feature = "comments", feature = "proposals"))]
     /// What Markdown the text area accepts.
     MarkdownHint,
+    #[cfg(any(feature = "comments", feature = "proposals"))]
     /// Submit button of a new comment or reply.
     Publish,
+    #[cfg(any(feature = "comments", feature = "proposals"))]
     /// Opens the reply form under a comment.
     Reply,
+    #[cfg(any(feature = "comments", feature = "proposals"))]
     /// Closes a reply, edit or report form.
     Cancel,
+    #[cfg(any(feature = "comments", feature = "proposals"))]
     /// Opens the edit form of one's own comment.
     Edit,
+    #[cfg(any(feature = "comments", feature = "proposals"))]
     /// Saves an edited comment.
     Save,
+    #[cfg(any(feature = "comments", feature = "proposals"))]
     /// Deletes one's own comment.
     Delete,
+    #[cfg(any(feature = "comments", feature = "proposals"))]
     /// Asked before deleting.
     ConfirmDelete,
+    #[cfg(any(feature = "comments", feature = "proposals"))]
     /// Opens the report form.
     Report,
+    #[cfg(any(feature = "comments", feature = "proposals"))]
     /// Label of the report reason select.
     ReportReason,
+    #[cfg(any(feature = "comments", feature = "proposals"))]
     /// Report reason: abusive language.
     ReasonAbuse,
+    #[cfg(any(feature = "comments", feature = "proposals"))]
     /// Report reason: spam.
     ReasonSpam,
+    #[cfg(any(feature = "comments", feature = "proposals"))]
     /// Report reason: off topic.
     ReasonOffTopic,
+    #[cfg(any(feature = "comments", feature = "proposals"))]
     /// Report reason: anything else.
     ReasonOther,
+    #[cfg(any(feature = "comments", feature = "proposals"))]
     /// Label of the optional report details.
     ReportDetails,
+    #[cfg(any(feature = "comments", feature = "proposals"))]
     /// Submit button of the report form.
     SendReport,
+    #[cfg(any(feature = "comments", feature = "proposals"))]
     /// Status after a report.
     Reported,
+    #[cfg(any(feature = "comments", feature = "proposals"))]
     /// The "useful" toggle button.
     Useful,
+    #[cfg(any(feature = "comments", feature = "proposals"))]
     /// Badge of an official comment.
     Official,
+    #[cfg(any(feature = "comments", feature = "proposals"))]
     /// Marker of a pinned comment.
     Pinned,
+    #[cfg(any(feature = "comments", feature = "proposals"))]
     /// Marker of an edited comment.
     Edited,
+    #[cfg(any(feature = "comments", feature = "proposals"))]
     /// Marker of one's own comment waiting for approval.
     Pending,
+    #[cfg(any(feature = "comments", feature = "proposals"))]
     /// Status after posting.
     Posted,
+    #[cfg(any(feature = "comments", feature = "proposals"))]
     /// Status after posting under moderation.
     PostedPending,
+    #[cfg(any(feature = "comments", feature = "proposals"))]
     /// Placeholder of a comment removed by the moderators.
     RemovedByModeration,
+    #[cfg(any(feature = "comments", feature = "proposals"))]
     /// Placeholder of a comment deleted by its author.
     DeletedByAuthor,
+    #[cfg(any(feature = "comments", feature = "proposals"))]
     /// Comment refused: empty.
     EmptyText,
+    #[cfg(any(feature = "comments", feature = "proposals"))]
     /// Comment refused: too long.
     TextTooLong,
+    #[cfg(any(feature = "comments", feature = "proposals"))]
     /// Comment refused: too many links.
     TooManyLinks,
+    #[cfg(any(feature = "comments", feature = "proposals"))]
     /// Comment refused: bad display name.
     InvalidName,
+    #[cfg(any(feature = "comments", feature = "proposals"))]
     /// Refused: a name that would pass for the town's staff.
     ReservedName,
+    #[cfg(any(feature = "comments", feature = "proposals"))]
     /// Reply refused: the parent is gone.
     InvalidParent,
+    #[cfg(any(feature = "comments", feature = "proposals"))]
     /// Edit refused: too late.
     EditWindowOver,
+    #[cfg(any(feature = "comments", feature = "proposals"))]
     /// Edit refused: someone else's comment.
     NotAuthor,
+    #[cfg(any(feature = "comments", feature = "proposals"))]
     /// Refused: posting too fast.
     RateLimited,
+    #[cfg(any(feature = "comments", feature = "proposals"))]
     /// Comment refused: blocked words.
     BlockedWords,
+    #[cfg(any(feature = "comments", feature = "proposals"))]
     /// Report refused: already reported.
     AlreadyReported,
+    #[cfg(any(feature = "comments", feature = "proposals"))]
     /// The comment no longer exists.
     CommentGone,
 }
@@ -247,125 +301,177 @@ impl Lang {
                 "Une erreur est survenue. Réessayez.",
                 "Something went wrong. Please try again.",
             ),
+            #[cfg(any(feature = "comments", feature = "proposals"))]
             Text::CommentsLoading => ("Chargement des commentaires…", "Loading comments…"),
+            #[cfg(any(feature = "comments", feature = "proposals"))]
             Text::ThreadNotFound => (
                 "Cette discussion n'existe pas ou a été supprimée.",
                 "This discussion does not exist or has been removed.",
             ),
+            #[cfg(any(feature = "comments", feature = "proposals"))]
             Text::ThreadOriginNotAllowed => (
                 "Ce site n'est pas autorisé à afficher cette discussion.",
                 "This site is not allowed to show this discussion.",
             ),
+            #[cfg(any(feature = "comments", feature = "proposals"))]
             Text::Locked => (
                 "Cette discussion est fermée.",
                 "This discussion is closed.",
             ),
+            #[cfg(any(feature = "comments", feature = "proposals"))]
             Text::Sort => ("Trier par", "Sort by"),
+            #[cfg(any(feature = "comments", feature = "proposals"))]
             Text::SortOldest => ("Plus anciens", "Oldest"),
+            #[cfg(any(feature = "comments", feature = "proposals"))]
             Text::SortNewest => ("Plus récents", "Newest"),
+            #[cfg(any(feature = "comments", feature = "proposals"))]
             Text::SortUseful => ("Plus utiles", "Most useful"),
+            #[cfg(any(feature = "comments", feature = "proposals"))]
             Text::LoadMore => ("Charger plus de commentaires", "Load more comments"),
+            #[cfg(any(feature = "comments", feature = "proposals"))]
             Text::NoComments => (
                 "Aucun commentaire pour l'instant.",
                 "No comments yet.",
             ),
+            #[cfg(any(feature = "comments", feature = "proposals"))]
             Text::YourName => ("Votre nom", "Your name"),
+            #[cfg(any(feature = "comments", feature = "proposals"))]
             Text::YourComment => ("Votre commentaire", "Your comment"),
+            #[cfg(any(feature = "comments", feature = "proposals"))]
             Text::YourReply => ("Votre réponse", "Your reply"),
+            #[cfg(any(feature = "comments", feature = "proposals"))]
             Text::EditText => ("Modifier votre commentaire", "Edit your comment"),
+            #[cfg(any(feature = "comments", feature = "proposals"))]
             Text::MarkdownHint => (
                 "Markdown simple\u{a0}: *italique*, **gras**, [lien](https://…), listes",
                 "Simple Markdown: *italic*, **bold**, [link](https://…), lists",
             ),
+            #[cfg(any(feature = "comments", feature = "proposals"))]
             Text::Publish => ("Publier", "Post"),
+            #[cfg(any(feature = "comments", feature = "proposals"))]
             Text::Reply => ("Répondre", "Reply"),
+            #[cfg(any(feature = "comments", feature = "proposals"))]
             Text::Cancel => ("Annuler", "Cancel"),
+            #[cfg(any(feature = "comments", feature = "proposals"))]
             Text::Edit => ("Modifier", "Edit"),
+            #[cfg(any(feature = "comments", feature = "proposals"))]
             Text::Save => ("Enregistrer", "Save"),
+            #[cfg(any(feature = "comments", feature = "proposals"))]
             Text::Delete => ("Supprimer", "Delete"),
+            #[cfg(any(feature = "comments", feature = "proposals"))]
             Text::ConfirmDelete => (
                 "Supprimer définitivement ce commentaire\u{a0}?",
                 "Delete this comment for good?",
             ),
+            #[cfg(any(feature = "comments", feature = "proposals"))]
             Text::Report => ("Signaler", "Report"),
+            #[cfg(any(feature = "comments", feature = "proposals"))]
             Text::ReportReason => ("Motif du signalement", "Reason for reporting"),
+            #[cfg(any(feature = "comments", feature = "proposals"))]
             Text::ReasonAbuse => ("Propos injurieux", "Abusive language"),
+            #[cfg(any(feature = "comments", feature = "proposals"))]
             Text::ReasonSpam => ("Spam", "Spam"),
+            #[cfg(any(feature = "comments", feature = "proposals"))]
             Text::ReasonOffTopic => ("Hors sujet", "Off topic"),
+            #[cfg(any(feature = "comments", feature = "proposals"))]
             Text::ReasonOther => ("Autre", "Other"),
+            #[cfg(any(feature = "comments", feature = "proposals"))]
             Text::ReportDetails => ("Précisions (facultatif)", "Details (optional)"),
+            #[cfg(any(feature = "comments", feature = "proposals"))]
             Text::SendReport => ("Envoyer le signalement", "Send the report"),
+            #[cfg(any(feature = "comments", feature = "proposals"))]
             Text::Reported => (
                 "Merci, votre signalement a été transmis.",
                 "Thank you, your report has been sent.",
             ),
+            #[cfg(any(feature = "comments", feature = "proposals"))]
             Text::Useful => ("Utile", "Useful"),
+            #[cfg(any(feature = "comments", feature = "proposals"))]
             Text::Official => ("Réponse de la mairie", "Official reply"),
+            #[cfg(any(feature = "comments", feature = "proposals"))]
             Text::Pinned => ("Épinglé", "Pinned"),
+            #[cfg(any(feature = "comments", feature = "proposals"))]
             Text::Edited => ("modifié", "edited"),
+            #[cfg(any(feature = "comments", feature = "proposals"))]
             Text::Pending => ("en attente de modération", "awaiting moderation"),
+            #[cfg(any(feature = "comments", feature = "proposals"))]
             Text::Posted => (
                 "Votre commentaire est publié.",
                 "Your comment has been posted.",
             ),
+            #[cfg(any(feature = "comments", feature = "proposals"))]
             Text::PostedPending => (
                 "Votre commentaire sera publié après modération.",
                 "Your comment will be published once approved.",
             ),
+            #[cfg(any(feature = "comments", feature = "proposals"))]
             Text::RemovedByModeration => (
                 "Commentaire retiré par la modération",
                 "Comment removed by the moderators",
             ),
+            #[cfg(any(feature = "comments", feature = "proposals"))]
             Text::DeletedByAuthor => (
                 "Commentaire supprimé par son auteur",
                 "Comment deleted by its author",
             ),
+            #[cfg(any(feature = "comments", feature = "proposals"))]
             Text::EmptyText => (
                 "Écrivez votre commentaire avant de publier.",
                 "Write your comment before posting.",
             ),
+            #[cfg(any(feature = "comments", feature = "proposals"))]
             Text::TextTooLong => (
                 "Votre commentaire dépasse 5\u{a0}000 caractères. Raccourcissez-le.",
                 "Your comment is longer than 5,000 characters. Please shorten it.",
             ),
+            #[cfg(any(feature = "comments", feature = "proposals"))]
             Text::TooManyLinks => (
                 "Votre commentaire contient trop de liens (5 au plus).",
                 "Your comment contains too many links (5 at most).",
             ),
+            #[cfg(any(feature = "comments", feature = "proposals"))]
             Text::InvalidName => (
                 "Indiquez votre nom\u{a0}: 60 caractères au plus, dont au moins une lettre, \
                  sans caractère invisible.",
                 "Enter your name: 60 characters at most, at least one letter, no invisible \
                  character.",
             ),
+            #[cfg(any(feature = "comments", feature = "proposals"))]
             Text::ReservedName => (
                 "Ce nom est réservé à l'équipe de la mairie. Choisissez-en un autre.",
                 "This name is reserved for the town's staff. Please choose another.",
             ),
+            #[cfg(any(feature = "comments", feature = "proposals"))]
             Text::InvalidParent => (
                 "Ce commentaire n'accepte plus de réponse.",
                 "This comment no longer accepts replies.",
             ),
+            #[cfg(any(feature = "comments", feature = "proposals"))]
             Text::EditWindowOver => (
                 "Le délai de 15 minutes pour modifier ou supprimer ce commentaire est dépassé.",
                 "The 15 minutes to edit or delete this comment are over.",
             ),
+            #[cfg(any(feature = "comments", feature = "proposals"))]
             Text::NotAuthor => (
                 "Vous ne pouvez modifier que vos propres commentaires.",
                 "You can only change your own comments.",
             ),
+            #[cfg(any(feature = "comments", feature = "proposals"))]
             Text::RateLimited => (
                 "Vous publiez trop vite. Patientez un peu puis réessayez.",
                 "You are posting too fast. Wait a little, then try again.",
             ),
+            #[cfg(any(feature = "comments", feature = "proposals"))]
             Text::BlockedWords => (
                 "Votre commentaire contient des mots refusés sur ce site. Reformulez-le.",
                 "Your comment contains words this site does not accept. Please rephrase it.",
             ),
+            #[cfg(any(feature = "comments", feature = "proposals"))]
             Text::AlreadyReported => (
                 "Vous avez déjà signalé ce commentaire.",
                 "You have already reported this comment.",
             ),
+            #[cfg(any(feature = "comments", feature = "proposals"))]
             Text::CommentGone => (
                 "Ce commentaire n'existe plus.",
                 "This comment no longer exists.",
@@ -473,6 +579,7 @@ impl Lang {
     }
 
     /// The sentence shown for an error code of a comment thread (`network` for no answer).
+    #[cfg(any(feature = "comments", feature = "proposals"))]
     pub fn comment_error(self, code: &str) -> String {
         let text = match code {
             codes::NOT_FOUND => Text::CommentGone,

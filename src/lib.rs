@@ -17,7 +17,7 @@ pub mod proposals;
 pub mod ui;
 
 /// The whole stylesheet the loader adopts (`base.css` then the widgets' own), as xtask
-/// concatenates it into `pkg/civique.css`.
+/// concatenates it into `pkg/civique.css` (there without comments and indentation).
 pub fn stylesheet() -> String {
     let mut css = String::from(ui::BASE_CSS);
     #[cfg(feature = "poll")]

@@ -177,6 +177,26 @@ pub fn useful_view(v: &JsValue) -> Option<UsefulView> {
     })
 }
 
+/// A `MyData` export: its pretty JSON and the length of each of its lists.
+pub fn my_data(v: &JsValue) -> Option<super::MyDataExport> {
+    let len = |key| {
+        let f = field(v, key);
+        Array::is_array(&f).then(|| u64::from(Array::from(&f).length()))
+    };
+    let counts = [
+        len("ballots")?,
+        len("comments")?,
+        len("proposals")?,
+        len("supports")?,
+        len("useful_marks")?,
+        len("reports")?,
+    ];
+    let json = js_sys::JSON::stringify_with_replacer_and_space(v, &JsValue::NULL, &2.into())
+        .ok()?
+        .as_string()?;
+    Some(super::MyDataExport { json, counts })
+}
+
 /// Any answer, for requests whose body does not matter (`204 No Content`).
 pub fn nothing(_: &JsValue) -> Option<()> {
     Some(())

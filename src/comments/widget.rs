@@ -13,7 +13,7 @@ use wasm_bindgen::{JsCast, JsValue};
 use super::{check_comment, Actions, CommentsCard, Editor, Node, Target, ThreadState};
 use crate::client::{comment_view, parse_json, useful_view, Client, ClientError, Subscription};
 use crate::i18n::{Lang, Text};
-use crate::ui::{fail, Host, Phase};
+use crate::ui::{fail, Host, MyData, Phase};
 
 /// Which thread a widget shows.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -182,15 +182,25 @@ pub fn Comments(
         }
     };
 
+    let my_data = MyData::new(host.clone(), client.clone(), state.lang);
+    my_data.on_erased({
+        let client = client.clone();
+        move || spawn_local(refresh(client.clone(), state, true, Vec::new()))
+    });
     let load = {
-        let (client, subscription, on_event) =
-            (client.clone(), subscription.clone(), on_event.clone());
+        let (client, subscription, on_event, my_data) = (
+            client.clone(),
+            subscription.clone(),
+            on_event.clone(),
+            my_data.clone(),
+        );
         move || {
-            let (client, thread, subscription, on_event) = (
+            let (client, thread, subscription, on_event, my_data) = (
                 client.clone(),
                 thread.clone(),
                 subscription.clone(),
                 on_event.clone(),
+                my_data.clone(),
             );
             spawn_local(async move {
                 let found = match &thread {
@@ -210,6 +220,7 @@ pub fn Comments(
                 match answer {
                     Ok((t, page)) => {
                         let url = format!("{}/events", client.thread_url(&t.id));
+                        my_data.show(&t.site_id);
                         state.show(t, page.count, page.comments, page.next_cursor);
                         *subscription.borrow_mut() = Some(Subscription::new(url, EVENTS, on_event));
                     }
@@ -219,6 +230,7 @@ pub fn Comments(
         }
     };
     on_cleanup(move || drop(subscription.take()));
+    on_cleanup(move || my_data.remove());
     load();
     let ticker = set_interval_with_handle(
         move || state.now.set(js_sys::Date::now()),

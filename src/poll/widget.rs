@@ -10,7 +10,7 @@ use wasm_bindgen::JsValue;
 use super::{check_choices, Notice, Phase, PollCard, PollState};
 use crate::client::{parse_json, poll_changed, Client, Subscription, RESYNC};
 use crate::i18n::Lang;
-use crate::ui::{Debounce, Host};
+use crate::ui::{Debounce, Host, MyData};
 
 /// Results shown to this participant only are refreshed at most this often while votes come.
 const PRIVATE_RESULTS_EVERY_MS: u64 = 5_000;
@@ -32,12 +32,13 @@ pub fn Poll(
 ) -> impl IntoView {
     let state = PollState::new(lang);
     let client = Client::new(&endpoint);
+    let my_data = MyData::new(host.clone(), client.clone(), lang);
     // Bumped by each vote answer: a poll fetched before it would show stale choices.
     let votes_applied = StoredValue::new(0u32);
     let refresh = {
-        let (client, poll) = (client.clone(), poll.clone());
+        let (client, poll, my_data) = (client.clone(), poll.clone(), my_data.clone());
         move || {
-            let (client, poll) = (client.clone(), poll.clone());
+            let (client, poll, my_data) = (client.clone(), poll.clone(), my_data.clone());
             spawn_local(async move {
                 let asked_at = votes_applied.get_value();
                 let answer = client.poll(&poll).await;
@@ -45,7 +46,10 @@ pub fn Poll(
                     return;
                 }
                 match answer {
-                    Ok(view) => state.show(view),
+                    Ok(view) => {
+                        my_data.show(&view.site_id);
+                        state.show(view);
+                    }
                     // A poll already on screen stays there; only a first load can fail. The
                     // same failure again changes nothing (its "Réessayer" button stays put).
                     Err(error) if state.phase.get_untracked() != Phase::Ready => {
@@ -92,6 +96,9 @@ pub fn Poll(
             refresh();
         })
     };
+
+    my_data.on_erased(refresh.clone());
+    on_cleanup(move || my_data.remove());
 
     let fail = {
         let (host, poll) = (host.clone(), poll.clone());

@@ -12,9 +12,9 @@ use wasm_bindgen::{JsCast, JsValue};
 use super::state::{check_proposal, permalink, proposal_in_hash, Field, Item, Thanks};
 use super::{BoxCard, BoxState};
 use crate::client::proposals::support_view;
-use crate::client::{parse_json, ClientError, Subscription, RESYNC};
+use crate::client::{parse_json, Client, ClientError, Subscription, RESYNC};
 use crate::i18n::{BoxText, Lang};
-use crate::ui::{fail, Host, Phase};
+use crate::ui::{fail, Host, MyData, Phase};
 
 const EVENTS: &[&str] = &[
     events::PROPOSAL_CREATED,
@@ -52,7 +52,13 @@ pub fn Proposals(
     #[prop(optional)]
     host: Host,
 ) -> impl IntoView {
+    let my_data = MyData::new(host.clone(), Client::new(&endpoint), lang);
     let state = BoxState::new(lang, &endpoint, &box_id, host, projector);
+    my_data.on_erased(move || spawn_local(reload(state)));
+    on_cleanup({
+        let my_data = my_data.clone();
+        move || my_data.remove()
+    });
     let subscription: SendWrapper<std::rc::Rc<std::cell::RefCell<Option<Subscription>>>> =
         SendWrapper::new(Default::default());
     let owner = Owner::current().unwrap_or_default();
@@ -67,9 +73,17 @@ pub fn Proposals(
     let start = {
         let subscription = subscription.clone();
         move || {
-            let (subscription, on_event) = (subscription.clone(), on_event.clone());
+            let (subscription, on_event, my_data) =
+                (subscription.clone(), on_event.clone(), my_data.clone());
             spawn_local(async move {
                 if load(state).await {
+                    // A projector shows no one's own data.
+                    let site = state
+                        .info
+                        .with_untracked(|b| b.as_ref().map(|b| b.site_id.clone()));
+                    if let Some(site) = site.filter(|_| !state.projector) {
+                        my_data.show(&site);
+                    }
                     let url = format!("{}/events", state.client().box_url(&state.id()));
                     *subscription.borrow_mut() = Some(Subscription::new(url, EVENTS, on_event));
                 }

@@ -9,6 +9,9 @@ use wasm_bindgen::JsValue;
 
 use crate::client::ClientError;
 
+mod my_data;
+pub use my_data::MyData;
+
 /// Where a widget stands with the endpoint.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Phase {
@@ -140,6 +143,11 @@ pub fn Failure(
 }
 
 impl Host {
+    /// The host's shadow root, where the widget is mounted.
+    pub fn shadow(&self) -> Option<web_sys::ShadowRoot> {
+        self.0.as_ref()?.shadow_root()
+    }
+
     /// The first element matching `selector` in the host's shadow root.
     pub fn query(&self, selector: &str) -> Option<web_sys::Element> {
         self.0

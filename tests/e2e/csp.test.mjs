@@ -2,6 +2,7 @@
 // (www/tests/strict.html): its own files, plus the endpoint's scripts, wasm and API; no
 // inline script or style, no eval. Everything must work and nothing may be refused.
 import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
 import { describe, test } from 'node:test';
 import {
   WWW, createBox, createPoll, createThread, eventually, useBrowser, waitReady, widget, widgetText,
@@ -46,6 +47,16 @@ describe('a host page with a strict Content-Security-Policy', () => {
     await form.getByLabel('Votre commentaire').fill('Sous CSP stricte');
     await form.getByRole('button', { name: 'Publier' }).click();
     await widget(page, 1).getByText('Sous CSP stricte').waitFor();
+
+    // "Mes données" fetches the export and offers it as a blob: download.
+    await w.locator('summary', { hasText: 'Mes données' }).click();
+    await w.getByText(/1 vote, 1 commentaire/).waitFor();
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      w.getByRole('link', { name: /Télécharger mes données/ }).click(),
+    ]);
+    const exported = JSON.parse(await readFile(await download.path(), 'utf8'));
+    assert.equal(exported.comments[0].text, 'Sous CSP stricte');
 
     assert.deepEqual(await page.evaluate(() => window.cspViolations), []);
     assert.deepEqual(refused, []);

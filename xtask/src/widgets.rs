@@ -97,15 +97,33 @@ pub fn stylesheet() -> Result<String> {
     for file in files {
         let text =
             fs::read_to_string(&file).with_context(|| format!("reading {}", file.display()))?;
-        css.push_str(&format!(
-            "/* {} */\n",
-            file.strip_prefix(root()).unwrap_or(&file).display()
-        ));
-        css.push_str(&text);
-        css.push('\n');
+        css.push_str(&minify_css(&text));
     }
     Ok(css)
 }
+
+/// `css` without its comments, indentation and blank lines: every page with a widget
+/// downloads the stylesheet.
+fn minify_css(css: &str) -> String {
+    let mut rest = css;
+    let mut bare = String::with_capacity(css.len());
+    while let Some(start) = rest.find("/*") {
+        bare.push_str(&rest[..start]);
+        rest = rest[start..]
+            .find("*/")
+            .map_or("", |end| &rest[start + end + 2..]);
+    }
+    bare.push_str(rest);
+    bare.lines()
+        .map(str::trim)
+        .filter(|line| !line.is_empty())
+        .fold(String::new(), |mut out, line| {
+            out.push_str(line);
+            out.push('\n');
+            out
+        })
+}
+
 
 /// `pkg/package.json`: the npm package `civique` holds the loader, the stylesheet and one
 /// wasm-pack output per kind (each keeps its own manifest, for its TypeScript types).
@@ -164,4 +182,18 @@ pub fn browser_tests() -> Result<()> {
             .env("CHROMEDRIVER", CHROMEDRIVER)
             .env("WASM_BINDGEN_TEST_TIMEOUT", "120"),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::minify_css;
+
+    #[test]
+    fn minified_css_keeps_every_rule_and_drops_comments() {
+        let css = "/* base */\n.a,\n.b {\n  color: red; /* why */\n}\n\n.c { margin: 0; }\n";
+        assert_eq!(
+            minify_css(css),
+            ".a,\n.b {\ncolor: red;\n}\n.c { margin: 0; }\n"
+        );
+    }
 }
