@@ -527,25 +527,8 @@ async fn personal_data_responses_match_the_document() {
     server.vote_ok("p", &resident, &options[..1]).await;
     server.create_thread("t", json!({})).await;
     let comment = server.comment_ok("t", &resident, json!({})).await;
-    let mark = server
-        .request(
-            Method::PUT,
-            &format!("/api/v1/comments/{}/useful", comment["id"]),
-        )
-        .header(PARTICIPANT, &resident)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(mark.status(), StatusCode::OK);
-    let report = server
-        .post_as(
-            &format!("/api/v1/comments/{}/reports", comment["id"]),
-            &resident,
-            json!({ "reason": "Test" }),
-            json!({}),
-        )
-        .await;
-    assert_eq!(report.status(), StatusCode::NO_CONTENT);
+    server.mark_useful(&comment["id"], &resident).await;
+    server.report_ok(&comment["id"], &resident, "Test").await;
     server
         .create_box("b", json!({ "categories": [{ "id": "c", "label": "C" }] }))
         .await;

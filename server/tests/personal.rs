@@ -59,25 +59,10 @@ async fn busy_site() -> (TestServer, String, String) {
         )
         .await;
     assert_eq!(beside["reply_to_name"], "Dominique Secret");
-    let marked = server
-        .request(
-            Method::PUT,
-            &format!("/api/v1/comments/{}/useful", top["id"]),
-        )
-        .header(PARTICIPANT, &resident)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(marked.status(), StatusCode::OK);
-    let reported = server
-        .post_as(
-            &format!("/api/v1/comments/{}/reports", top["id"]),
-            &resident,
-            json!({ "reason": "raison personnelle" }),
-            json!({}),
-        )
+    server.mark_useful(&top["id"], &resident).await;
+    server
+        .report_ok(&top["id"], &resident, "raison personnelle")
         .await;
-    assert_eq!(reported.status(), StatusCode::NO_CONTENT);
     server.create_box("b", json!({ "threshold": 10 })).await;
     let idea = server
         .proposal_ok(

@@ -124,7 +124,6 @@ fn minify_css(css: &str) -> String {
         })
 }
 
-
 /// `pkg/package.json`: the npm package `civique` holds the loader, the stylesheet and one
 /// wasm-pack output per kind (each keeps its own manifest, for its TypeScript types).
 fn write_npm_manifest(pkg: &Path) -> Result<()> {

@@ -286,6 +286,30 @@ impl TestServer {
         response.json().await.unwrap()
     }
 
+    /// Marks comment `id` useful as `token`, asserting 200.
+    pub async fn mark_useful(&self, id: &Value, token: &str) {
+        let response = self
+            .request(Method::PUT, &format!("/api/v1/comments/{id}/useful"))
+            .header(PARTICIPANT, token)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::OK, "useful mark on {id}");
+    }
+
+    /// Reports comment `id` as `token` with `reason`, asserting 204.
+    pub async fn report_ok(&self, id: &Value, token: &str, reason: &str) {
+        let response = self
+            .post_as(
+                &format!("/api/v1/comments/{id}/reports"),
+                token,
+                json!({ "reason": reason }),
+                json!({}),
+            )
+            .await;
+        assert_eq!(response.status(), StatusCode::NO_CONTENT, "report of {id}");
+    }
+
     /// `GET path` as `token` (if any), asserting 200.
     pub async fn read(&self, path: &str, token: Option<&str>) -> Value {
         let mut request = self.request(Method::GET, path);
