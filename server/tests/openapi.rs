@@ -557,3 +557,39 @@ async fn personal_data_responses_match_the_document() {
     assert_eq!(missing.status(), StatusCode::BAD_REQUEST);
     assert_valid(&doc, "ErrorBody", &json_of(missing).await);
 }
+
+/// The failures every operation can meet, by what it does: each touches the database (503),
+/// each with a body may see it arrive too slowly or wrong (400, 408, 413, 415, 422), each of
+/// staff may be refused a wrong or too often wrong token (401, 429).
+#[tokio::test]
+async fn every_operation_documents_the_failures_it_can_answer() {
+    let server = TestServer::start().await;
+    let doc = json_of(server.get("/api/v1/openapi.json").await).await;
+    let mut missing = Vec::new();
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            let Some(responses) = op["responses"].as_object() else {
+                continue;
+            };
+            let mut expected = Vec::new();
+            if path != "/openapi.json" {
+                expected.push("503");
+            }
+            if op.get("requestBody").is_some() {
+                expected.extend(["400", "408", "413", "415", "422"]);
+            }
+            if path.starts_with("/admin") {
+                expected.extend(["401", "429"]);
+            }
+            for code in expected {
+                if !responses.contains_key(code) {
+                    missing.push(format!("{method} {path} {code}"));
+                }
+            }
+        }
+    }
+    assert!(missing.is_empty(), "undocumented answers: {missing:?}");
+    for name in ["Unavailable", "RequestTimeout", "RateLimited"] {
+        assert!(doc["components"]["responses"][name].is_object(), "{name}");
+    }
+}
