@@ -1,5 +1,6 @@
 //! Command line: `serve` (default), `site create`, `poll create|list`, `thread create`,
-//! `seed FILE`, `backup FILE`; every command goes through the services.
+//! `seed FILE`, `backup FILE`. The binary serves the endpoint itself (`http::serve`); the
+//! other commands run here, through the services only.
 
 use std::path::PathBuf;
 
@@ -10,7 +11,6 @@ use time::OffsetDateTime;
 
 use crate::domain::audit::Actor;
 use crate::domain::time::resolve_time;
-use crate::http::serve;
 use crate::service::seed;
 use crate::{Config, Service};
 
@@ -144,11 +144,10 @@ fn operator() -> Actor {
     Actor::CommandLine(user)
 }
 
-/// Runs a parsed command line against the loaded configuration.
-pub async fn run(command: Option<Command>, config: Config) -> anyhow::Result<()> {
-    let command = command.unwrap_or(Command::Serve);
+/// Runs a management command (any but `serve`) against the loaded configuration.
+pub async fn run(command: Command, config: Config) -> anyhow::Result<()> {
     if let Command::Serve = command {
-        return serve::run(&config).await;
+        anyhow::bail!("`serve` is run by the binary (civique_server::http::serve::run)");
     }
     let service = Service::open(&config)
         .await
@@ -161,7 +160,7 @@ pub async fn run(command: Option<Command>, config: Config) -> anyhow::Result<()>
 
 async fn run_command(service: &Service, actor: &Actor, command: Command) -> anyhow::Result<()> {
     match command {
-        Command::Serve => unreachable!("handled by run"),
+        Command::Serve => anyhow::bail!("`serve` is not a management command"),
         Command::Site(SiteCommand::Create { id, name, origins }) => {
             let site = SiteInput {
                 id,

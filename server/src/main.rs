@@ -1,8 +1,9 @@
 //! civique-server binary: parses the command line and configuration, starts the log, then
-//! hands over to the library.
+//! serves the endpoint or runs a management command.
 
-use civique_server::cli::{self, Cli};
+use civique_server::cli::{self, Cli, Command};
 use civique_server::config::LogFormat;
+use civique_server::http::serve;
 use civique_server::Config;
 use clap::Parser;
 use std::io::IsTerminal;
@@ -26,5 +27,8 @@ async fn main() -> anyhow::Result<()> {
         LogFormat::Json => log.json().flatten_event(true).init(),
         LogFormat::Text => log.init(),
     }
-    cli::run(args.command, config).await
+    match args.command {
+        None | Some(Command::Serve) => serve::run(&config).await,
+        Some(command) => cli::run(command, config).await,
+    }
 }
