@@ -12,7 +12,7 @@ use wasm_bindgen::{JsCast, JsValue};
 use super::state::{check_proposal, permalink, proposal_in_hash, Field, Item, Thanks};
 use super::{BoxCard, BoxState};
 use crate::client::proposals::support_view;
-use crate::client::{parse_json, Client, ClientError, Subscription, RESYNC};
+use crate::client::{parse_json, ClientError, Subscription, RESYNC};
 use crate::i18n::{BoxText, Lang};
 use crate::ui::{fail, Host, MyData, Phase};
 
@@ -52,8 +52,9 @@ pub fn Proposals(
     #[prop(optional)]
     host: Host,
 ) -> impl IntoView {
-    let my_data = MyData::new(host.clone(), Client::new(&endpoint), lang);
+    let my_data_host = host.clone();
     let state = BoxState::new(lang, &endpoint, &box_id, host, projector);
+    let my_data = MyData::new(my_data_host, state.client(), lang);
     my_data.on_erased(move || spawn_local(reload(state)));
     on_cleanup({
         let my_data = my_data.clone();

@@ -33,7 +33,7 @@ enum Step {
     /// The erasure is on its way.
     Erasing,
     Erased,
-    /// Loading or erasing failed.
+    /// Loading failed (a failed erasure goes back to `Confirming`, to try again).
     Failed,
 }
 
@@ -209,7 +209,7 @@ fn append(parent: &Element, children: &[&Element]) -> Option<()> {
     Some(())
 }
 
-/// Moves the panel to `step`; `status` replaces the status line when given.
+/// Moves the panel to `step`: what shows is the stylesheet's business.
 fn set_step(inner: &Inner, step: Step) {
     inner.step.set(step);
     if let Some(parts) = &*inner.parts.borrow() {

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import {
-  ENDPOINT, api, createPoll, createThread, eventually, expectFocus, expectNoAxeViolations, openHost,
+  ENDPOINT, api, createBox, createPoll, createThread, eventually, expectFocus, expectNoAxeViolations, openHost,
   tabTo, useBrowser, widget, widgetText,
 } from './support.mjs';
 
@@ -89,14 +89,17 @@ describe('Mes données', () => {
 
   test('a device that never acted is told so without any request', async () => {
     const poll = await createPoll();
+    const box = await createBox();
     const page = await browser.resident();
     const asked = [];
     page.on('request', (request) => { if (/\/me$/.test(request.url())) asked.push(request.url()); });
-    await openHost(page, { polls: [poll.id], lang: 'en' });
-    const w = widget(page, 0);
-    await w.locator('summary', { hasText: 'My data' }).click();
-    await w.getByText('This device has sent nothing on this site: there is nothing to erase.').waitFor();
-    await expectNoAxeViolations(page, 'My data, nothing sent');
+    await openHost(page, { polls: [poll.id], boxes: [box.id], lang: 'en' });
+    for (const n of [0, 1]) {
+      const w = widget(page, n);
+      await w.locator('summary', { hasText: 'My data' }).click();
+      await w.getByText('This device has sent nothing on this site: there is nothing to erase.').waitFor();
+    }
+    await expectNoAxeViolations(page, 'My data, nothing sent, poll and box');
     assert.deepEqual(asked, []);
     assert.equal(await storedToken(page), null);
   });

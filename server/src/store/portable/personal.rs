@@ -4,7 +4,7 @@ use async_trait::async_trait;
 use civique_api::personal::{MyBallot, MyComment, MyMark, MyProposal, MyReport, MySupport};
 use civique_api::MyData;
 
-use super::{Backend, Conn};
+use super::{Backend, Conn, Db};
 use crate::domain::personal::Erased;
 use crate::store::rows::parse;
 use crate::store::{Personal, Result};
@@ -23,53 +23,56 @@ impl Personal for Backend {
         data.first_seen = Some(first_seen);
         data.ballots = ballots(&mut conn, id).await?;
         data.comments = comments(&mut conn, id).await?;
-        data.useful_marks = sqlx::query_as(
+        let marks: Vec<(i64, String)> = rows_of(
+            &mut conn,
+            id,
             "SELECT u.comment_id, c.thread_id FROM comment_useful u \
              JOIN comments c ON c.id = u.comment_id WHERE u.participant_id = $1 \
              ORDER BY u.comment_id",
         )
-        .bind(id)
-        .fetch_all(&mut *conn)
-        .await?
-        .into_iter()
-        .map(|(comment_id, thread_id)| MyMark {
-            comment_id,
-            thread_id,
-        })
-        .collect();
-        data.reports = sqlx::query_as(
+        .await?;
+        data.useful_marks = marks
+            .into_iter()
+            .map(|(comment_id, thread_id)| MyMark {
+                comment_id,
+                thread_id,
+            })
+            .collect();
+        let reports: Vec<(i64, String, String, String)> = rows_of(
+            &mut conn,
+            id,
             "SELECT r.comment_id, c.thread_id, r.reason, r.created_at FROM comment_reports r \
              JOIN comments c ON c.id = r.comment_id WHERE r.participant_id = $1 \
              ORDER BY r.created_at, r.comment_id",
         )
-        .bind(id)
-        .fetch_all(&mut *conn)
-        .await?
-        .into_iter()
-        .map(|(comment_id, thread_id, reason, created_at)| MyReport {
-            comment_id,
-            thread_id,
-            reason,
-            created_at,
-        })
-        .collect();
+        .await?;
+        data.reports = reports
+            .into_iter()
+            .map(|(comment_id, thread_id, reason, created_at)| MyReport {
+                comment_id,
+                thread_id,
+                reason,
+                created_at,
+            })
+            .collect();
         data.proposals = proposals(&mut conn, id).await?;
-        data.supports = sqlx::query_as(
+        let supports: Vec<(i64, String, String, String)> = rows_of(
+            &mut conn,
+            id,
             "SELECT s.proposal_id, p.box_id, p.title, s.created_at FROM proposal_supports s \
              JOIN proposals p ON p.id = s.proposal_id WHERE s.participant_id = $1 \
              ORDER BY s.created_at, s.proposal_id",
         )
-        .bind(id)
-        .fetch_all(&mut *conn)
-        .await?
-        .into_iter()
-        .map(|(proposal_id, box_id, title, created_at)| MySupport {
-            proposal_id,
-            box_id,
-            title,
-            created_at,
-        })
-        .collect();
+        .await?;
+        data.supports = supports
+            .into_iter()
+            .map(|(proposal_id, box_id, title, created_at)| MySupport {
+                proposal_id,
+                box_id,
+                title,
+                created_at,
+            })
+            .collect();
         Ok(data)
     }
 
@@ -174,16 +177,24 @@ async fn participant(conn: &mut Conn, site_id: &str, key: &str) -> Result<Option
     )
 }
 
+/// The rows `sql` selects for participant `id` (its `$1`).
+async fn rows_of<R>(conn: &mut Conn, id: i64, sql: &'static str) -> Result<Vec<R>>
+where
+    R: for<'r> sqlx::FromRow<'r, <Db as sqlx::Database>::Row> + Send + Unpin,
+{
+    Ok(sqlx::query_as(sql).bind(id).fetch_all(&mut *conn).await?)
+}
+
 async fn ballots(conn: &mut Conn, id: i64) -> Result<Vec<MyBallot>> {
-    let rows: Vec<(String, String, String, String)> = sqlx::query_as(
+    let rows: Vec<(String, String, String, String)> = rows_of(
+        conn,
+        id,
         "SELECT b.poll_id, p.question, b.cast_at, o.label FROM ballots b \
          JOIN polls p ON p.id = b.poll_id \
          JOIN ballot_choices c ON c.poll_id = b.poll_id AND c.participant_id = b.participant_id \
          JOIN poll_options o ON o.id = c.option_id \
          WHERE b.participant_id = $1 ORDER BY b.cast_at, b.poll_id, o.position",
     )
-    .bind(id)
-    .fetch_all(&mut *conn)
     .await?;
     let mut ballots: Vec<MyBallot> = Vec::new();
     for (poll_id, question, cast_at, label) in rows {
@@ -212,13 +223,13 @@ type CommentRow = (
 );
 
 async fn comments(conn: &mut Conn, id: i64) -> Result<Vec<MyComment>> {
-    let rows: Vec<CommentRow> = sqlx::query_as(
+    let rows: Vec<CommentRow> = rows_of(
+        conn,
+        id,
         "SELECT c.id, c.thread_id, t.title, c.author_name, c.text, c.status, c.created_at, \
          c.edited_at FROM comments c JOIN threads t ON t.id = c.thread_id \
          WHERE c.author_id = $1 ORDER BY c.id",
     )
-    .bind(id)
-    .fetch_all(&mut *conn)
     .await?;
     rows.into_iter()
         .map(
@@ -252,12 +263,12 @@ type ProposalRow = (
 );
 
 async fn proposals(conn: &mut Conn, id: i64) -> Result<Vec<MyProposal>> {
-    let rows: Vec<ProposalRow> = sqlx::query_as(
+    let rows: Vec<ProposalRow> = rows_of(
+        conn,
+        id,
         "SELECT id, box_id, title, text, category, place, author_name, status, visibility, \
          created_at FROM proposals WHERE author_id = $1 ORDER BY id",
     )
-    .bind(id)
-    .fetch_all(&mut *conn)
     .await?;
     rows.into_iter()
         .map(
