@@ -35,6 +35,29 @@ pub struct Config {
     pub proposals: ProposalConfig,
     /// `[connections]`: timeouts and caps that keep one client from holding the endpoint.
     pub connections: ConnectionConfig,
+    /// `[participation]`: how fast one network may bring new participants.
+    pub participation: ParticipationConfig,
+}
+
+/// How fast new participants may arrive from one network.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ParticipationConfig {
+    /// Participants a site has never seen (a token that never voted, supported, marked,
+    /// reported or posted there) one network (an IPv4 /24 or an IPv6 /56) may bring a
+    /// minute, with as many at once (0: unlimited). Ballot stuffing needs a fresh token per
+    /// ballot, so this bounds it; a resident who already took part is never counted again.
+    /// Before a council meeting whose audience votes on the hall's Wi-Fi, raise it to the
+    /// audience's size.
+    pub newcomers_per_network_per_minute: u32,
+}
+
+impl Default for ParticipationConfig {
+    fn default() -> Self {
+        Self {
+            newcomers_per_network_per_minute: 4,
+        }
+    }
 }
 
 /// How long a client may take and how many connections it may hold.
@@ -208,6 +231,7 @@ impl Default for Config {
             comments: CommentConfig::default(),
             proposals: ProposalConfig::default(),
             connections: ConnectionConfig::default(),
+            participation: ParticipationConfig::default(),
         }
     }
 }
@@ -324,6 +348,7 @@ impl fmt::Debug for Config {
             .field("comments", &self.comments)
             .field("proposals", &self.proposals)
             .field("connections", &self.connections)
+            .field("participation", &self.participation)
             .finish()
     }
 }

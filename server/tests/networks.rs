@@ -4,19 +4,9 @@
 
 mod common;
 
-use std::net::{IpAddr, Ipv4Addr};
-
 use common::*;
 use reqwest::{Client, Method, StatusCode};
 use serde_json::json;
-
-/// A client whose connections come from 127.0.`n`.1.
-fn from_network(n: u8) -> Client {
-    Client::builder()
-        .local_address(IpAddr::V4(Ipv4Addr::new(127, 0, n, 1)))
-        .build()
-        .unwrap()
-}
 
 async fn post_comment(server: &TestServer, client: &Client, token: &str) -> StatusCode {
     client

@@ -57,6 +57,7 @@ impl Endpoint {
                  # The tests post from many residents at once; the limits have their own server tests.\n\
                  [comments]\nsite_per_minute = 0\n\
                  [proposals]\nparticipant_per_minute = 0\nsite_per_minute = 0\n\
+                 [participation]\nnewcomers_per_network_per_minute = 0\n\
                  [[sites]]\nid = \"saint-exemple\"\nname = \"Ville de Saint-Exemple\"\norigins = [\"{www_origin}\"]\n",
                 dir.path().join("civique.db").display(),
             ),
@@ -86,7 +87,8 @@ impl Endpoint {
                 "listen = \"127.0.0.1:0\"\ndatabase_url = \"{database}\"\nadmin_token = \"{token}\"\n\
                  # Benchmarks measure the endpoint, not its abuse limits.\n\
                  [comments]\nparticipant_per_minute = 0\nsite_per_minute = 0\n\
-                 [proposals]\nparticipant_per_minute = 0\nsite_per_minute = 0\n",
+                 [proposals]\nparticipant_per_minute = 0\nsite_per_minute = 0\n\
+                 [participation]\nnewcomers_per_network_per_minute = 0\n",
             ),
         )?;
         let mut endpoint = Self::start(Profile::Release, &config, &token, Some(dir))?;

@@ -136,7 +136,18 @@ impl AppState {
         if !self.trusted_proxies.contains(&peer) {
             return Some(peer);
         }
-        let header = self.client_ip_header.as_ref()?;
+        let Some(header) = self.client_ip_header.as_ref() else {
+            static TOLD: std::sync::Once = std::sync::Once::new();
+            TOLD.call_once(|| {
+                // Never the address: the log keeps none.
+                tracing::warn!(
+                    "requests arrive from a trusted proxy but connections.client_ip_header is \
+                     unset: per-network limits do not apply to them (set the header the proxy \
+                     names clients in, e.g. x-forwarded-for)"
+                );
+            });
+            return None;
+        };
         let value = headers.get_all(header).iter().next_back()?.to_str().ok()?;
         let address = value.rsplit(',').next()?.trim().parse::<IpAddr>().ok()?;
         Some(address.to_canonical())

@@ -55,7 +55,8 @@ impl Service {
         Ok((thread, comment, reader))
     }
 
-    /// A published comment, for marks and reports from a participant.
+    /// A published comment, for marks and reports from a participant (a newcomer to the
+    /// site is counted against their network, see [`Service::newcomer`]).
     async fn published_comment(
         &self,
         caller: &Caller,
@@ -65,6 +66,9 @@ impl Service {
         let key = reader.key.ok_or(Refusal::MissingParticipant)?;
         if comment.status != CommentStatus::Published {
             return Err(Refusal::NotFound("comment").into());
+        }
+        if reader.id.is_none() {
+            self.newcomer(caller, &thread.site_id).await?;
         }
         Ok((thread, comment, key))
     }
@@ -233,6 +237,7 @@ impl Service {
             )
             .into());
         }
+        self.admit(caller, &thread.site_id, &key).await?;
         self.store_comment(&thread, input, Some(key), caller.network.as_deref(), None)
             .await
     }

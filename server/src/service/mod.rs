@@ -51,6 +51,8 @@ pub struct Settings {
     pub edit_window: Duration,
     pub comments: PostingLimits,
     pub proposals: PostingLimits,
+    /// New participants one network may bring a site a minute (0: unlimited).
+    pub newcomers_per_minute: u32,
 }
 
 /// Who is asking, as a resident-facing request says: the page's origin and the participant
@@ -117,6 +119,7 @@ impl From<&Config> for Settings {
                 participant_per_minute: config.proposals.participant_per_minute,
                 site_per_minute: config.proposals.site_per_minute,
             },
+            newcomers_per_minute: config.participation.newcomers_per_network_per_minute,
         }
     }
 }
@@ -177,6 +180,35 @@ impl Service {
         caller
             .key(site_id)?
             .ok_or(Refusal::MissingParticipant.into())
+    }
+
+    /// Admits participant `key` about to take part on `site_id`: see [`Service::newcomer`]
+    /// when the site does not know them yet.
+    async fn admit(&self, caller: &Caller, site_id: &str, key: &str) -> Result<()> {
+        if self.settings.newcomers_per_minute == 0 || caller.network.is_none() {
+            return Ok(());
+        }
+        match self.store.find_participant(site_id, key).await? {
+            Some(_) => Ok(()),
+            None => self.newcomer(caller, site_id).await,
+        }
+    }
+
+    /// Counts a participant `site_id` has never seen against the caller's network: one
+    /// network may bring [`Settings::newcomers_per_minute`] a minute. A script that mints a
+    /// fresh token per ballot, support or mark is `RateLimited` after that many, while
+    /// residents who took part before, and every other network, go on.
+    async fn newcomer(&self, caller: &Caller, site_id: &str) -> Result<()> {
+        let per_minute = self.settings.newcomers_per_minute;
+        let Some(network) = caller.network.as_deref().filter(|_| per_minute > 0) else {
+            return Ok(());
+        };
+        let bucket = format!("newcomer:{site_id}:{network}");
+        if self.store.take_token(&bucket, per_minute, now_ms()).await? {
+            Ok(())
+        } else {
+            Err(Refusal::RateLimited.into())
+        }
     }
 
     async fn reader(&self, caller: &Caller, site_id: &str) -> Result<Reader> {

@@ -39,6 +39,7 @@ impl Service {
         let key = self.participant(caller, &poll.site_id)?;
         poll.ensure_open(OffsetDateTime::now_utc())?;
         poll.check_choices(choices)?;
+        self.admit(caller, &poll.site_id, &key).await?;
         let tally = self.store.cast_vote(&poll, &key, choices).await?;
         self.metrics.count(Action::Vote);
         self.poll_changed(&poll, tally.clone());

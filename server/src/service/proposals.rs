@@ -171,6 +171,7 @@ impl Service {
         } else {
             Visibility::Published
         };
+        self.admit(caller, &b.site_id, &key).await?;
         self.allow(
             "proposal",
             self.settings.proposals,
@@ -230,6 +231,9 @@ impl Service {
             return Err(Refusal::NotFound("proposal").into());
         }
         b.ensure_open(OffsetDateTime::now_utc())?;
+        if support && reader.id.is_none() {
+            self.newcomer(caller, &b.site_id).await?;
+        }
         let change = self.store.set_support(&b, id, &key, support).await?;
         match (change.changed, support) {
             (false, true) => return Err(Refusal::AlreadySupported.into()),

@@ -82,6 +82,9 @@ impl TestServer {
             assets_dir: Some(assets_dir),
             ..Config::default()
         };
+        // Every test takes part with fresh tokens from one network; `stuffing.rs` tests the
+        // newcomer limit at its default.
+        config.participation.newcomers_per_network_per_minute = 0;
         adjust(&mut config);
         let server = Self::serve(dir, config).await;
         server.create_site(SITE, &[SITE_ORIGIN]).await;
@@ -449,6 +452,15 @@ impl TestServer {
         assert_eq!(response.status(), StatusCode::OK);
         response.json().await.unwrap()
     }
+}
+
+/// A client whose connections come from 127.0.`n`.1: network `n` to per-network limits (a
+/// loopback address other than 127.0.0.1 is no trusted proxy).
+pub fn from_network(n: u8) -> Client {
+    Client::builder()
+        .local_address(std::net::IpAddr::V4(std::net::Ipv4Addr::new(127, 0, n, 1)))
+        .build()
+        .unwrap()
 }
 
 /// The PostgreSQL server the tests run against (`postgres://USER@HOST:PORT`), if any.
