@@ -72,7 +72,7 @@ async fn threads_are_created_by_staff_or_on_first_use_when_allowed() {
     assert_eq!(claim(SITE, "t").await.unwrap().status(), StatusCode::OK);
 
     server
-        .create_site_with("auto", &[], json!({ "auto_threads": true }))
+        .create_site_with("auto", &[SITE_ORIGIN], json!({ "auto_threads": true }))
         .await;
     let created = claim("auto", "page-1").await.unwrap();
     assert_eq!(created.status(), StatusCode::CREATED);
@@ -644,7 +644,7 @@ async fn staff_hide_restore_and_delete_with_public_reasons() {
 async fn reports_hide_a_comment_at_the_site_threshold() {
     let server = TestServer::start().await;
     server
-        .create_site_with("strict", &[], json!({ "report_threshold": 2 }))
+        .create_site_with("strict", &[SITE_ORIGIN], json!({ "report_threshold": 2 }))
         .await;
     server
         .create_thread("t", json!({ "site_id": "strict" }))
@@ -708,7 +708,7 @@ async fn blocked_words_are_rejected_or_held_for_review() {
         server
             .create_site_with(
                 site,
-                &[],
+                &[SITE_ORIGIN],
                 json!({ "blocked_words": ["Crétin"], "blocked_words_action": action }),
             )
             .await;
@@ -807,7 +807,7 @@ async fn an_edit_held_for_review_is_announced_without_its_text() {
     server
         .create_site_with(
             "review",
-            &[],
+            &[SITE_ORIGIN],
             json!({ "blocked_words": ["Crétin"], "blocked_words_action": "review" }),
         )
         .await;

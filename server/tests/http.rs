@@ -93,7 +93,8 @@ async fn origins_outside_the_polls_site_are_refused() {
     server
         .create_site("elsewhere", &["https://elsewhere.example"])
         .await;
-    for origin in ["https://evil.example", "https://elsewhere.example"] {
+    // "null" is what a sandboxed frame or a file:// page sends: no site's origin.
+    for origin in ["https://evil.example", "https://elsewhere.example", "null"] {
         let response = server
             .vote_request("p", &token(), &options[..1])
             .header(ORIGIN, origin)
@@ -117,6 +118,87 @@ async fn origins_outside_the_polls_site_are_refused() {
         .any(|v| v == "origin"));
     // No Origin header (curl, same-origin GET): allowed.
     assert_eq!(server.get_poll("p", None).await.status(), StatusCode::OK);
+}
+
+#[tokio::test]
+async fn changes_without_an_origin_are_refused_and_reads_pass() {
+    let (server, options) = server_with_poll().await;
+    server.create_thread("t", json!({})).await;
+    let comment = server.comment_ok("t", &token(), json!({})).await["id"].clone();
+    server.create_box("b", json!({})).await;
+    let proposal = server.proposal_ok("b", &token(), json!({})).await["id"].clone();
+    // What a script outside any page sends: no Origin header.
+    let script = reqwest::Client::new();
+    let resident = token();
+    let changes = [
+        (
+            Method::PUT,
+            "/api/v1/polls/p/vote".to_owned(),
+            json!({ "choices": [options[0]] }),
+        ),
+        (Method::DELETE, "/api/v1/polls/p/vote".to_owned(), json!({})),
+        (
+            Method::POST,
+            "/api/v1/threads/t/comments".to_owned(),
+            json!({ "author_name": "Camille", "text": "Bonjour" }),
+        ),
+        (
+            Method::PUT,
+            format!("/api/v1/comments/{comment}/useful"),
+            json!({}),
+        ),
+        (
+            Method::POST,
+            format!("/api/v1/comments/{comment}/reports"),
+            json!({ "reason": "spam" }),
+        ),
+        (
+            Method::POST,
+            "/api/v1/boxes/b/proposals".to_owned(),
+            json!({ "title": "Un banc", "author_name": "Camille" }),
+        ),
+        (
+            Method::PUT,
+            format!("/api/v1/proposals/{proposal}/support"),
+            json!({}),
+        ),
+        (
+            Method::DELETE,
+            format!("/api/v1/sites/{SITE}/me"),
+            json!({}),
+        ),
+    ];
+    for (method, path, body) in changes {
+        let refused = script
+            .request(method.clone(), server.url(&path))
+            .header(PARTICIPANT, &resident)
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(refused.status(), StatusCode::FORBIDDEN, "{method} {path}");
+        assert_error(refused, StatusCode::FORBIDDEN, "origin_not_allowed").await;
+    }
+    for (table, rows) in [
+        ("ballots", 0),
+        ("comments", 1),
+        ("comment_useful", 0),
+        ("comment_reports", 0),
+        ("proposals", 1),
+        ("proposal_supports", 0),
+        ("participants", 2),
+    ] {
+        let count = server.count(&format!("SELECT COUNT(*) FROM {table}")).await;
+        assert_eq!(count, rows, "{table}");
+    }
+    for path in [
+        "/api/v1/polls/p",
+        "/api/v1/threads/t/comments",
+        "/api/v1/boxes/b/proposals",
+    ] {
+        let read = script.get(server.url(path)).send().await.unwrap();
+        assert_eq!(read.status(), StatusCode::OK, "GET {path}");
+    }
 }
 
 #[tokio::test]

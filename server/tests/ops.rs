@@ -209,7 +209,7 @@ fn wait_for(child: &mut Child, limit: Duration) -> std::process::ExitStatus {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn json_logs_keep_tokens_and_addresses_out_and_sigterm_stops_cleanly() {
     let process = Process::start().await;
-    let client = reqwest::Client::new();
+    let client = page_client();
     let poll = client
         .post(process.url("/api/v1/admin/polls"))
         .bearer_auth(ADMIN_TOKEN)

@@ -340,12 +340,16 @@ async fn bad_proposals_are_refused_with_codes() {
 async fn blocked_words_are_refused_or_held_for_review() {
     let server = TestServer::start().await;
     server
-        .create_site_with("strict", &[], json!({ "blocked_words": ["Idiot"] }))
+        .create_site_with(
+            "strict",
+            &[SITE_ORIGIN],
+            json!({ "blocked_words": ["Idiot"] }),
+        )
         .await;
     server
         .create_site_with(
             "review",
-            &[],
+            &[SITE_ORIGIN],
             json!({ "blocked_words": ["idiot"], "blocked_words_action": "review" }),
         )
         .await;
@@ -1124,6 +1128,8 @@ async fn seeded_boxes_carry_real_supports_and_decisions() {
     let server = TestServer::start().await;
     let text =
         std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../www/seed.toml")).unwrap();
+    // The demo site, embedded on the test client's page too.
+    let text = text.replacen("origins = [", &format!("origins = [\"{SITE_ORIGIN}\", "), 1);
     let now = time::OffsetDateTime::now_utc();
     let report =
         civique_server::service::seed::import(&server.state.service, "seed.toml", &text, now)

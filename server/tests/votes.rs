@@ -211,7 +211,7 @@ async fn always_results_are_public() {
 #[tokio::test]
 async fn participants_are_scoped_per_site_and_tokens_never_stored() {
     let server = TestServer::start().await;
-    server.create_site("other-town", &[]).await;
+    server.create_site("other-town", &[SITE_ORIGIN]).await;
     let here = option_ids(&server.create_poll("here", json!({})).await);
     let there = option_ids(
         &server

@@ -15,6 +15,8 @@ const require = createRequire(import.meta.url);
 
 export const ENDPOINT = must('CIVIQUE_ENDPOINT');
 export const WWW = must('CIVIQUE_WWW');
+/** The demo town's page origin: what a browser sends as `Origin`, which every resident change needs. */
+const PAGE_ORIGIN = new URL(WWW).origin;
 const ADMIN_TOKEN = must('CIVIQUE_ADMIN_TOKEN');
 const AXE_SOURCE = require('node:fs').readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 export const AXE_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'];
@@ -65,6 +67,7 @@ export async function api(method, path, { body, token, staff = false, status = 2
   if (body !== undefined) headers['content-type'] = 'application/json';
   if (staff) headers.authorization = `Bearer ${ADMIN_TOKEN}`;
   if (token) headers['x-civique-participant'] = token;
+  if (!staff) headers.origin = PAGE_ORIGIN;
   const response = await fetch(`${ENDPOINT}api/v1/${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
   const text = await response.text();
   assert.equal(response.status, status, `${method} ${path}: ${text}`);
@@ -90,7 +93,7 @@ export async function createThread(fields = {}) {
 export async function postComment(thread, text, { name = 'Voisin', parent_id, token: given } = {}) {
   const response = await fetch(`${ENDPOINT}api/v1/threads/${thread}/comments`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', 'x-civique-participant': given ?? token() },
+    headers: { 'content-type': 'application/json', origin: PAGE_ORIGIN, 'x-civique-participant': given ?? token() },
     body: JSON.stringify({ author_name: name, text, parent_id }),
   });
   assert.equal(response.status, 201, await response.clone().text());

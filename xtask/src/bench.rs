@@ -21,6 +21,10 @@ mod requests;
 mod size;
 mod viewers;
 mod votes;
+
+/// The page the benchmark site's widgets live on: every change carries it as its `Origin`,
+/// as a browser's would.
+const ORIGIN: &str = "http://bench.invalid";
 pub use comments::run as comments;
 pub use crash::run as crash;
 pub use live::run as live;
@@ -127,6 +131,14 @@ impl Bench {
         Ok(Self {
             client: reqwest::Client::builder()
                 .pool_max_idle_per_host(concurrency)
+                .default_headers(
+                    [(
+                        reqwest::header::ORIGIN,
+                        reqwest::header::HeaderValue::from_static(ORIGIN),
+                    )]
+                    .into_iter()
+                    .collect(),
+                )
                 .build()?,
             base: format!("{}api/v1/", server.base_url),
             admin_token: server.admin_token.clone(),
@@ -139,7 +151,7 @@ impl Bench {
         bench
             .admin(
                 "sites",
-                json!({"id": "bench", "name": "Bench", "origins": ["http://bench.invalid"]}),
+                json!({"id": "bench", "name": "Bench", "origins": [ORIGIN]}),
             )
             .await?;
         Ok(bench)

@@ -34,6 +34,10 @@ pub enum Error {
     InvalidParticipant,
     #[error("this origin may not use this site's widgets")]
     OriginNotAllowed,
+    /// A change without an `Origin` header: browsers send one with every change, so only a
+    /// script outside a page can leave it out.
+    #[error("changes come from a site's pages only: the Origin header is required")]
+    MissingOrigin,
     #[error("{0}")]
     Unauthorized(&'static str),
     /// The request conflicts with the current state (an id already taken, a deleted comment).
@@ -108,7 +112,7 @@ impl Error {
             Self::InvalidInput(_) | Self::BadRequest(_) => codes::INVALID_INPUT,
             Self::MissingParticipant => codes::MISSING_PARTICIPANT,
             Self::InvalidParticipant => codes::INVALID_PARTICIPANT,
-            Self::OriginNotAllowed => codes::ORIGIN_NOT_ALLOWED,
+            Self::OriginNotAllowed | Self::MissingOrigin => codes::ORIGIN_NOT_ALLOWED,
             Self::Unauthorized(_) => codes::UNAUTHORIZED,
             Self::Conflict(_) => codes::CONFLICT,
             Self::EmptyText => codes::EMPTY_TEXT,

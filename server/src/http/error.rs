@@ -94,9 +94,10 @@ fn refusal_status(refusal: &Refusal) -> StatusCode {
         | Refusal::CategoryRequired
         | Refusal::InvalidDuplicate
         | Refusal::InvalidStatus(_) => StatusCode::UNPROCESSABLE_ENTITY,
-        Refusal::EditWindowOver | Refusal::NotAuthor | Refusal::OriginNotAllowed => {
-            StatusCode::FORBIDDEN
-        }
+        Refusal::EditWindowOver
+        | Refusal::NotAuthor
+        | Refusal::OriginNotAllowed
+        | Refusal::MissingOrigin => StatusCode::FORBIDDEN,
         Refusal::RateLimited => StatusCode::TOO_MANY_REQUESTS,
         Refusal::MissingParticipant | Refusal::InvalidParticipant | Refusal::BadRequest(_) => {
             StatusCode::BAD_REQUEST

@@ -21,8 +21,18 @@ use crate::domain::Error as Refusal;
 
 /// CORS for resident routes: preflights are answered only for origins some site lists;
 /// responses to such origins name them in `Access-Control-Allow-Origin`. No credentials.
+/// A change (any method but GET, HEAD and OPTIONS) without an `Origin` is refused: every
+/// browser sends one, so only a script can leave it out (and `Origin: null`, which a
+/// sandboxed page sends, is no site's origin).
 pub async fn cors(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let origin = request.headers().get(header::ORIGIN).cloned();
+    let reads = matches!(
+        *request.method(),
+        Method::GET | Method::HEAD | Method::OPTIONS
+    );
+    if origin.is_none() && !reads {
+        return ApiError::from(Refusal::MissingOrigin).into_response();
+    }
     let known = match origin.as_ref().map(HeaderValue::to_str) {
         Some(Ok(text)) => match state.service.origin_allowed(text, None).await {
             Ok(known) => known,

@@ -104,7 +104,7 @@ impl TestServer {
         ));
         Self {
             base,
-            client: Client::new(),
+            client: page_client(),
             dir,
             state,
             config,
@@ -454,10 +454,21 @@ impl TestServer {
     }
 }
 
+/// A client that sends what a browser on the site's page sends: `Origin: SITE_ORIGIN`
+/// (unless a request names another), which the endpoint requires of every change.
+pub fn page_client() -> Client {
+    page_client_builder().build().unwrap()
+}
+
+fn page_client_builder() -> reqwest::ClientBuilder {
+    let origin = reqwest::header::HeaderValue::from_static(SITE_ORIGIN);
+    Client::builder().default_headers([(reqwest::header::ORIGIN, origin)].into_iter().collect())
+}
+
 /// A client whose connections come from 127.0.`n`.1: network `n` to per-network limits (a
 /// loopback address other than 127.0.0.1 is no trusted proxy).
 pub fn from_network(n: u8) -> Client {
-    Client::builder()
+    page_client_builder()
         .local_address(std::net::IpAddr::V4(std::net::Ipv4Addr::new(127, 0, n, 1)))
         .build()
         .unwrap()

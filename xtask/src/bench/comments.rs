@@ -13,14 +13,12 @@ use std::time::{Duration, Instant};
 use anyhow::{bail, Context, Result};
 use serde_json::{json, Value};
 
-use super::{build_release, flag, micros, release_xtask, Bench};
+use super::{build_release, flag, micros, release_xtask, Bench, ORIGIN};
 use crate::endpoint::{Endpoint, TempDir};
 use crate::root;
 
 /// The Isso release compared with.
 const ISSO: &str = "isso==0.14.0";
-
-const ORIGIN: &str = "http://bench.invalid";
 
 /// Top-level comments on civique's first page (`CommentPage::PAGE_SIZE`).
 const PAGE_SIZE: usize = 20;

@@ -172,9 +172,10 @@ async fn connection(plan: Arc<Plan>, index: usize) -> Tally {
         let body = format!("{{\"choices\":[{option}]}}");
         let request = format!(
             "PUT /api/v1/polls/{}/vote HTTP/1.1\r\nHost: {}\r\ncontent-type: application/json\r\n\
-             x-civique-participant: {token}\r\ncontent-length: {}\r\n\r\n{body}",
+             origin: {}\r\nx-civique-participant: {token}\r\ncontent-length: {}\r\n\r\n{body}",
             plan.poll,
             plan.host,
+            super::ORIGIN,
             body.len()
         );
         tally.sent += 1;

@@ -38,7 +38,7 @@ pub fn run(args: &[&str]) -> Result<()> {
     let poll = value(args, "--poll").context("--poll")?;
     let viewers: usize = value(args, "--viewers").unwrap_or("1000").parse()?;
     let seconds: f64 = value(args, "--seconds").unwrap_or("10").parse()?;
-    let origin = value(args, "--origin").unwrap_or("http://bench.invalid");
+    let origin = value(args, "--origin").unwrap_or(super::ORIGIN);
     let request = Arc::new(format!(
         "GET /api/v1/polls/{poll}/events HTTP/1.1\r\nHost: {authority}\r\n\
          accept: text/event-stream\r\norigin: {origin}\r\n\r\n"
