@@ -80,6 +80,7 @@ pub struct ThreadView {
 
 /// Admin API `POST /api/v1/admin/threads`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ThreadInput {
     pub id: String,
     pub site_id: String,
@@ -93,6 +94,7 @@ pub struct ThreadInput {
 
 /// Admin API `PATCH /api/v1/admin/threads/{id}`: only the fields given change.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ThreadPatch {
     #[serde(default)]
     pub locked: Option<bool>,
@@ -102,6 +104,7 @@ pub struct ThreadPatch {
 
 /// `PUT /api/v1/sites/{site}/threads/by-key/{key}`: the title used if the thread is created.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ThreadClaim {
     #[serde(default)]
     pub title: Option<String>,
@@ -174,6 +177,7 @@ wire_enum! {
 
 /// `POST /threads/{id}/comments` (and the admin variant, where `official` is honoured).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct CommentInput {
     pub author_name: String,
     pub text: String,
@@ -185,6 +189,7 @@ pub struct CommentInput {
 
 /// `PATCH /comments/{id}`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct CommentEdit {
     pub text: String,
 }
@@ -199,6 +204,7 @@ pub struct UsefulView {
 
 /// `POST /comments/{id}/reports`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ReportInput {
     pub reason: String,
 }
@@ -217,6 +223,7 @@ wire_enum! {
 
 /// Admin API `POST /api/v1/admin/comments/{id}/moderation`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ModerationInput {
     pub action: ModerationAction,
     /// Public reason, shown in the placeholder of a hidden or deleted comment.

@@ -143,6 +143,7 @@ pub struct PollView {
 
 /// `PUT /api/v1/polls/{id}/vote`: cast or replace this participant's vote.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct VoteRequest {
     pub choices: Vec<i64>,
 }
@@ -227,6 +228,7 @@ pub mod codes {
 
 /// Admin API (`Authorization: Bearer <admin token>`): `POST /api/v1/admin/sites`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(from = "SiteFields")]
 pub struct SiteInput {
     pub id: String,
     pub name: String,
@@ -237,11 +239,50 @@ pub struct SiteInput {
     pub settings: SiteSettings,
 }
 
+/// A [`SiteInput`] as it is read: every field named, so that an unknown one (a misspelt
+/// setting in the configuration file, say) is refused, which `flatten` cannot do.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SiteFields {
+    id: String,
+    name: String,
+    origins: Vec<String>,
+    #[serde(default)]
+    auto_threads: bool,
+    #[serde(default = "default_report_threshold")]
+    report_threshold: u32,
+    #[serde(default)]
+    blocked_words: Vec<String>,
+    #[serde(default)]
+    blocked_words_action: BlockedWordsAction,
+}
+
+fn default_report_threshold() -> u32 {
+    comments::limits::DEFAULT_REPORT_THRESHOLD
+}
+
+impl From<SiteFields> for SiteInput {
+    fn from(site: SiteFields) -> Self {
+        Self {
+            id: site.id,
+            name: site.name,
+            origins: site.origins,
+            settings: SiteSettings {
+                auto_threads: site.auto_threads,
+                report_threshold: site.report_threshold,
+                blocked_words: site.blocked_words,
+                blocked_words_action: site.blocked_words_action,
+            },
+        }
+    }
+}
+
 /// A site as returned by the admin API.
 pub type Site = SiteInput;
 
 /// Admin API: `POST /api/v1/admin/polls`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct PollInput {
     pub id: String,
     pub site_id: String,

@@ -49,6 +49,7 @@ wire_enum! {
 
 /// A category of a box: a slug id and the label residents see.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Category {
     pub id: String,
     pub label: String,
@@ -78,6 +79,7 @@ pub struct BoxView {
 
 /// Admin API `POST /api/v1/admin/boxes`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct BoxInput {
     pub id: String,
     pub site_id: String,
@@ -101,6 +103,7 @@ pub struct BoxInput {
 /// Admin API `PATCH /api/v1/admin/boxes/{id}`: only the fields given change. To reopen a
 /// box with no end, send `"closes_at": ""`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct BoxPatch {
     #[serde(default)]
     pub pre_moderation: Option<bool>,
@@ -217,6 +220,7 @@ pub struct SimilarList {
 
 /// `POST /api/v1/boxes/{id}/proposals`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ProposalInput {
     pub title: String,
     /// Markdown description (ideas mode); ignored in questions mode.
@@ -241,6 +245,7 @@ pub struct SupportView {
 
 /// Admin API `POST /api/v1/admin/proposals/{id}/status`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct StatusInput {
     pub status: ProposalStatus,
     /// The official answer (Markdown); keeps the previous one when absent.
@@ -265,6 +270,7 @@ wire_enum! {
 
 /// Admin API `POST /api/v1/admin/proposals/{id}/moderation`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ProposalModeration {
     pub action: ProposalAction,
     #[serde(default)]

@@ -8,7 +8,7 @@ use reqwest::header::{
     ACCESS_CONTROL_REQUEST_HEADERS, ACCESS_CONTROL_REQUEST_METHOD, CONTENT_TYPE, ORIGIN, VARY,
 };
 use reqwest::{Method, StatusCode};
-use serde_json::json;
+use serde_json::{json, Value};
 use time::Duration;
 
 async fn server_with_poll() -> (TestServer, Vec<i64>) {
@@ -476,4 +476,98 @@ async fn bad_path_and_query_parameters_answer_the_json_error() {
         let body: serde_json::Value = answer.json().await.unwrap();
         assert!(body["error"]["code"].is_string(), "{method} {path}: {body}");
     }
+}
+
+#[tokio::test]
+async fn input_the_document_does_not_allow_is_refused() {
+    let server = TestServer::start().await;
+    server.create_thread("t", json!({})).await;
+    // Unknown fields, at the top level and inside, in staff and resident bodies alike.
+    let unknown = [
+        (
+            Method::POST,
+            "/api/v1/admin/sites",
+            json!({ "id": "x", "name": "X", "origins": [], "report_treshold": 2 }),
+        ),
+        (
+            Method::POST,
+            "/api/v1/admin/threads",
+            json!({ "id": "u", "site_id": SITE, "title": "T", "colour": "red" }),
+        ),
+        (
+            Method::PATCH,
+            "/api/v1/admin/threads/t",
+            json!({ "locked": true, "extra": 1 }),
+        ),
+        (
+            Method::POST,
+            "/api/v1/admin/boxes",
+            json!({ "id": "b", "site_id": SITE, "title": "B", "categories": [{ "id": "c", "label": "C", "colour": "red" }] }),
+        ),
+        (
+            Method::POST,
+            "/api/v1/threads/t/comments",
+            json!({ "author_name": "Camille", "text": "Bonjour", "official": false, "pinned": true }),
+        ),
+    ];
+    for (method, path, body) in unknown {
+        let request = match path.strip_prefix("/api/v1/admin") {
+            Some(staff) => server.admin(method.clone(), staff),
+            None => server
+                .request(method.clone(), path)
+                .header(PARTICIPANT, token()),
+        };
+        let refused = request.json(&body).send().await.unwrap();
+        assert!(
+            refused.status().is_client_error(),
+            "{method} {path}: {}",
+            refused.status()
+        );
+        let error: Value = refused.json().await.unwrap();
+        assert!(
+            error["error"]["message"]
+                .as_str()
+                .unwrap()
+                .contains("unknown field"),
+            "{error}"
+        );
+    }
+    // A body of the fields in a row, which serde would read as the struct.
+    let array = server
+        .admin(Method::PATCH, "/threads/t")
+        .json(&json!([true, null]))
+        .send()
+        .await
+        .unwrap();
+    assert_error(array, StatusCode::UNPROCESSABLE_ENTITY, "invalid_input").await;
+    assert_eq!(
+        server.read("/api/v1/threads/t", None).await["locked"],
+        false
+    );
+    assert_eq!(
+        server
+            .count("SELECT COUNT(*) FROM sites WHERE id = 'x'")
+            .await,
+        0
+    );
+    assert_eq!(server.count("SELECT COUNT(*) FROM comments").await, 0);
+    // Query parameters out of their documented bounds.
+    for path in [
+        "/polls?site=",
+        "/threads?site=Town!",
+        "/boxes?site=",
+        "/audit?limit=1001",
+        "/audit?limit=0",
+    ] {
+        assert_error(
+            server.admin_get(path).await,
+            StatusCode::BAD_REQUEST,
+            "invalid_input",
+        )
+        .await;
+    }
+    assert_eq!(
+        server.admin_get("/audit?limit=1000").await.status(),
+        StatusCode::OK
+    );
 }

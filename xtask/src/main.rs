@@ -4,6 +4,7 @@ mod bench;
 mod compress;
 mod endpoint;
 mod postgres;
+mod schemathesis;
 mod setup;
 mod static_site;
 mod widgets;
@@ -20,8 +21,8 @@ usage: cargo xtask <command>
                      SQLite (civique.db) with demo content and serve the demo town website
                      at http://127.0.0.1:8080
   test               install what is missing and run every test level: unit, server
-                     integration on SQLite and on PostgreSQL, widgets in headless Chromium,
-                     end-to-end with axe
+                     integration on SQLite and on PostgreSQL, the API against its OpenAPI
+                     document (schemathesis), widgets in headless Chromium, end-to-end with axe
   build [--dev]      build the widgets into pkg/ (release + wasm-opt unless --dev)
   bench size         raw, gzip and brotli bytes of what a page with a widget downloads
   bench votes [--seconds S] [--ballots N] [--backends sqlite,postgres]
@@ -41,9 +42,13 @@ usage: cargo xtask <command>
                      proposals; checks no support is lost
   load votes|viewers|requests …
                      the benchmarks' load generators, run as processes of their own
+  api [--examples N] only the API level: schemathesis, at most N cases per operation (20)
   e2e [FILE…]        only the end-to-end tests (all, or these files), after a widget build
   setup [--browser]  only install the tools (and Chromium with --browser)
 ";
+
+/// Cases per operation the API level tries in `cargo xtask test`.
+const API_EXAMPLES: u32 = 20;
 
 fn main() -> Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -60,6 +65,8 @@ fn main() -> Result<()> {
         ["bench", "crash", rest @ ..] => bench::crash(rest),
         ["bench", "live", rest @ ..] => bench::live(rest),
         ["load", rest @ ..] => bench::load(rest),
+        ["api"] => schemathesis::check(API_EXAMPLES),
+        ["api", "--examples", n] => schemathesis::check(n.parse().context("--examples N")?),
         ["e2e", files @ ..] => setup::tools()
             .and_then(|()| setup::browser())
             .and_then(|()| end_to_end(files)),
@@ -163,6 +170,8 @@ fn test() -> Result<()> {
         ])
         .envs(postgres.env()))?;
     drop(postgres);
+    // The API against its own OpenAPI document.
+    schemathesis::check(API_EXAMPLES)?;
     // Widgets in headless Chromium.
     widgets::browser_tests()?;
     end_to_end(&[])

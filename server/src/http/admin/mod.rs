@@ -38,7 +38,21 @@ pub fn router(state: AppState) -> Router<AppState> {
 /// `?site=`: only this site's items.
 #[derive(Debug, Deserialize)]
 struct ListQuery {
+    #[serde(default, deserialize_with = "site_id")]
     site: Option<String>,
+}
+
+/// A site id, as the document states it (an empty or malformed one is a bad request, not an
+/// empty list).
+fn site_id<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Option<String>, D::Error> {
+    let site = String::deserialize(deserializer)?;
+    if civique_api::is_valid_id(&site) {
+        Ok(Some(site))
+    } else {
+        Err(serde::de::Error::custom(
+            "site must be a site id: 1 to 64 of a-z, 0-9 and -",
+        ))
+    }
 }
 
 async fn create_site(
@@ -112,7 +126,22 @@ async fn moderate(
 
 #[derive(Debug, Deserialize)]
 struct AuditQuery {
+    #[serde(default, deserialize_with = "audit_limit")]
     limit: Option<u32>,
+}
+
+/// The most audit entries one request may ask for.
+const AUDIT_MAX: u32 = 1000;
+
+fn audit_limit<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Option<u32>, D::Error> {
+    let limit = u32::deserialize(deserializer)?;
+    if (1..=AUDIT_MAX).contains(&limit) {
+        Ok(Some(limit))
+    } else {
+        Err(serde::de::Error::custom(format!(
+            "limit must be 1..={AUDIT_MAX}"
+        )))
+    }
 }
 
 async fn audit(
