@@ -44,6 +44,8 @@ pub fn check(examples: u32) -> Result<()> {
     let server = Endpoint::for_tests(PAGE_ORIGIN)?;
     let participant = random_token();
     run(Command::new(program)
+        // Where it keeps its own state (`.schemathesis/`), out of the repository.
+        .current_dir(root().join("target/schemathesis"))
         .arg("--config-file")
         .arg(root().join("tests/api/schemathesis.toml"))
         .arg("run")
