@@ -108,12 +108,15 @@ pub fn raise_open_files() {
     }
 }
 
-/// Runs a command from the repository root, failing with its name if it fails.
+/// Runs a command (from the repository root unless it names a directory), failing with its
+/// name if it fails.
 pub fn run(cmd: &mut Command) -> Result<()> {
     let shown = format!("{cmd:?}");
     eprintln!("xtask: {shown}");
+    if cmd.get_current_dir().is_none() {
+        cmd.current_dir(root());
+    }
     let status = cmd
-        .current_dir(root())
         .status()
         .with_context(|| format!("cannot start {shown}"))?;
     if !status.success() {
