@@ -3,6 +3,7 @@
 mod bench;
 mod compress;
 mod endpoint;
+mod fuzz;
 mod postgres;
 mod schemathesis;
 mod setup;
@@ -22,7 +23,8 @@ usage: cargo xtask <command>
                      at http://127.0.0.1:8080
   test               install what is missing and run every test level: unit, server
                      integration on SQLite and on PostgreSQL, the API against its OpenAPI
-                     document (schemathesis), widgets in headless Chromium, end-to-end with axe
+                     document (schemathesis), fuzz targets briefly, widgets in headless
+                     Chromium, end-to-end with axe
   build [--dev]      build the widgets into pkg/ (release + wasm-opt unless --dev)
   bench size         raw, gzip and brotli bytes of what a page with a widget downloads
   bench votes [--seconds S] [--ballots N] [--backends sqlite,postgres]
@@ -42,6 +44,8 @@ usage: cargo xtask <command>
                      proposals; checks no support is lost
   load votes|viewers|requests …
                      the benchmarks' load generators, run as processes of their own
+  fuzz [--seconds N] only the fuzz targets of fuzz/ (Markdown, request bodies), N seconds
+                     each (20)
   api [--examples N] only the API level: schemathesis, at most N cases per operation (20)
   e2e [FILE…]        only the end-to-end tests (all, or these files), after a widget build
   setup [--browser]  only install the tools (and Chromium with --browser)
@@ -65,6 +69,7 @@ fn main() -> Result<()> {
         ["bench", "crash", rest @ ..] => bench::crash(rest),
         ["bench", "live", rest @ ..] => bench::live(rest),
         ["load", rest @ ..] => bench::load(rest),
+        ["fuzz", rest @ ..] => fuzz::command(rest),
         ["api"] => schemathesis::check(API_EXAMPLES),
         ["api", "--examples", n] => schemathesis::check(n.parse().context("--examples N")?),
         ["e2e", files @ ..] => setup::tools()
@@ -175,6 +180,8 @@ fn test() -> Result<()> {
     drop(postgres);
     // The API against its own OpenAPI document.
     schemathesis::check(API_EXAMPLES)?;
+    // What reads residents' input, fuzzed briefly.
+    fuzz::every_target(fuzz::BRIEF_SECONDS)?;
     // Widgets in headless Chromium.
     widgets::browser_tests()?;
     end_to_end(&[])

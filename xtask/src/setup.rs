@@ -37,6 +37,18 @@ pub fn tools() -> Result<()> {
     Ok(())
 }
 
+/// cargo-fuzz, for the fuzz targets of `fuzz/`.
+pub fn fuzzer() -> Result<()> {
+    let have = output(Command::new("cargo").args(["fuzz", "--version"])).unwrap_or_default();
+    if !have.contains(CARGO_FUZZ) {
+        run(Command::new("cargo").args(["install", "cargo-fuzz", "--version", CARGO_FUZZ]))?;
+    }
+    Ok(())
+}
+
+/// The cargo-fuzz release the targets are built with.
+const CARGO_FUZZ: &str = "0.13.2";
+
 /// Debian's Chromium and ChromeDriver (the tests cannot download a browser of their own).
 pub fn browser() -> Result<()> {
     if Path::new(CHROMIUM).exists() && Path::new(CHROMEDRIVER).exists() {
