@@ -66,6 +66,39 @@ fn bounded(what: &str, accepted: usize, tried: usize) {
     );
 }
 
+/// `tried` PUTs of `path` from the attacker's network, each with a fresh token, bounded to
+/// 1 %; then one from a resident elsewhere, which must succeed. How many of the run were
+/// accepted, and the resident's answer.
+async fn put_run_then_resident(
+    server: &TestServer,
+    what: &str,
+    path: &str,
+    tried: usize,
+) -> (usize, Value) {
+    let attacker = from_network(ATTACKER);
+    let accepted = stuff(tried, |token| {
+        act(server, &attacker, Method::PUT, path, &token)
+    })
+    .await;
+    bounded(what, accepted, tried);
+    let resident = act(
+        server,
+        &from_network(ELSEWHERE),
+        Method::PUT,
+        path,
+        &token(),
+    )
+    .send()
+    .await
+    .unwrap();
+    assert_eq!(
+        resident.status(),
+        StatusCode::OK,
+        "{what}: a resident elsewhere"
+    );
+    (accepted, resident.json().await.unwrap())
+}
+
 #[tokio::test]
 async fn ballots_from_fresh_tokens_are_bounded_and_residents_still_vote() {
     let server = at_defaults().await;
@@ -144,31 +177,7 @@ async fn supports_from_fresh_tokens_stay_under_the_council_threshold() {
         .as_i64()
         .unwrap();
     let path = format!("/api/v1/proposals/{id}/support");
-    let attacker = from_network(ATTACKER);
-
-    let tried = 3_094;
-    let accepted = stuff(tried, |token| {
-        act(&server, &attacker, Method::PUT, &path, &token)
-    })
-    .await;
-    bounded("supports", accepted, tried);
-
-    let resident = act(
-        &server,
-        &from_network(ELSEWHERE),
-        Method::PUT,
-        &path,
-        &token(),
-    )
-    .send()
-    .await
-    .unwrap();
-    assert_eq!(
-        resident.status(),
-        StatusCode::OK,
-        "a resident elsewhere supports"
-    );
-    let support: Value = resident.json().await.unwrap();
+    let (accepted, support) = put_run_then_resident(&server, "supports", &path, 3_094).await;
     assert_eq!(support["supports"], accepted as u64 + 1);
     assert_eq!(support["threshold_reached_at"], Value::Null);
 }
@@ -179,31 +188,7 @@ async fn useful_marks_from_fresh_tokens_are_bounded() {
     server.create_thread("t", json!({})).await;
     let id = server.comment_ok("t", &token(), json!({})).await["id"].clone();
     let path = format!("/api/v1/comments/{id}/useful");
-    let attacker = from_network(ATTACKER);
-
-    let tried = 3_861;
-    let accepted = stuff(tried, |token| {
-        act(&server, &attacker, Method::PUT, &path, &token)
-    })
-    .await;
-    bounded("useful marks", accepted, tried);
-
-    let resident = act(
-        &server,
-        &from_network(ELSEWHERE),
-        Method::PUT,
-        &path,
-        &token(),
-    )
-    .send()
-    .await
-    .unwrap();
-    assert_eq!(
-        resident.status(),
-        StatusCode::OK,
-        "a resident elsewhere marks"
-    );
-    let mark: Value = resident.json().await.unwrap();
+    let (accepted, mark) = put_run_then_resident(&server, "useful marks", &path, 3_861).await;
     assert_eq!(mark["useful"], accepted as u64 + 1);
 }
 
