@@ -105,65 +105,30 @@ async fn ballots_from_fresh_tokens_are_bounded_and_residents_still_vote() {
     let poll = server.create_poll("p", json!({})).await;
     let options = option_ids(&poll);
     let attacker = from_network(ATTACKER);
+    let vote = |client: &Client, token: &str, option: i64| {
+        act(&server, client, Method::PUT, "/api/v1/polls/p/vote", token)
+            .json(&json!({ "choices": [option] }))
+    };
+    let status = |request: RequestBuilder| async { request.send().await.unwrap().status() };
     // A resident of the attacker's network who voted before the run.
     let neighbour = token();
-    let voted = act(
-        &server,
-        &attacker,
-        Method::PUT,
-        "/api/v1/polls/p/vote",
-        &neighbour,
-    )
-    .json(&json!({ "choices": [options[1]] }))
-    .send()
-    .await
-    .unwrap();
-    assert_eq!(voted.status(), StatusCode::OK);
+    assert_eq!(
+        status(vote(&attacker, &neighbour, options[1])).await,
+        StatusCode::OK
+    );
 
     let tried = 888;
-    let accepted = stuff(tried, |token| {
-        act(
-            &server,
-            &attacker,
-            Method::PUT,
-            "/api/v1/polls/p/vote",
-            &token,
-        )
-        .json(&json!({ "choices": [options[0]] }))
-    })
-    .await;
+    let accepted = stuff(tried, |token| vote(&attacker, &token, options[0])).await;
     bounded("ballots", accepted, tried);
     assert_eq!(counts(&server.view("p", None).await)[0], accepted as u64);
 
-    let changed = act(
-        &server,
-        &attacker,
-        Method::PUT,
-        "/api/v1/polls/p/vote",
-        &neighbour,
-    )
-    .json(&json!({ "choices": [options[0]] }))
-    .send()
-    .await
-    .unwrap();
     assert_eq!(
-        changed.status(),
+        status(vote(&attacker, &neighbour, options[0])).await,
         StatusCode::OK,
         "a known resident changes their vote"
     );
-    let resident = act(
-        &server,
-        &from_network(ELSEWHERE),
-        Method::PUT,
-        "/api/v1/polls/p/vote",
-        &token(),
-    )
-    .json(&json!({ "choices": [options[1]] }))
-    .send()
-    .await
-    .unwrap();
     assert_eq!(
-        resident.status(),
+        status(vote(&from_network(ELSEWHERE), &token(), options[1])).await,
         StatusCode::OK,
         "a resident elsewhere votes"
     );
