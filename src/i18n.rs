@@ -208,7 +208,8 @@ pub enum Text {
     /// Edit refused: someone else's comment.
     NotAuthor,
     #[cfg(any(feature = "comments", feature = "proposals"))]
-    /// Refused: posting too fast.
+    /// Refused: posting too fast, or too many newcomers from the resident's network (a
+    /// support, a mark or a report may meet it too).
     RateLimited,
     #[cfg(any(feature = "comments", feature = "proposals"))]
     /// Comment refused: blocked words.
@@ -458,8 +459,8 @@ impl Lang {
             ),
             #[cfg(any(feature = "comments", feature = "proposals"))]
             Text::RateLimited => (
-                "Vous publiez trop vite. Patientez un peu puis réessayez.",
-                "You are posting too fast. Wait a little, then try again.",
+                "Trop de participations en peu de temps. Patientez un peu puis réessayez.",
+                "Too many contributions in a short time. Wait a little, then try again.",
             ),
             #[cfg(any(feature = "comments", feature = "proposals"))]
             Text::BlockedWords => (
@@ -927,7 +928,7 @@ mod tests {
         );
         assert_eq!(
             Lang::En.comment_error("rate_limited"),
-            "You are posting too fast. Wait a little, then try again."
+            "Too many contributions in a short time. Wait a little, then try again."
         );
         assert_eq!(
             Lang::Fr.comment_error("network"),
