@@ -373,25 +373,47 @@ pub fn base64url(bytes: &[u8]) -> String {
     out
 }
 
+/// Tokens held by this page only, by [`token_key`].
+type Held = std::thread::LocalKey<RefCell<Vec<(String, String)>>>;
+
 thread_local! {
     /// Tokens of this page when localStorage is unavailable (private mode, blocked storage).
     static MEMORY_TOKENS: RefCell<Vec<(String, String)>> = const { RefCell::new(Vec::new()) };
+    /// Participant tokens of the host website's signed-in user: held for this page only (a
+    /// shared computer's next user signs in again), never stored.
+    static ACCOUNTS: RefCell<Vec<(String, String)>> = const { RefCell::new(Vec::new()) };
+}
+
+fn held(tokens: &'static Held, key: &str) -> Option<String> {
+    tokens.with_borrow(|m| {
+        m.iter()
+            .rev()
+            .find(|(k, _)| k == key)
+            .map(|(_, t)| t.clone())
+    })
 }
 
 fn storage() -> Option<web_sys::Storage> {
     web_sys::window().and_then(|w| w.local_storage().ok().flatten())
 }
 
+/// Takes part on `endpoint` as the site user `participant` stands for (see
+/// [`crate::embed`]); nothing when it is empty.
+pub fn sign_in(endpoint: &str, participant: String) {
+    if civique_api::is_valid_token(&participant) {
+        let key = token_key(endpoint);
+        ACCOUNTS.with_borrow_mut(|a| a.push((key, participant)));
+    }
+}
+
 /// This browser's participant token for `endpoint`, if it ever acted there (nothing is
-/// written).
+/// written): the site user's, when the page signed one in.
 pub fn existing_token(endpoint: &str) -> Option<String> {
     let key = token_key(endpoint);
-    storage()
-        .and_then(|s| s.get_item(&key).ok().flatten())
+    held(&ACCOUNTS, &key)
+        .or_else(|| storage().and_then(|s| s.get_item(&key).ok().flatten()))
         .filter(|token| civique_api::is_valid_token(token))
-        .or_else(|| {
-            MEMORY_TOKENS.with_borrow(|m| m.iter().find(|(k, _)| *k == key).map(|(_, t)| t.clone()))
-        })
+        .or_else(|| held(&MEMORY_TOKENS, &key))
 }
 
 /// This browser's participant token for `endpoint`, created on first need (the first vote,

@@ -29,9 +29,20 @@ impl WidgetHandle {
 
 /// Mounts the poll `poll` of the endpoint `endpoint` into `root`, speaking `lang`
 /// (`fr` unless it starts with `en`). DOM events go to `root.host`.
+///
+/// Every mount takes `participant`: the participant token the loader got for the host
+/// website's signed-in user (site accounts, `docs/sso.md`), sent instead of the device's own
+/// from then on; empty without one.
 #[cfg(feature = "poll")]
 #[wasm_bindgen(js_name = mountPoll)]
-pub fn mount_poll(root: ShadowRoot, poll: String, endpoint: String, lang: String) -> WidgetHandle {
+pub fn mount_poll(
+    root: ShadowRoot,
+    poll: String,
+    endpoint: String,
+    lang: String,
+    participant: String,
+) -> WidgetHandle {
+    crate::client::sign_in(&endpoint, participant);
     mount(
         root,
         move |host, lang| view! { <Poll poll endpoint lang host /> }.into_any(),
@@ -49,9 +60,11 @@ pub fn mount_comments(
     thread: String,
     endpoint: String,
     lang: String,
+    participant: String,
     site: String,
     key: String,
 ) -> WidgetHandle {
+    crate::client::sign_in(&endpoint, participant);
     let thread = if thread.is_empty() {
         ThreadRef::Key { site, key }
     } else {
@@ -75,8 +88,10 @@ pub fn mount_proposals(
     box_id: String,
     endpoint: String,
     lang: String,
+    participant: String,
     display: String,
 ) -> WidgetHandle {
+    crate::client::sign_in(&endpoint, participant);
     let projector = display.trim().eq_ignore_ascii_case("projector");
     mount(
         root,

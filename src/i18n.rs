@@ -61,6 +61,14 @@ pub enum Text {
     NoChoice,
     /// The host site is not allowed to show this poll.
     OriginNotAllowed,
+    /// Under results: how participations were counted.
+    PerDevice,
+    PerSiteAccount,
+    /// The widget takes part with accounts of the host website and the resident is not
+    /// signed in there.
+    SiteAccountRequired,
+    /// The host website's sign-in could not be checked (expired, or refused).
+    SiteAccountExpired,
     /// Anything else.
     Generic,
     #[cfg(any(feature = "comments", feature = "proposals"))]
@@ -207,9 +215,8 @@ pub enum Text {
     #[cfg(any(feature = "comments", feature = "proposals"))]
     /// Edit refused: someone else's comment.
     NotAuthor,
-    #[cfg(any(feature = "comments", feature = "proposals"))]
     /// Refused: posting too fast, or too many newcomers from the resident's network (a
-    /// support, a mark or a report may meet it too).
+    /// vote, a support, a mark or a report may meet it too).
     RateLimited,
     #[cfg(any(feature = "comments", feature = "proposals"))]
     /// Comment refused: blocked words.
@@ -297,6 +304,19 @@ impl Lang {
             Text::OriginNotAllowed => (
                 "Ce site n'est pas autorisé à afficher ce sondage.",
                 "This site is not allowed to show this poll.",
+            ),
+            Text::PerDevice => ("1 participation par appareil", "1 participation per device"),
+            Text::PerSiteAccount => (
+                "1 participation par compte du site",
+                "1 participation per site account",
+            ),
+            Text::SiteAccountRequired => (
+                "Pour participer, connectez-vous à votre compte sur ce site.",
+                "To take part, sign in to your account on this site.",
+            ),
+            Text::SiteAccountExpired => (
+                "Votre connexion au site n'a pas pu être vérifiée. Rechargez la page, puis réessayez.",
+                "Your sign-in to the site could not be checked. Reload the page, then try again.",
             ),
             Text::Generic => (
                 "Une erreur est survenue. Réessayez.",
@@ -457,7 +477,6 @@ impl Lang {
                 "Vous ne pouvez modifier que vos propres commentaires.",
                 "You can only change your own comments.",
             ),
-            #[cfg(any(feature = "comments", feature = "proposals"))]
             Text::RateLimited => (
                 "Trop de participations en peu de temps. Patientez un peu puis réessayez.",
                 "Too many contributions in a short time. Wait a little, then try again.",
@@ -568,6 +587,9 @@ impl Lang {
             codes::TOO_MANY_CHOICES => return self.too_many_choices(max_choices),
             codes::NO_CHOICE => Text::NoChoice,
             codes::ORIGIN_NOT_ALLOWED => Text::OriginNotAllowed,
+            codes::RATE_LIMITED => Text::RateLimited,
+            codes::PARTICIPATION_REQUIRED => Text::SiteAccountRequired,
+            codes::SSO_EXPIRED | codes::SSO_REFUSED => Text::SiteAccountExpired,
             // The endpoint answered but cannot reach its database, or the request's body
             // came too slowly: to the resident, the same as no answer (what they typed or
             // chose is kept, they try again).
@@ -594,7 +616,6 @@ impl Lang {
             codes::THREAD_LOCKED => Text::Locked,
             codes::EDIT_WINDOW_OVER => Text::EditWindowOver,
             codes::NOT_AUTHOR => Text::NotAuthor,
-            codes::RATE_LIMITED => Text::RateLimited,
             codes::BLOCKED_WORDS => Text::BlockedWords,
             codes::CONFLICT => Text::AlreadyReported,
             _ => return self.error(code, 1),
@@ -809,6 +830,25 @@ mod tests {
             assert_eq!(lang.error(codes::REQUEST_TIMEOUT, 1), network);
             assert_eq!(lang.comment_error(codes::REQUEST_TIMEOUT), network);
             assert_ne!(lang.error("whatever", 1), network);
+        }
+    }
+
+    #[test]
+    fn every_vote_refusal_has_its_own_message() {
+        for lang in [Lang::Fr, Lang::En] {
+            let generic = lang.error("whatever", 1);
+            let texts: Vec<String> = [
+                codes::RATE_LIMITED,
+                codes::PARTICIPATION_REQUIRED,
+                codes::SSO_EXPIRED,
+            ]
+            .iter()
+            .map(|code| lang.error(code, 1))
+            .collect();
+            assert!(texts.iter().all(|text| *text != generic), "{texts:?}");
+            assert_ne!(texts[0], texts[1]);
+            assert_ne!(texts[1], texts[2]);
+            assert_eq!(lang.error(codes::SSO_REFUSED, 1), texts[2]);
         }
     }
 

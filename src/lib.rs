@@ -16,8 +16,8 @@ pub mod poll;
 pub mod proposals;
 pub mod ui;
 
-/// The whole stylesheet the loader adopts (`base.css` then the widgets' own), as xtask
-/// concatenates it into `pkg/civique.css` (there without comments and indentation).
+/// The stylesheet of the kinds this build holds (`base.css` then their own), as xtask writes
+/// it into `pkg/KIND/civique.css` for the loader (there without comments and indentation).
 pub fn stylesheet() -> String {
     let mut css = String::from(ui::BASE_CSS);
     #[cfg(feature = "poll")]

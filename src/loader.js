@@ -7,27 +7,28 @@ const file = (path) => new URL(FILES[path] || path, endpoint);
 const attr = (el, name) => el.getAttribute(name) || el.getAttribute('data-civique-' + name) || '';
 // Widget kinds: element `civique-<kind>` with attribute `attr`, or `div[data-civique-<kind>]`.
 const KINDS = {
-  poll: { name: 'poll', attr: 'poll', mount: (m, root, id, lang) => m.mountPoll(root, id, endpoint, lang) },
+  poll: { name: 'poll', attr: 'poll', mount: (m, root, id, lang, el, who) => m.mountPoll(root, id, endpoint, lang, who) },
   comments: {
     name: 'comments',
     attr: 'thread',
     keyed: (el) => attr(el, 'thread-key') && attr(el, 'site'),
-    mount: (m, root, id, lang, el) =>
-      m.mountComments(root, id, endpoint, lang, attr(el, 'site'), attr(el, 'thread-key')),
+    mount: (m, root, id, lang, el, who) =>
+      m.mountComments(root, id, endpoint, lang, who, attr(el, 'site'), attr(el, 'thread-key')),
   },
   proposals: {
     name: 'proposals',
     attr: 'box',
-    mount: (m, root, id, lang, el) => m.mountProposals(root, id, endpoint, lang, attr(el, 'display')),
+    mount: (m, root, id, lang, el, who) => m.mountProposals(root, id, endpoint, lang, who, attr(el, 'display')),
   },
 };
 const SEL = Object.keys(KINDS)
   .map((k) => `div[data-civique-${k}]`)
   .join();
 const mounted = new WeakMap();
-// One wasm module per widget kind, each fetched once and only if the page shows that kind.
+// One wasm module and one stylesheet per widget kind, each fetched once and only if the page
+// shows that kind.
 const modules = {};
-let sheet;
+const sheets = {};
 
 const retryable = (promise, forget) =>
   promise.catch((e) => {
@@ -40,16 +41,35 @@ const load = (name) =>
       import(file(`pkg/${name}/civique.js`)).then(async (m) => (await m.default(), m)),
       () => delete modules[name],
     )),
-    (sheet ||= retryable(
-      fetch(file('civique.css')).then(async (r) => {
+    (sheets[name] ||= retryable(
+      fetch(file(`pkg/${name}/civique.css`)).then(async (r) => {
         if (!r.ok) throw Error(r.status);
         const css = new CSSStyleSheet();
         css.replaceSync(await r.text());
         return css;
       }),
-      () => (sheet = null),
+      () => delete sheets[name],
     )),
   ]);
+
+// Site accounts (docs/sso.md): the token the host website signed for its signed-in user
+// (attribute `sso`), exchanged once per page for a participant token the widgets send instead
+// of the device's own; '' when there is none or the exchange fails.
+const accounts = {};
+const account = (sso) =>
+  sso
+    ? (accounts[sso] ||= Promise.resolve()
+        .then(() => {
+          const site = JSON.parse(atob(sso.split('.')[1].replace(/-/g, '+').replace(/_/g, '/'))).site;
+          return fetch(new URL(`api/v1/sites/${encodeURIComponent(site)}/sso`, endpoint), {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify({ token: sso }),
+          });
+        })
+        .then(async (r) => (r.ok ? (await r.json()).participant : ''))
+        .catch(() => ''))
+    : '';
 
 const langOf = (el) =>
   /^en\b/i.test(el.closest('[lang]')?.getAttribute('lang') || document.documentElement.lang)
@@ -63,11 +83,11 @@ async function mount(el, kind, id) {
   const root = el.shadowRoot || el.attachShadow({ mode: 'open' });
   const lang = langOf(el);
   try {
-    const [mod, css] = await load(kind.name);
+    const [[mod, css], who] = await Promise.all([load(kind.name), account(attr(el, 'sso'))]);
     if (mounted.get(el) !== slot) return; // removed while loading
     root.adoptedStyleSheets = [css];
     root.replaceChildren();
-    slot.handle = kind.mount(mod, root, id || '', lang, el);
+    slot.handle = kind.mount(mod, root, id || '', lang, el, who);
   } catch {
     root.textContent =
       lang == 'en'
@@ -86,7 +106,7 @@ for (const [name, kind] of Object.entries(KINDS)) {
     customElements.define(
       'civique-' + name,
       class extends HTMLElement {
-        static observedAttributes = [kind.attr, 'thread-key', 'site', 'display'];
+        static observedAttributes = [kind.attr, 'thread-key', 'site', 'display', 'sso'];
         connectedCallback() {
           mount(this, kind, this.getAttribute(kind.attr));
         }

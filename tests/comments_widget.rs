@@ -268,6 +268,7 @@ async fn an_unreachable_endpoint_offers_a_retry() {
         "en".into(),
         String::new(),
         String::new(),
+        String::new(),
     );
     for _ in 0..200 {
         if find(&root, "[role=alert]").is_some() {

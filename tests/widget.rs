@@ -104,6 +104,7 @@ fn sample(kind: PollKind, status: PollStatus) -> PollView {
         closes_at: Some("2027-04-01T17:00:00Z".into()),
         status,
         results_visibility: ResultsVisibility::AfterVote,
+        participation: Default::default(),
         results: None,
         my_choices: vec![],
     }
@@ -164,7 +165,10 @@ async fn results_read_as_text_with_hidden_bars() {
             "Arbres\u{a0}: 0 vote (0\u{a0}%)",
         ]
     );
-    assert_eq!(text(&root, ".civique-total"), "30 participants");
+    assert_eq!(
+        text(&root, ".civique-total"),
+        "30 participants · 1 participation par appareil"
+    );
     let section = find(&root, "section").unwrap();
     let title = find(&root, ".civique-results-title").unwrap();
     assert_eq!(section.get_attribute("aria-labelledby"), Some(title.id()));
@@ -270,7 +274,11 @@ async fn a_voter_sees_a_prechecked_form_results_and_status() {
     let mut newer = state.poll.get_untracked().unwrap();
     newer.results.as_mut().unwrap().voters = 31;
     state.show(newer);
-    assert!(until(500, || text(&root, ".civique-total") == "31 participants").await);
+    assert!(
+        until(500, || text(&root, ".civique-total")
+            .starts_with("31 participants ·"))
+        .await
+    );
     assert_eq!(state.selection.get_untracked(), vec![2, 1]);
     assert!(boxes[0].checked());
 
@@ -346,6 +354,7 @@ async fn unreachable_endpoint_offers_a_retry() {
         "velo".into(),
         "http://127.0.0.1:9/".into(),
         "fr-FR".into(),
+        String::new(),
     );
     let state = || find(&root, ".civique-poll").and_then(|p| p.get_attribute("data-state"));
     assert!(until(5_000, || state().as_deref() == Some("unreachable")).await);

@@ -88,6 +88,41 @@ wire_enum! {
 }
 
 wire_enum! {
+    /// Who may take part, and how the endpoint tells one participant from another. Results
+    /// say which level they were collected at.
+    #[derive(Default)]
+    pub enum Participation {
+        /// One participation per device: the token the widget keeps in the host site's
+        /// storage.
+        #[default]
+        Device = "device",
+        /// One participation per user of the host website, who vouches for them with a
+        /// signed token (see [`SsoExchange`]).
+        Site = "site",
+    }
+}
+
+/// `POST /api/v1/sites/{site}/sso`: the host website's signed token for its logged-in user
+/// (`v1.<payload>.<signature>`, see `docs/sso.md`), exchanged once.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SsoExchange {
+    pub token: String,
+}
+
+/// The answer to [`SsoExchange`]: a participant token of the endpoint's own, sent in the
+/// participant header like any other, which stands for this site user until `expires_at`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SsoParticipant {
+    pub participant: String,
+    pub participation: Participation,
+    /// The display name the host website gave, if any.
+    pub name: Option<String>,
+    /// RFC 3339.
+    pub expires_at: String,
+}
+
+wire_enum! {
     /// Where the poll stands in time, computed by the server from its clock.
     pub enum PollStatus {
         /// `opens_at` is in the future.
@@ -135,6 +170,9 @@ pub struct PollView {
     pub closes_at: Option<String>,
     pub status: PollStatus,
     pub results_visibility: ResultsVisibility,
+    /// The participation level votes are collected at.
+    #[serde(default)]
+    pub participation: Participation,
     /// Present only when the results are visible to this participant.
     pub results: Option<PollResults>,
     /// This participant's current choices (empty when they have not voted or sent no token).
@@ -178,6 +216,15 @@ pub mod codes {
     pub const UNSUPPORTED_MEDIA_TYPE: &str = "unsupported_media_type";
     pub const MISSING_PARTICIPANT: &str = "missing_participant";
     pub const INVALID_PARTICIPANT: &str = "invalid_participant";
+    /// The widget takes part at a level the caller's token does not have (a device token
+    /// on a poll for the site's account holders).
+    pub const PARTICIPATION_REQUIRED: &str = "participation_required";
+    /// The host website's token (or the participant token it was exchanged for) has
+    /// expired: the page gets a fresh one by reloading.
+    pub const SSO_EXPIRED: &str = "sso_expired";
+    /// The host website's token is malformed, not signed with the site's secret, for
+    /// another site, already used, or the site takes no site accounts.
+    pub const SSO_REFUSED: &str = "sso_refused";
     pub const ORIGIN_NOT_ALLOWED: &str = "origin_not_allowed";
     pub const UNAUTHORIZED: &str = "unauthorized";
     pub const CONFLICT: &str = "conflict";
@@ -234,6 +281,11 @@ pub struct SiteInput {
     pub name: String,
     /// Origins allowed to embed this site's widgets, e.g. `https://www.saint-exemple.fr`.
     pub origins: Vec<String>,
+    /// The secret the site's own website signs its users' tokens with (site accounts, see
+    /// `docs/sso.md`); at least 32 characters. Never sent back. Without it, the site takes
+    /// no site accounts.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sso_secret: Option<String>,
     /// Comment settings; each defaults when absent.
     #[serde(flatten)]
     pub settings: SiteSettings,
@@ -247,6 +299,8 @@ struct SiteFields {
     id: String,
     name: String,
     origins: Vec<String>,
+    #[serde(default)]
+    sso_secret: Option<String>,
     #[serde(default)]
     auto_threads: bool,
     #[serde(default = "default_report_threshold")]
@@ -267,6 +321,7 @@ impl From<SiteFields> for SiteInput {
             id: site.id,
             name: site.name,
             origins: site.origins,
+            sso_secret: site.sso_secret,
             settings: SiteSettings {
                 auto_threads: site.auto_threads,
                 report_threshold: site.report_threshold,
@@ -299,6 +354,9 @@ pub struct PollInput {
     #[serde(default)]
     pub closes_at: Option<String>,
     pub results_visibility: ResultsVisibility,
+    /// `site` takes votes only from users the host website vouches for.
+    #[serde(default)]
+    pub participation: Participation,
 }
 
 /// Server-sent event names on `GET /api/v1/polls/{id}/events`, and their data.

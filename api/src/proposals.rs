@@ -75,6 +75,9 @@ pub struct BoxView {
     pub status: crate::PollStatus,
     /// Published proposals in the box.
     pub count: u64,
+    /// The participation level proposals and supports are collected at.
+    #[serde(default)]
+    pub participation: crate::Participation,
 }
 
 /// Admin API `POST /api/v1/admin/boxes`.
@@ -98,6 +101,9 @@ pub struct BoxInput {
     pub opens_at: Option<String>,
     #[serde(default)]
     pub closes_at: Option<String>,
+    /// `site` takes proposals and supports only from users the host website vouches for.
+    #[serde(default)]
+    pub participation: crate::Participation,
 }
 
 /// Admin API `PATCH /api/v1/admin/boxes/{id}`: only the fields given change. To reopen a

@@ -176,7 +176,7 @@ impl Asset {
 }
 
 /// The loader as this endpoint serves it: `const FILES = {};` becomes the table of the
-/// versioned paths of what it loads (each kind's glue, and the stylesheet).
+/// versioned paths of what it loads (each kind's glue and stylesheet).
 fn versioned_loader(loader: &Asset, files: &HashMap<String, Asset>) -> Asset {
     let text = String::from_utf8_lossy(&loader.raw);
     if !text.contains(FILES_LINE) {
@@ -185,7 +185,10 @@ fn versioned_loader(loader: &Asset, files: &HashMap<String, Asset>) -> Asset {
     }
     let mut table: Vec<(String, String)> = files
         .iter()
-        .filter(|(path, _)| path.ends_with("/civique.js") && path.as_str() != LOADER)
+        .filter(|(path, _)| {
+            (path.ends_with("/civique.js") || path.ends_with("/civique.css"))
+                && path.as_str() != LOADER
+        })
         .map(|(path, asset)| {
             (
                 format!("pkg/{path}"),
@@ -193,12 +196,6 @@ fn versioned_loader(loader: &Asset, files: &HashMap<String, Asset>) -> Asset {
             )
         })
         .collect();
-    if let Some(css) = files.get("civique.css") {
-        table.push((
-            "civique.css".to_owned(),
-            format!("assets/{}/civique.css", css.version),
-        ));
-    }
     table.sort();
     let table: serde_json::Map<String, serde_json::Value> = table
         .into_iter()
@@ -298,6 +295,7 @@ mod tests {
             ),
             source("poll/civique.js", glue),
             source("poll/civique_bg.wasm", "\0asm"),
+            source("poll/civique.css", ":host{}.poll{}"),
             source("comments/civique.js", "comments"),
             source("civique.css", ":host{}"),
         ])
@@ -334,7 +332,15 @@ mod tests {
             loader.contains(&format!("\"pkg/poll/civique.js\":\"{poll}\"")),
             "{loader}"
         );
-        assert!(loader.contains("\"civique.css\":\"assets/"), "{loader}");
+        let css = assets.versioned_path("poll/civique.css").unwrap();
+        assert!(
+            loader.contains(&format!("\"pkg/poll/civique.css\":\"{css}\"")),
+            "{loader}"
+        );
+        assert!(
+            !loader.contains("\"civique.css\""),
+            "pages load their kinds' styles"
+        );
         assert!(
             !loader.contains("civique_bg.wasm"),
             "the glue finds its own wasm"

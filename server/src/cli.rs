@@ -166,6 +166,7 @@ async fn run_command(service: &Service, actor: &Actor, command: Command) -> anyh
                 id,
                 name,
                 origins,
+                sso_secret: None,
                 settings: SiteSettings::default(),
             };
             service.create_site(actor, &site).await?;
@@ -193,6 +194,7 @@ async fn run_command(service: &Service, actor: &Actor, command: Command) -> anyh
                 opens_at: time(args.opens_at)?,
                 closes_at: time(args.closes_at)?,
                 results_visibility: args.results.into(),
+                participation: Default::default(),
             };
             let poll = service.create_poll(actor, input).await?;
             println!("created poll {}", poll.id);

@@ -28,7 +28,7 @@ async fn versioned(server: &TestServer, file: &str) -> String {
 async fn assets_have_types_cache_policy_and_compression() {
     let server = TestServer::start().await;
     let glue = versioned(&server, "pkg/poll/civique.js").await;
-    let css = versioned(&server, "civique.css").await;
+    let css = versioned(&server, "pkg/poll/civique.css").await;
     let wasm = glue.replace("civique.js", "civique_bg.wasm");
     let cases = [
         ("/civique.js", "text/javascript", "public, max-age=300"),

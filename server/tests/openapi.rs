@@ -560,7 +560,8 @@ async fn personal_data_responses_match_the_document() {
 
 /// The failures every operation can meet, by what it does: each touches the database (503),
 /// each with a body may see it arrive too slowly or wrong (400, 408, 413, 415, 422), each of
-/// staff may be refused a wrong or too often wrong token (401, 429).
+/// staff may be refused a wrong or too often wrong token (401, 429), each taking a participant
+/// token may be sent an expired or forged site user's one (401).
 #[tokio::test]
 async fn every_operation_documents_the_failures_it_can_answer() {
     let server = TestServer::start().await;
@@ -580,6 +581,14 @@ async fn every_operation_documents_the_failures_it_can_answer() {
             }
             if path.starts_with("/admin") {
                 expected.extend(["401", "429"]);
+            }
+            // A site user's participant token may have expired or be forged.
+            let participant = json!({ "$ref": "#/components/parameters/Participant" });
+            if op["parameters"]
+                .as_array()
+                .is_some_and(|parameters| parameters.contains(&participant))
+            {
+                expected.push("401");
             }
             for code in expected {
                 if !responses.contains_key(code) {

@@ -24,6 +24,7 @@ async fn an_invalid_write_fails_alone_in_its_batch() {
         id: "town".into(),
         name: "Town".into(),
         origins: vec![],
+        sso_secret: None,
         settings: Default::default(),
     };
     service.create_site(&actor, &site).await.unwrap();
@@ -42,6 +43,7 @@ async fn an_invalid_write_fails_alone_in_its_batch() {
                     opens_at: None,
                     closes_at: None,
                     results_visibility: ResultsVisibility::Always,
+                    participation: Default::default(),
                 },
             )
             .await

@@ -86,6 +86,7 @@ pub fn poll_view(v: &JsValue) -> Option<PollView> {
         closes_at: optional(v, "closes_at")?,
         status: named(v, "status")?,
         results_visibility: named(v, "results_visibility")?,
+        participation: named(v, "participation").unwrap_or_default(),
         results: poll_results(&results)?,
         my_choices: list(v, "my_choices", number)?,
     })

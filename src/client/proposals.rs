@@ -136,6 +136,7 @@ pub fn box_view(v: &JsValue) -> Option<BoxView> {
         closes_at: optional(v, "closes_at")?,
         status: named(v, "status")?,
         count: count(v, "count")?,
+        participation: named(v, "participation").unwrap_or_default(),
     })
 }
 

@@ -338,7 +338,6 @@ impl Lang {
             codes::BLOCKED_WORDS => B::BlockedWords,
             codes::INVALID_NAME => return self.text(Text::InvalidName).to_owned(),
             codes::RESERVED_NAME => return self.text(Text::ReservedName).to_owned(),
-            codes::RATE_LIMITED => return self.text(Text::RateLimited).to_owned(),
             _ => return self.error(code, 1),
         };
         self.box_text(text).to_owned()

@@ -259,13 +259,14 @@ fn PollResults(state: PollState) -> impl IntoView {
         state.poll.with(|p| {
             p.as_ref().and_then(|p| {
                 let r = p.results.clone()?;
-                Some((r, p.options.clone(), p.my_choices.clone()))
+                Some((r, p.options.clone(), p.my_choices.clone(), p.participation))
             })
         })
     });
     move || {
-        data.get()
-            .map(|(results, options, mine)| view! { <Results results options mine lang /> })
+        data.get().map(|(results, options, mine, participation)| {
+            view! { <Results results options mine participation lang /> }
+        })
     }
 }
 

@@ -1,6 +1,6 @@
 //! The results list: one line per option with its count, share and an aria-hidden bar.
 
-use civique_api::{PollOption, PollResults};
+use civique_api::{Participation, PollOption, PollResults};
 use leptos::prelude::*;
 
 use crate::i18n::{Lang, Text};
@@ -24,6 +24,9 @@ pub fn Results(
     /// This participant's choices, marked "(votre choix)".
     #[prop(optional)]
     mine: Vec<i64>,
+    /// The level the votes were collected at, said under the total.
+    #[prop(optional)]
+    participation: Participation,
     /// Interface language.
     lang: Lang,
 ) -> impl IntoView {
@@ -60,7 +63,12 @@ pub fn Results(
                 {lang.text(Text::Results)}
             </p>
             <ul class="civique-result-list">{rows}</ul>
-            <p class="civique-total">{lang.participants(voters)}</p>
+            <p class="civique-total">
+                {lang.participants(voters)} " · " {lang.text(match participation {
+                    Participation::Device => Text::PerDevice,
+                    Participation::Site => Text::PerSiteAccount,
+                })}
+            </p>
         </section>
     }
 }

@@ -152,6 +152,7 @@ mod tests {
             closes_at: None,
             status: civique_api::PollStatus::Open,
             results_visibility: civique_api::ResultsVisibility::Always,
+            participation: Default::default(),
             results,
             my_choices: Vec::new(),
         }

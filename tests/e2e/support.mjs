@@ -5,6 +5,7 @@
 //   CIVIQUE_ENDPOINT    http://127.0.0.1:PORT/   (the endpoint, trailing slash)
 //   CIVIQUE_WWW         http://127.0.0.1:PORT/   (the town website)
 //   CIVIQUE_ADMIN_TOKEN the endpoint's admin token
+//   CIVIQUE_SSO_SECRET  the demo site's site account secret (its website signs with it)
 //   CHROMIUM_PATH       Debian's chromium
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
@@ -123,8 +124,8 @@ export async function createPoll(fields = {}) {
 export { iso };
 
 /** Opens the generic test host page with these polls, comment threads and proposal boxes. */
-export async function openHost(page, { polls = [], threads = [], boxes = [], lang = 'fr', mode = 'element', display = '', hash = '' }) {
-  const query = new URLSearchParams({ polls: polls.join(','), threads: threads.join(','), boxes: boxes.join(','), lang, mode, display });
+export async function openHost(page, { polls = [], threads = [], boxes = [], lang = 'fr', mode = 'element', display = '', sso = '', hash = '' }) {
+  const query = new URLSearchParams({ polls: polls.join(','), threads: threads.join(','), boxes: boxes.join(','), lang, mode, display, sso });
   await page.goto(`${WWW}tests/host.html?${query}${hash}`);
   await waitReady(page, polls.length + threads.length + boxes.length);
 }

@@ -14,6 +14,8 @@ const widgets = [
 // `display=projector`: proposal boxes in their projector display.
 const display = params.get('display') ?? '';
 const mode = params.get('mode') === 'div' ? 'div' : 'element';
+// `sso`: the token the host website signed for its signed-in user, on every widget.
+const sso = params.get('sso') ?? '';
 const lang = params.get('lang');
 if (lang) {
   document.documentElement.lang = lang;
@@ -32,6 +34,9 @@ function createWidget(kind, attribute, id) {
   const div = mode === 'div';
   const element = document.createElement(div ? 'div' : `civique-${kind}`);
   element.setAttribute(div ? `data-civique-${kind}` : attribute, id);
+  if (sso) {
+    element.setAttribute(div ? 'data-civique-sso' : 'sso', sso);
+  }
   if (kind === 'proposals' && display) {
     element.setAttribute(div ? 'data-civique-display' : 'display', display);
   }

@@ -10,6 +10,9 @@ use anyhow::{bail, Context, Result};
 
 use crate::{root, run};
 
+/// The demo site's site account secret in the end-to-end tests (`CIVIQUE_SSO_SECRET` there).
+pub const E2E_SSO_SECRET: &str = "e2e-site-account-secret-0123456789abcdef";
+
 pub struct Endpoint {
     child: Child,
     /// `http://127.0.0.1:PORT/`, with the trailing slash the embed snippet expects.
@@ -45,7 +48,8 @@ impl Endpoint {
     }
 
     /// A throwaway endpoint on a free port with a fresh database, the demo content, and
-    /// `www_origin` allowed for the demo site.
+    /// `www_origin` allowed for the demo site, whose website signs site account tokens with
+    /// [`E2E_SSO_SECRET`].
     pub fn for_tests(www_origin: &str) -> Result<Self> {
         let dir = TempDir::new("civique-e2e")?;
         let token = random_token();
@@ -58,7 +62,8 @@ impl Endpoint {
                  [comments]\nsite_per_minute = 0\n\
                  [proposals]\nparticipant_per_minute = 0\nsite_per_minute = 0\n\
                  [participation]\nnewcomers_per_network_per_minute = 0\n\
-                 [[sites]]\nid = \"saint-exemple\"\nname = \"Ville de Saint-Exemple\"\norigins = [\"{www_origin}\"]\n",
+                 [[sites]]\nid = \"saint-exemple\"\nname = \"Ville de Saint-Exemple\"\norigins = [\"{www_origin}\"]\n\
+                 sso_secret = \"{E2E_SSO_SECRET}\"\n",
                 dir.path().join("civique.db").display(),
             ),
         )?;

@@ -1,7 +1,8 @@
 //! Coverage-guided fuzzing (cargo-fuzz and libFuzzer, with AddressSanitizer) of the code that
-//! reads what residents send: the Markdown renderer and sanitizer, and the request bodies
-//! with the rules that check them. The targets are in `fuzz/`; a failure leaves its input
-//! in `fuzz/artifacts/TARGET/`, which `cargo fuzz run TARGET FILE` replays.
+//! reads what residents and host websites send: the Markdown renderer and sanitizer, the
+//! request bodies with the rules that check them, and site account (SSO) tokens. The targets
+//! are in `fuzz/`; a failure leaves its input in `fuzz/artifacts/TARGET/`, which
+//! `cargo fuzz run TARGET FILE` replays.
 
 use std::process::Command;
 
@@ -10,7 +11,7 @@ use anyhow::{Context, Result};
 use crate::{root, run, setup};
 
 /// The targets, `fuzz/fuzz_targets/NAME.rs`.
-const TARGETS: &[&str] = &["markdown", "request_bodies"];
+const TARGETS: &[&str] = &["markdown", "request_bodies", "sso"];
 
 /// Seconds each target runs in `cargo xtask test`.
 pub const BRIEF_SECONDS: u64 = 20;

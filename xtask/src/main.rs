@@ -44,11 +44,12 @@ usage: cargo xtask <command>
                      proposals; checks no support is lost
   load votes|viewers|requests …
                      the benchmarks' load generators, run as processes of their own
-  fuzz [--seconds N] only the fuzz targets of fuzz/ (Markdown, request bodies), N seconds
-                     each (20)
+  fuzz [--seconds N] only the fuzz targets of fuzz/ (Markdown, request bodies, site
+                     account tokens), N seconds each (20)
   api [--examples N] only the API level: schemathesis, at most N cases per operation (20)
   e2e [FILE…]        only the end-to-end tests (all, or these files), after a widget build
-  setup [--browser]  only install the tools (and Chromium with --browser)
+  setup [--browser]  only install the tools (and Debian's Chromium and php-cli with
+                     --browser)
 ";
 
 /// Cases per operation the API level tries in `cargo xtask test`.
@@ -73,10 +74,10 @@ fn main() -> Result<()> {
         ["api"] => schemathesis::check(API_EXAMPLES),
         ["api", "--examples", n] => schemathesis::check(n.parse().context("--examples N")?),
         ["e2e", files @ ..] => setup::tools()
-            .and_then(|()| setup::browser())
+            .and_then(|()| setup::debian_packages())
             .and_then(|()| end_to_end(files)),
         ["setup"] => setup::tools(),
-        ["setup", "--browser"] => setup::tools().and_then(|()| setup::browser()),
+        ["setup", "--browser"] => setup::tools().and_then(|()| setup::debian_packages()),
         [] | ["help"] | ["--help"] | ["-h"] => {
             print!("{USAGE}");
             Ok(())
@@ -160,7 +161,7 @@ fn demo() -> Result<()> {
 
 fn test() -> Result<()> {
     setup::tools()?;
-    setup::browser()?;
+    setup::debian_packages()?;
     let postgres = postgres::TestServer::ensure()?;
     // Unit tests and server integration tests (real HTTP, real SQLite files).
     run(cargo().args(["test", "--workspace"]))?;
@@ -208,6 +209,7 @@ fn end_to_end(files: &[&str]) -> Result<()> {
         .env("CIVIQUE_ENDPOINT", &server.base_url)
         .env("CIVIQUE_WWW", format!("{www_origin}/"))
         .env("CIVIQUE_ADMIN_TOKEN", &server.admin_token)
+        .env("CIVIQUE_SSO_SECRET", endpoint::E2E_SSO_SECRET)
         .env("CHROMIUM_PATH", setup::CHROMIUM));
     drop(server);
     result

@@ -49,20 +49,38 @@ pub fn fuzzer() -> Result<()> {
 /// The cargo-fuzz release the targets are built with.
 const CARGO_FUZZ: &str = "0.13.2";
 
-/// Debian's Chromium and ChromeDriver (the tests cannot download a browser of their own).
-pub fn browser() -> Result<()> {
-    if Path::new(CHROMIUM).exists() && Path::new(CHROMEDRIVER).exists() {
+/// Debian's Chromium and ChromeDriver (the tests cannot download a browser of their own), and
+/// PHP's command line (the PHP example of `docs/sso.md` is run by the tests).
+pub fn debian_packages() -> Result<()> {
+    let wanted = [
+        (CHROMIUM, "chromium"),
+        (CHROMEDRIVER, "chromium-driver"),
+        (PHP, "php-cli"),
+    ];
+    let missing: Vec<&str> = wanted
+        .iter()
+        .filter(|(path, _)| !Path::new(path).exists())
+        .map(|(_, package)| *package)
+        .collect();
+    if missing.is_empty() {
         return Ok(());
     }
     let uid = output(Command::new("id").arg("-u"))?;
     if uid.trim() != "0" {
-        bail!("Chromium is missing: run `sudo apt-get install chromium chromium-driver`, then try again");
+        bail!(
+            "{} missing: run `sudo apt-get install {}`, then try again",
+            missing.join(", "),
+            missing.join(" ")
+        );
     }
     run(Command::new("apt-get").args(["update", "-qq"]))?;
     run(Command::new("apt-get")
-        .args(["install", "-y", "-qq", "chromium", "chromium-driver"])
+        .args(["install", "-y", "-qq"])
+        .args(&missing)
         .env("DEBIAN_FRONTEND", "noninteractive"))
 }
+
+pub const PHP: &str = "/usr/bin/php";
 
 /// The version of `name` that Cargo.lock pins.
 pub fn locked_version(name: &str) -> Result<String> {

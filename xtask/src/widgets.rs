@@ -65,7 +65,13 @@ pub fn build(mode: Mode) -> Result<()> {
     fs::create_dir_all(pkg.join("loader"))?;
     fs::copy(root().join("src/loader.js"), pkg.join("loader/civique.js"))
         .context("copying the loader")?;
-    fs::write(pkg.join("civique.css"), stylesheet()?).context("writing civique.css")?;
+    // Each kind's page loads the shared base and that kind's own rules only; the whole
+    // stylesheet is kept for the npm package's users who style every kind at once.
+    fs::write(pkg.join("civique.css"), stylesheet(None)?).context("writing civique.css")?;
+    for kind in KINDS {
+        fs::write(pkg.join(kind).join("civique.css"), stylesheet(Some(kind))?)
+            .with_context(|| format!("writing {kind}/civique.css"))?;
+    }
     write_npm_manifest(&pkg)?;
     match mode {
         Mode::Release => compress::precompress(&pkg)?,
@@ -75,13 +81,15 @@ pub fn build(mode: Mode) -> Result<()> {
     Ok(())
 }
 
-/// One stylesheet for every widget: the shared base first, then each widget's own, in path order.
-pub fn stylesheet() -> Result<String> {
+/// The stylesheet of widgets of `kind` (every kind when `None`): the shared base first, then
+/// each widget's own, in path order.
+pub fn stylesheet(kind: Option<&str>) -> Result<String> {
     let src = root().join("src");
     let mut files = vec![src.join("ui/base.css")];
     let mut own: Vec<PathBuf> = fs::read_dir(&src)?
         .filter_map(|e| e.ok().map(|e| e.path()))
         .filter(|p| p.is_dir() && !p.ends_with("ui"))
+        .filter(|p| kind.is_none_or(|kind| p.ends_with(kind)))
         .flat_map(|dir| {
             fs::read_dir(dir)
                 .into_iter()

@@ -32,6 +32,11 @@ pub enum Error {
     MissingParticipant,
     #[error("the {} header is malformed", civique_api::PARTICIPANT_HEADER)]
     InvalidParticipant,
+    #[error("this {0} takes part with an account of the site's website: sign in there")]
+    ParticipationRequired(&'static str),
+    /// A site account token refused (see [`crate::domain::sso`]).
+    #[error("{0}")]
+    Sso(super::sso::Problem),
     #[error("this origin may not use this site's widgets")]
     OriginNotAllowed,
     /// A change without an `Origin` header: browsers send one with every change, so only a
@@ -112,6 +117,9 @@ impl Error {
             Self::InvalidInput(_) | Self::BadRequest(_) => codes::INVALID_INPUT,
             Self::MissingParticipant => codes::MISSING_PARTICIPANT,
             Self::InvalidParticipant => codes::INVALID_PARTICIPANT,
+            Self::ParticipationRequired(_) => codes::PARTICIPATION_REQUIRED,
+            Self::Sso(super::sso::Problem::Expired) => codes::SSO_EXPIRED,
+            Self::Sso(_) => codes::SSO_REFUSED,
             Self::OriginNotAllowed | Self::MissingOrigin => codes::ORIGIN_NOT_ALLOWED,
             Self::Unauthorized(_) => codes::UNAUTHORIZED,
             Self::Conflict(_) => codes::CONFLICT,

@@ -10,6 +10,7 @@ pub mod personal;
 pub mod poll;
 pub mod proposal;
 pub mod site;
+pub mod sso;
 pub mod text;
 pub mod time;
 

@@ -1,7 +1,8 @@
 //! Polls: their settings, when they are open, who may see the results, what a valid ballot is.
 
 use civique_api::{
-    limits, PollInput, PollKind, PollOption, PollResults, PollStatus, PollView, ResultsVisibility,
+    limits, Participation, PollInput, PollKind, PollOption, PollResults, PollStatus, PollView,
+    ResultsVisibility,
 };
 use time::OffsetDateTime;
 
@@ -22,6 +23,7 @@ pub struct PollSpec<O> {
     pub opens_at: Option<OffsetDateTime>,
     pub closes_at: Option<OffsetDateTime>,
     pub results_visibility: ResultsVisibility,
+    pub participation: Participation,
 }
 
 /// A stored poll.
@@ -91,6 +93,7 @@ impl Poll {
             closes_at: self.closes_at.map(format_time),
             status,
             results_visibility: self.results_visibility,
+            participation: self.participation,
             results,
             my_choices,
         }
@@ -147,6 +150,7 @@ impl NewPoll {
             opens_at,
             closes_at,
             results_visibility: input.results_visibility,
+            participation: input.participation,
         })
     }
 }
@@ -169,6 +173,7 @@ mod tests {
             opens_at: Some("2026-01-01T10:00:00+01:00".into()),
             closes_at: None,
             results_visibility: ResultsVisibility::Always,
+            participation: Participation::Device,
         }
     }
 
@@ -189,6 +194,7 @@ mod tests {
             opens_at,
             closes_at,
             results_visibility: ResultsVisibility::AfterVote,
+            participation: Participation::Device,
         }
     }
 

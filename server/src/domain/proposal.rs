@@ -3,8 +3,9 @@
 
 use civique_api::proposals::limits;
 use civique_api::{
-    is_valid_id, BoxInput, BoxMode, BoxPatch, BoxView, Category, PollStatus, ProposalInput,
-    ProposalSort, ProposalStatus, ProposalView, StatusChange, ThreadInput, Visibility,
+    is_valid_id, BoxInput, BoxMode, BoxPatch, BoxView, Category, Participation, PollStatus,
+    ProposalInput, ProposalSort, ProposalStatus, ProposalView, StatusChange, ThreadInput,
+    Visibility,
 };
 use time::OffsetDateTime;
 
@@ -27,6 +28,7 @@ pub struct ProposalBox {
     pub pre_moderation: bool,
     pub opens_at: Option<OffsetDateTime>,
     pub closes_at: Option<OffsetDateTime>,
+    pub participation: Participation,
 }
 
 impl ProposalBox {
@@ -86,6 +88,7 @@ impl ProposalBox {
             pre_moderation: input.pre_moderation,
             opens_at,
             closes_at,
+            participation: input.participation,
         })
     }
 
@@ -134,6 +137,7 @@ impl ProposalBox {
             closes_at: self.closes_at.map(format_time),
             status: self.status(now),
             count,
+            participation: self.participation,
         }
     }
 
@@ -409,6 +413,7 @@ mod tests {
             pre_moderation: false,
             opens_at: Some("2026-01-01T00:00:00Z".into()),
             closes_at: None,
+            participation: Participation::Device,
         }
     }
 

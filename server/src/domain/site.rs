@@ -20,6 +20,16 @@ pub fn check_site(site: &SiteInput) -> Result<(), String> {
     {
         return Err(format!("blocked word {word:?} is empty or spans lines"));
     }
+    if site
+        .sso_secret
+        .as_ref()
+        .is_some_and(|secret| secret.chars().count() < super::sso::MIN_SECRET_LEN)
+    {
+        return Err(format!(
+            "sso_secret must be at least {} characters (a random one: openssl rand -hex 32)",
+            super::sso::MIN_SECRET_LEN
+        ));
+    }
     for origin in &site.origins {
         if !is_origin(origin) {
             return Err(format!(

@@ -97,7 +97,9 @@ fn refusal_status(refusal: &Refusal) -> StatusCode {
         Refusal::EditWindowOver
         | Refusal::NotAuthor
         | Refusal::OriginNotAllowed
-        | Refusal::MissingOrigin => StatusCode::FORBIDDEN,
+        | Refusal::MissingOrigin
+        | Refusal::ParticipationRequired(_) => StatusCode::FORBIDDEN,
+        Refusal::Sso(_) => StatusCode::UNAUTHORIZED,
         Refusal::RateLimited => StatusCode::TOO_MANY_REQUESTS,
         Refusal::MissingParticipant | Refusal::InvalidParticipant | Refusal::BadRequest(_) => {
             StatusCode::BAD_REQUEST

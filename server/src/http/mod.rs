@@ -15,6 +15,7 @@ mod personal;
 mod polls;
 mod proposals;
 pub mod serve;
+mod sso;
 
 use std::net::IpAddr;
 use std::path::{Path, PathBuf};
@@ -185,6 +186,7 @@ pub fn app(state: AppState) -> Router {
         .merge(comments::router())
         .merge(proposals::router())
         .merge(personal::router())
+        .merge(sso::router())
         // Set before the CORS layer so that preflights (OPTIONS) still pass through it.
         .method_not_allowed_fallback(method_not_allowed)
         .layer(middleware::from_fn(guard::validators))

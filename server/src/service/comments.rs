@@ -152,7 +152,7 @@ impl Service {
     ) -> Result<(bool, ThreadView)> {
         let settings = found(self.store.site_settings(site).await?, "site")?;
         self.check_origin(caller, site).await?;
-        self.participant(caller, site)?;
+        self.participant(caller, site).await?;
         let id = keyed_thread_id(site, key).map_err(Refusal::InvalidInput)?;
         if let Some(thread) = self.store.thread(&id).await? {
             if thread.site_id != site {
@@ -230,7 +230,7 @@ impl Service {
         input: CommentInput,
     ) -> Result<CommentView> {
         let thread = self.thread_for(caller, thread_id).await?;
-        let key = self.participant(caller, &thread.site_id)?;
+        let key = self.participant(caller, &thread.site_id).await?;
         if input.official {
             return Err(Refusal::Unauthorized(
                 "official comments are posted through the admin API",

@@ -14,11 +14,12 @@ pub mod sites;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use civique_api::is_valid_token;
-use tokio::sync::broadcast;
+use civique_api::{is_valid_token, Participation};
+use tokio::sync::{broadcast, OnceCell};
 
 use crate::config::Config;
 use crate::domain::site::participant_key;
+use crate::domain::sso;
 use crate::domain::Error as Refusal;
 use crate::live::{Hub, Signal};
 use crate::metrics::Metrics;
@@ -68,16 +69,12 @@ pub struct Caller {
     pub network: Option<String>,
 }
 
-impl Caller {
-    /// The participant key on `site_id` of the token sent, if any; a malformed token is
-    /// refused.
-    fn key(&self, site_id: &str) -> Result<Option<String>, Refusal> {
-        match self.token.as_deref() {
-            None => Ok(None),
-            Some(token) if is_valid_token(token) => Ok(Some(participant_key(site_id, token))),
-            Some(_) => Err(Refusal::InvalidParticipant),
-        }
-    }
+/// A participant as the token sent names them on one site: their key, and the level that
+/// token vouches for (a device's own token, or one the endpoint issued to a site user).
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Identity {
+    key: String,
+    level: Participation,
 }
 
 /// A participant as one site knows them: their key (if a token came) and their id (if they
@@ -96,6 +93,8 @@ pub struct Service {
     metrics: Metrics,
     settings: Arc<Settings>,
     catalog: Arc<Catalog>,
+    /// The key of the participant tokens the endpoint issues (site accounts), read once.
+    token_key: Arc<OnceCell<String>>,
 }
 
 impl std::fmt::Debug for Service {
@@ -141,6 +140,7 @@ impl Service {
             metrics,
             settings: Arc::new(settings),
             catalog: Arc::default(),
+            token_key: Arc::default(),
         }
     }
 
@@ -175,11 +175,67 @@ impl Service {
         Ok(())
     }
 
+    /// Who the caller's token names on `site_id`, if one came; a malformed, forged or
+    /// expired token is refused.
+    async fn identity(&self, caller: &Caller, site_id: &str) -> Result<Option<Identity>> {
+        let Some(token) = caller.token.as_deref() else {
+            return Ok(None);
+        };
+        if sso::is_issued(token) {
+            let key = sso::issued_key(self.token_key().await?, site_id, token, now_secs())
+                .map_err(Refusal::Sso)?;
+            return Ok(Some(Identity {
+                key,
+                level: Participation::Site,
+            }));
+        }
+        if !is_valid_token(token) {
+            return Err(Refusal::InvalidParticipant.into());
+        }
+        Ok(Some(Identity {
+            key: participant_key(site_id, token),
+            level: Participation::Device,
+        }))
+    }
+
     /// The site-scoped participant key, required by operations that change something.
-    fn participant(&self, caller: &Caller, site_id: &str) -> Result<String> {
-        caller
-            .key(site_id)?
-            .ok_or(Refusal::MissingParticipant.into())
+    async fn participant(&self, caller: &Caller, site_id: &str) -> Result<String> {
+        Ok(self
+            .identity(caller, site_id)
+            .await?
+            .ok_or(Refusal::MissingParticipant)?
+            .key)
+    }
+
+    /// As [`Service::participant`], for a widget (`what`) that takes part at `level`: a
+    /// site user's token serves everywhere, a device's only where devices take part.
+    async fn participant_at(
+        &self,
+        caller: &Caller,
+        site_id: &str,
+        level: Participation,
+        what: &'static str,
+    ) -> Result<String> {
+        let identity = self
+            .identity(caller, site_id)
+            .await?
+            .ok_or(Refusal::MissingParticipant)?;
+        if level == Participation::Site && identity.level != Participation::Site {
+            return Err(Refusal::ParticipationRequired(what).into());
+        }
+        Ok(identity.key)
+    }
+
+    /// The key of the participant tokens the endpoint issues, made at first need and shared
+    /// by instances.
+    async fn token_key(&self) -> Result<&str> {
+        let key = self
+            .token_key
+            .get_or_try_init(|| async {
+                Ok::<_, Error>(self.store.secret("participants", &random_hex()?).await?)
+            })
+            .await?;
+        Ok(key)
     }
 
     /// Admits participant `key` about to take part on `site_id`: see [`Service::newcomer`]
@@ -211,8 +267,13 @@ impl Service {
         }
     }
 
+    /// The reader behind `caller`; a site user's expired token reads as no token at all.
     async fn reader(&self, caller: &Caller, site_id: &str) -> Result<Reader> {
-        let key = caller.key(site_id)?;
+        let key = match self.identity(caller, site_id).await {
+            Ok(identity) => identity.map(|identity| identity.key),
+            Err(Error::Refused(Refusal::Sso(sso::Problem::Expired))) => None,
+            Err(error) => return Err(error),
+        };
         let id = match &key {
             Some(key) => self.store.find_participant(site_id, key).await?,
             None => None,
@@ -326,6 +387,10 @@ fn random_hex() -> Result<String> {
         StoreError::Unavailable(sqlx::Error::Protocol(format!("no randomness: {error}")))
     })?;
     Ok(fresh.iter().map(|b| format!("{b:02x}")).collect())
+}
+
+pub(crate) fn now_secs() -> i64 {
+    now_ms() / 1000
 }
 
 fn now_ms() -> i64 {

@@ -16,7 +16,7 @@ impl Service {
             return Err(Refusal::NotFound("site").into());
         }
         self.check_origin(caller, site_id).await?;
-        self.participant(caller, site_id)
+        self.participant(caller, site_id).await
     }
 
     /// Everything the caller's token contributed on `site_id`.

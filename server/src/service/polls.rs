@@ -36,7 +36,9 @@ impl Service {
     /// Casts or replaces this participant's vote.
     pub async fn vote(&self, caller: &Caller, id: &str, choices: &[i64]) -> Result<PollView> {
         let poll = self.poll_for(caller, id).await?;
-        let key = self.participant(caller, &poll.site_id)?;
+        let key = self
+            .participant_at(caller, &poll.site_id, poll.participation, "poll")
+            .await?;
         poll.ensure_open(OffsetDateTime::now_utc())?;
         poll.check_choices(choices)?;
         self.admit(caller, &poll.site_id, &key).await?;
@@ -56,7 +58,9 @@ impl Service {
     /// Withdraws this participant's vote (nothing to do if there was none).
     pub async fn withdraw(&self, caller: &Caller, id: &str) -> Result<PollView> {
         let poll = self.poll_for(caller, id).await?;
-        let key = self.participant(caller, &poll.site_id)?;
+        let key = self
+            .participant_at(caller, &poll.site_id, poll.participation, "poll")
+            .await?;
         poll.ensure_open(OffsetDateTime::now_utc())?;
         match self.store.withdraw_vote(&poll, &key).await? {
             Some(tally) => {

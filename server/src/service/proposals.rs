@@ -151,7 +151,9 @@ impl Service {
         input: ProposalInput,
     ) -> Result<ProposalView> {
         let b = self.box_for(caller, id).await?;
-        let key = self.participant(caller, &b.site_id)?;
+        let key = self
+            .participant_at(caller, &b.site_id, b.participation, "proposal box")
+            .await?;
         b.ensure_open(OffsetDateTime::now_utc())?;
         let new = b.check_proposal(input)?;
         let screened = [
@@ -226,7 +228,9 @@ impl Service {
         support: bool,
     ) -> Result<SupportView> {
         let (b, proposal, reader) = self.proposal_for(caller, id).await?;
-        let key = reader.key.ok_or(Refusal::MissingParticipant)?;
+        let key = self
+            .participant_at(caller, &b.site_id, b.participation, "proposal box")
+            .await?;
         if proposal.visibility != Visibility::Published {
             return Err(Refusal::NotFound("proposal").into());
         }

@@ -1,10 +1,13 @@
 //! Sites: created by staff or by the configuration file.
 
-use civique_api::{AuditAction, SiteInput};
+use civique_api::{AuditAction, Participation, SiteInput, SsoParticipant};
+use time::OffsetDateTime;
 
-use super::{Result, Service};
+use super::{found, now_secs, Caller, Result, Service};
 use crate::domain::audit::{Actor, Audit, Target};
 use crate::domain::site::check_site;
+use crate::domain::sso::{self, Problem};
+use crate::domain::time::format_time;
 use crate::domain::Error as Refusal;
 
 impl Service {
@@ -29,6 +32,38 @@ impl Service {
         }
         self.catalog.forget_origins();
         Ok(())
+    }
+
+    /// Exchanges the site's website's signed `token` for its logged-in user (see
+    /// [`crate::domain::sso`]) for a participant token of the endpoint's own. Each token
+    /// serves once: a replayed one is refused.
+    pub async fn sso_exchange(
+        &self,
+        caller: &Caller,
+        site_id: &str,
+        token: &str,
+    ) -> Result<SsoParticipant> {
+        let secret = found(self.store.sso_secret(site_id).await?, "site")?
+            .ok_or(Refusal::Sso(Problem::NotEnabled))?;
+        self.check_origin(caller, site_id).await?;
+        let now = now_secs();
+        let claims = sso::verify(token, site_id, &secret, now).map_err(Refusal::Sso)?;
+        if !self
+            .store
+            .spend_nonce(site_id, &claims.nonce, claims.exp, now)
+            .await?
+        {
+            return Err(Refusal::Sso(Problem::Replayed).into());
+        }
+        let (participant, expires) = sso::issue(self.token_key().await?, site_id, &claims.sub, now);
+        let expires_at = OffsetDateTime::from_unix_timestamp(expires)
+            .map_or_else(|_| String::new(), format_time);
+        Ok(SsoParticipant {
+            participant,
+            participation: Participation::Site,
+            name: claims.name,
+            expires_at,
+        })
     }
 
     /// `Err(InvalidInput)` unless site `id` exists (creating something in it).

@@ -117,6 +117,18 @@ pub trait Sites: Send + Sync {
     async fn site_settings(&self, site_id: &str) -> Result<Option<SiteSettings>>;
     /// The participant id of a key, if that participant ever wrote anything.
     async fn find_participant(&self, site_id: &str, key: &str) -> Result<Option<i64>>;
+    /// The secret of the site's account tokens: `None` without such a site, `Some(None)`
+    /// when it takes no site accounts.
+    async fn sso_secret(&self, site_id: &str) -> Result<Option<Option<String>>>;
+    /// Spends a site account token's `nonce`, kept until `expires_at` (Unix seconds):
+    /// `false` when it was spent already. Forgets nonces expired by `now`.
+    async fn spend_nonce(
+        &self,
+        site_id: &str,
+        nonce: &str,
+        expires_at: i64,
+        now: i64,
+    ) -> Result<bool>;
 }
 
 /// Polls, ballots and tallies.

@@ -32,7 +32,7 @@ fn time(text: Option<String>) -> Result<Option<time::OffsetDateTime>> {
 }
 
 pub const POLL_COLUMNS: &str = "SELECT id, site_id, question, description, kind, max_choices, \
-     opens_at, closes_at, results_visibility FROM polls";
+     opens_at, closes_at, results_visibility, participation FROM polls";
 
 #[derive(sqlx::FromRow)]
 pub struct PollRow {
@@ -45,6 +45,7 @@ pub struct PollRow {
     opens_at: Option<String>,
     closes_at: Option<String>,
     results_visibility: String,
+    participation: String,
 }
 
 impl PollRow {
@@ -52,6 +53,7 @@ impl PollRow {
         Ok(Poll {
             kind: parse(&self.kind)?,
             results_visibility: parse(&self.results_visibility)?,
+            participation: parse(&self.participation)?,
             max_choices: unsigned("max_choices", self.max_choices)?,
             opens_at: time(self.opens_at)?,
             closes_at: time(self.closes_at)?,
@@ -189,7 +191,7 @@ impl TryFrom<CommentRow> for InlineReply {
 }
 
 pub const BOX_COLUMNS: &str = "SELECT id, site_id, title, description, mode, threshold, \
-     pre_moderation, opens_at, closes_at FROM boxes";
+     pre_moderation, opens_at, closes_at, participation FROM boxes";
 
 #[derive(sqlx::FromRow)]
 pub struct BoxRow {
@@ -202,12 +204,14 @@ pub struct BoxRow {
     pre_moderation: bool,
     opens_at: Option<String>,
     closes_at: Option<String>,
+    participation: String,
 }
 
 impl BoxRow {
     pub fn into_box(self, categories: Vec<(String, String)>) -> Result<ProposalBox> {
         Ok(ProposalBox {
             mode: parse(&self.mode)?,
+            participation: parse(&self.participation)?,
             threshold: self.threshold.map(i64::unsigned_abs),
             opens_at: time(self.opens_at)?,
             closes_at: time(self.closes_at)?,

@@ -50,11 +50,9 @@ impl TestServer {
         std::fs::write(assets.join("civique.js"), &js).unwrap();
         std::fs::write(assets.join("poll/civique.js"), &js).unwrap();
         std::fs::write(assets.join("poll/civique_bg.wasm"), FAKE_WASM).unwrap();
-        std::fs::write(
-            assets.join("civique.css"),
-            ":host { display: block; }\n".repeat(20),
-        )
-        .unwrap();
+        let css = ":host { display: block; }\n".repeat(20);
+        std::fs::write(assets.join("civique.css"), &css).unwrap();
+        std::fs::write(assets.join("poll/civique.css"), &css).unwrap();
         std::fs::write(assets.join("civique_bg.wasm"), FAKE_WASM).unwrap();
         Self::start_with(dir, assets).await
     }

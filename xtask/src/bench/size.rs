@@ -67,7 +67,7 @@ async fn page(base: &str, kind: &str) -> Result<Vec<(String, Sizes)>> {
     };
     let glue = named(&format!("pkg/{kind}/civique.js"))?;
     let wasm = glue.replace("civique.js", "civique_bg.wasm");
-    let css = named("civique.css")?;
+    let css = named(&format!("pkg/{kind}/civique.css"))?;
     let mut out = vec![(
         "loader  civique.js".to_owned(),
         sizes(&client, &loader_url).await?,
@@ -75,7 +75,7 @@ async fn page(base: &str, kind: &str) -> Result<Vec<(String, Sizes)>> {
     for (label, path) in [
         (format!("wasm    {kind}/civique_bg.wasm"), wasm),
         (format!("glue    {kind}/civique.js"), glue),
-        ("css     civique.css".to_owned(), css),
+        (format!("css     {kind}/civique.css"), css),
     ] {
         out.push((label, sizes(&client, &format!("{base}{path}")).await?));
     }

@@ -17,8 +17,8 @@ impl Polls for Backend {
         let mut tx = self.write().await?;
         sqlx::query(
             "INSERT INTO polls (id, site_id, question, description, kind, max_choices, \
-             opens_at, closes_at, results_visibility, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+             opens_at, closes_at, results_visibility, participation, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
         )
         .bind(&poll.id)
         .bind(&poll.site_id)
@@ -29,6 +29,7 @@ impl Polls for Backend {
         .bind(poll.opens_at.map(format_time))
         .bind(poll.closes_at.map(format_time))
         .bind(poll.results_visibility.as_str())
+        .bind(poll.participation.as_str())
         .bind(now_text())
         .execute(&mut *tx)
         .await

@@ -23,8 +23,8 @@ impl Proposals for Backend {
         let mut tx = self.write().await?;
         sqlx::query(
             "INSERT INTO boxes (id, site_id, title, description, mode, threshold, \
-             pre_moderation, opens_at, closes_at, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+             pre_moderation, opens_at, closes_at, participation, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
         )
         .bind(&b.id)
         .bind(&b.site_id)
@@ -35,6 +35,7 @@ impl Proposals for Backend {
         .bind(b.pre_moderation)
         .bind(b.opens_at.map(format_time))
         .bind(b.closes_at.map(format_time))
+        .bind(b.participation.as_str())
         .bind(now_text())
         .execute(&mut *tx)
         .await

@@ -90,19 +90,55 @@ impl Sites for Backend {
                 .await?,
         )
     }
+
+    async fn sso_secret(&self, site_id: &str) -> Result<Option<Option<String>>> {
+        Ok(
+            sqlx::query_scalar("SELECT sso_secret FROM sites WHERE id = $1")
+                .bind(site_id)
+                .fetch_optional(&self.pool)
+                .await?,
+        )
+    }
+
+    async fn spend_nonce(
+        &self,
+        site_id: &str,
+        nonce: &str,
+        expires_at: i64,
+        now: i64,
+    ) -> Result<bool> {
+        let mut tx = self.write().await?;
+        sqlx::query("DELETE FROM sso_nonces WHERE expires_at <= $1")
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+        let spent = sqlx::query(
+            "INSERT INTO sso_nonces (site_id, nonce, expires_at) VALUES ($1, $2, $3) \
+             ON CONFLICT DO NOTHING",
+        )
+        .bind(site_id)
+        .bind(nonce)
+        .bind(expires_at)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        tx.commit().await?;
+        Ok(spent == 1)
+    }
 }
 
-/// Writes a site's comment settings (the site row exists).
+/// Writes a site's comment settings and account secret (the site row exists).
 async fn save_settings(conn: &mut Conn, site: &SiteInput) -> Result<()> {
     let settings = &site.settings;
     sqlx::query(
         "UPDATE sites SET auto_threads = $1, report_threshold = $2, blocked_words = $3, \
-         blocked_words_action = $4 WHERE id = $5",
+         blocked_words_action = $4, sso_secret = $5 WHERE id = $6",
     )
     .bind(settings.auto_threads)
     .bind(i64::from(settings.report_threshold))
     .bind(settings.blocked_words.join("\n"))
     .bind(settings.blocked_words_action.as_str())
+    .bind(site.sso_secret.as_deref())
     .bind(&site.id)
     .execute(conn)
     .await?;
