@@ -200,11 +200,8 @@ impl Service {
 
     /// The site-scoped participant key, required by operations that change something.
     async fn participant(&self, caller: &Caller, site_id: &str) -> Result<String> {
-        Ok(self
-            .identity(caller, site_id)
-            .await?
-            .ok_or(Refusal::MissingParticipant)?
-            .key)
+        self.participant_at(caller, site_id, Participation::Device, "site")
+            .await
     }
 
     /// As [`Service::participant`], for a widget (`what`) that takes part at `level`: a
@@ -389,7 +386,7 @@ fn random_hex() -> Result<String> {
     Ok(fresh.iter().map(|b| format!("{b:02x}")).collect())
 }
 
-pub(crate) fn now_secs() -> i64 {
+fn now_secs() -> i64 {
     now_ms() / 1000
 }
 
