@@ -128,8 +128,19 @@ impl Client {
             segment(site),
             segment(key)
         ));
-        self.send("PUT", url, Some("{}".into()), decode::thread_view)
-            .await
+        // Claiming a thread is no act of the reader's: a token of this request only, so
+        // that nothing is kept and no proof of work is asked.
+        let (status, body) = self
+            .request("PUT", url, Some("{}".into()), Some(&random_token()))
+            .await?;
+        match body
+            .as_ref()
+            .filter(|_| status == 200)
+            .and_then(decode::thread_view)
+        {
+            Some(thread) => Ok(thread),
+            None => Err(api_error(status, body.as_ref())),
+        }
     }
 
     /// A page of top-level comments in `sort` order, after `cursor`.
@@ -259,25 +270,90 @@ impl Client {
         Err(api_error(status, body.as_ref()))
     }
 
-    /// The status and JSON body (if any) of a request to the endpoint.
+    /// The status and JSON body (if any) of a request to the endpoint, as this device: a
+    /// change is sent with its token, earned first when it has none (and again when the
+    /// endpoint asks for a proof of work of a token from an earlier release).
     async fn fetch(
         &self,
         method: &str,
         url: String,
         json: Option<String>,
     ) -> Result<(u16, Option<JsValue>), ClientError> {
+        // A reader who never acted sends no token (and gets none): a CORS-simple GET, which
+        // needs no preflight and may come from a cache.
+        if method == "GET" {
+            let token = existing_token(&self.endpoint);
+            return self.request(method, url, json, token.as_deref()).await;
+        }
+        let token = match existing_token(&self.endpoint) {
+            Some(token) => token,
+            None => self.earn_device_token().await?,
+        };
+        let answer = self
+            .request(method, &url, json.clone(), Some(&token))
+            .await?;
+        let proof_required = answer.0 == 403
+            && answer
+                .1
+                .as_ref()
+                .and_then(decode::error)
+                .is_some_and(|(code, _)| code == codes::PROOF_REQUIRED);
+        if !proof_required {
+            return Ok(answer);
+        }
+        let token = self.earn_device_token().await?;
+        self.request(method, url, json, Some(&token)).await
+    }
+
+    /// Earns this device's participant token and keeps it: fetches the endpoint's
+    /// proof-of-work challenge, solves it with the browser's SHA-256 and sends the answer.
+    async fn earn_device_token(&self) -> Result<String, ClientError> {
+        let url = self.api_url("devices/challenge");
+        let (status, body) = self.request("GET", url, None, None).await?;
+        let puzzle = body.as_ref().filter(|_| status == 200).and_then(|c| {
+            Some((
+                decode::string(c, "salt")?,
+                decode::string(c, "challenge")?,
+                decode::count(c, "maxnumber")?,
+                decode::string(c, "signature")?,
+            ))
+        });
+        let Some((salt, challenge, max_number, signature)) = puzzle else {
+            return Err(api_error(status, body.as_ref()));
+        };
+        let number = solve(&salt, &challenge, max_number)
+            .await
+            .ok_or(ClientError::Network)?;
+        let proof = json(&[
+            ("salt", salt.into()),
+            ("number", (number as f64).into()),
+            ("signature", signature.into()),
+        ]);
+        let url = self.api_url("devices");
+        let (status, body) = self.request("POST", url, Some(proof), None).await?;
+        let token = body
+            .as_ref()
+            .filter(|_| status == 201)
+            .and_then(|t| decode::string(t, "participant"))
+            .filter(|t| civique_api::is_valid_token(t))
+            .ok_or_else(|| api_error(status, body.as_ref()))?;
+        keep_token(&self.endpoint, &token);
+        Ok(token)
+    }
+
+    /// The status and JSON body (if any) of a request sent with `token`.
+    async fn request(
+        &self,
+        method: &str,
+        url: impl AsRef<str>,
+        json: Option<String>,
+        token: Option<&str>,
+    ) -> Result<(u16, Option<JsValue>), ClientError> {
         let window = web_sys::window().ok_or(ClientError::Network)?;
         let headers = js_sys::Object::new();
         let set = |k: &str, v: &str| js_sys::Reflect::set(&headers, &k.into(), &v.into());
-        // A reader who never acted sends no token (and gets none): a CORS-simple GET, which
-        // needs no preflight and may come from a cache. Acting creates the token.
-        let token = if method == "GET" {
-            existing_token(&self.endpoint)
-        } else {
-            Some(participant_token(&self.endpoint))
-        };
         if let Some(token) = token {
-            let _ = set(PARTICIPANT_HEADER, &token);
+            let _ = set(PARTICIPANT_HEADER, token);
         }
         let init = RequestInit::new();
         init.set_method(method);
@@ -286,16 +362,57 @@ impl Client {
             init.set_body(&body.into());
         }
         init.set_headers(&headers);
-        let response: Response = JsFuture::from(window.fetch_with_str_and_init(&url, &init))
-            .await
-            .map_err(|_| ClientError::Network)?
-            .unchecked_into();
+        let response: Response =
+            JsFuture::from(window.fetch_with_str_and_init(url.as_ref(), &init))
+                .await
+                .map_err(|_| ClientError::Network)?
+                .unchecked_into();
         let body = match response.json() {
             Ok(promise) => JsFuture::from(promise).await.ok(),
             Err(_) => None,
         };
         Ok((response.status(), body))
     }
+}
+
+/// Digests asked of the browser at once: it computes them off the page's thread, and the
+/// page runs between batches.
+const BATCH: u64 = 200;
+
+/// The number up to `max_number` whose SHA-256 of `salt` followed by it in decimal is
+/// `challenge` (hex); `None` without the browser's SHA-256 (a page not served over HTTPS)
+/// or when there is no such number.
+async fn solve(salt: &str, challenge: &str, max_number: u64) -> Option<u64> {
+    use js_sys::{Array, Function, Reflect, Uint8Array};
+    let crypto = web_sys::window()?.crypto().ok()?;
+    let subtle = Reflect::get(&crypto, &"subtle".into()).ok()?;
+    let digest: Function = Reflect::get(&subtle, &"digest".into())
+        .ok()?
+        .dyn_into()
+        .ok()?;
+    let target: Vec<u8> = (0..challenge.len() / 2)
+        .map(|i| u8::from_str_radix(challenge.get(2 * i..2 * i + 2)?, 16).ok())
+        .collect::<Option<_>>()?;
+    let mut start = 0;
+    while start <= max_number {
+        let end = max_number.min(start + BATCH - 1);
+        let batch = Array::new();
+        for n in start..=end {
+            let data = Uint8Array::from(format!("{salt}{n}").as_bytes());
+            batch.push(&digest.call2(&subtle, &"SHA-256".into(), &data).ok()?);
+        }
+        let hashes: Array = JsFuture::from(js_sys::Promise::all(&batch))
+            .await
+            .ok()?
+            .unchecked_into();
+        for (n, hash) in (start..=end).zip(hashes.iter()) {
+            if Uint8Array::new(&hash).to_vec() == target {
+                return Some(n);
+            }
+        }
+        start = end + 1;
+    }
+    None
 }
 
 /// The error an answer of `status` with `body` stands for.
@@ -416,27 +533,24 @@ pub fn existing_token(endpoint: &str) -> Option<String> {
         .or_else(|| held(&MEMORY_TOKENS, &key))
 }
 
-/// This browser's participant token for `endpoint`, created on first need (the first vote,
-/// comment, support…).
-///
-/// Kept in the host site's localStorage under [`token_key`]; when storage throws, a token
-/// lives in memory for the rest of the page.
-pub fn participant_token(endpoint: &str) -> String {
-    if let Some(token) = existing_token(endpoint) {
-        return token;
-    }
+/// Keeps `token` as this browser's participant token for `endpoint`: in the host site's
+/// localStorage under [`token_key`] or, when storage throws, in memory for the rest of the
+/// page.
+pub fn keep_token(endpoint: &str, token: &str) {
     let key = token_key(endpoint);
-    let storage = storage();
+    let stored = storage().is_some_and(|s| s.set_item(&key, token).is_ok());
+    if !stored {
+        MEMORY_TOKENS.with_borrow_mut(|m| m.push((key, token.to_owned())));
+    }
+}
+
+/// A random token of the widget's own making (32 URL-safe characters).
+fn random_token() -> String {
     let mut bytes = [0u8; 24];
     if let Some(crypto) = web_sys::window().and_then(|w| w.crypto().ok()) {
         let _ = crypto.get_random_values_with_u8_array(&mut bytes);
     }
-    let token = base64url(&bytes);
-    let stored = storage.is_some_and(|s| s.set_item(&key, &token).is_ok());
-    if !stored {
-        MEMORY_TOKENS.with_borrow_mut(|m| m.push((key, token.clone())));
-    }
-    token
+    base64url(&bytes)
 }
 
 /// Forgets this browser's participant token for `endpoint` (after its data was erased).

@@ -4,7 +4,7 @@
 use std::cell::Cell;
 use std::rc::Rc;
 
-use civique::client::{existing_token, participant_token, token_key};
+use civique::client::{existing_token, keep_token, token_key};
 use civique::i18n::Lang;
 use civique::poll::{Phase, PollCard, PollState, Results};
 use civique::ui::Host;
@@ -423,24 +423,26 @@ fn host_events_bubble_out_of_the_shadow_root() {
 }
 
 #[wasm_bindgen_test]
-fn participant_token_is_created_once_and_kept() {
+fn an_earned_participant_token_is_kept_per_endpoint_origin() {
     let endpoint = "http://127.0.0.1:8787/";
     let storage = window().local_storage().unwrap().unwrap();
     storage.remove_item(&token_key(endpoint)).unwrap();
     assert_eq!(existing_token(endpoint), None, "reading creates nothing");
     assert_eq!(storage.get_item(&token_key(endpoint)).unwrap(), None);
-    let token = participant_token(endpoint);
+    let token = format!("d{}", "0123456789abcdef".repeat(4));
+    keep_token(endpoint, &token);
     assert_eq!(existing_token(endpoint), Some(token.clone()));
-    assert_eq!(token.len(), 32);
-    assert!(civique_api::is_valid_token(&token));
     assert_eq!(
         storage
             .get_item("civique:participant:http://127.0.0.1:8787")
             .unwrap(),
         Some(token.clone())
     );
-    assert_eq!(participant_token("http://127.0.0.1:8787/other/"), token);
-    assert_ne!(participant_token("http://127.0.0.1:8788/"), token);
+    assert_eq!(
+        existing_token("http://127.0.0.1:8787/other/"),
+        Some(token.clone())
+    );
+    assert_ne!(existing_token("http://127.0.0.1:8788/"), Some(token));
 }
 
 #[wasm_bindgen_test]

@@ -122,6 +122,38 @@ pub struct SsoParticipant {
     pub expires_at: String,
 }
 
+/// `GET /api/v1/devices/challenge`: a proof-of-work puzzle (ALTCHA-style). Find the
+/// `number` in `0..=maxnumber` whose SHA-256 of `salt` followed by `number` in decimal is
+/// `challenge` (lowercase hex), then send [`DeviceProof`] before `expires_at`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeviceChallenge {
+    /// Always `SHA-256`.
+    pub algorithm: String,
+    pub challenge: String,
+    pub salt: String,
+    pub maxnumber: u64,
+    /// The endpoint's signature of `challenge`: it keeps no state until the proof comes.
+    pub signature: String,
+    /// RFC 3339.
+    pub expires_at: String,
+}
+
+/// `POST /api/v1/devices`: the solved [`DeviceChallenge`], spent once.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DeviceProof {
+    pub salt: String,
+    pub number: u64,
+    pub signature: String,
+}
+
+/// The answer to [`DeviceProof`]: this device's participant token, sent in the participant
+/// header from then on (and kept by the widget).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeviceToken {
+    pub participant: String,
+}
+
 wire_enum! {
     /// Where the poll stands in time, computed by the server from its clock.
     pub enum PollStatus {
@@ -225,6 +257,13 @@ pub mod codes {
     /// The host website's token is malformed, not signed with the site's secret, for
     /// another site, already used, or the site takes no site accounts.
     pub const SSO_REFUSED: &str = "sso_refused";
+    /// A device that never took part on the site must first prove its work
+    /// (`GET /api/v1/devices/challenge`, then `POST /api/v1/devices`).
+    pub const PROOF_REQUIRED: &str = "proof_required";
+    /// The proof of work expired before it came: solve a new challenge.
+    pub const PROOF_EXPIRED: &str = "proof_expired";
+    /// The proof of work is wrong, forged or already spent, or a device token is forged.
+    pub const PROOF_REFUSED: &str = "proof_refused";
     pub const ORIGIN_NOT_ALLOWED: &str = "origin_not_allowed";
     pub const UNAUTHORIZED: &str = "unauthorized";
     pub const CONFLICT: &str = "conflict";

@@ -50,12 +50,23 @@ pub struct ParticipationConfig {
     /// Before a council meeting whose audience votes on the hall's Wi-Fi, raise it to the
     /// audience's size.
     pub newcomers_per_network_per_minute: u32,
+    /// How hard the proof of work is that a device new to a site solves before its first
+    /// vote, support, mark, report or post: the puzzle's secret number is below this, so a
+    /// device computes about half as many SHA-256 hashes (0: no proof, the widget's own
+    /// tokens are taken as they are; at most 10,000,000). The endpoint also issues at most
+    /// `newcomers_per_network_per_minute` device tokens a minute to one network.
+    pub proof_of_work_max_number: u64,
 }
+
+/// The default difficulty of the proof of work: well under a second on a mid-range phone
+/// (README, "Participation levels").
+pub const DEFAULT_PROOF_OF_WORK_MAX_NUMBER: u64 = 50_000;
 
 impl Default for ParticipationConfig {
     fn default() -> Self {
         Self {
             newcomers_per_network_per_minute: 4,
+            proof_of_work_max_number: DEFAULT_PROOF_OF_WORK_MAX_NUMBER,
         }
     }
 }
@@ -198,6 +209,11 @@ pub enum ConfigError {
          {MIN_TOKEN_DISTINCT} different ones (for example `openssl rand -hex 32`)"
     )]
     WeakToken(&'static str),
+    #[error(
+        "participation.proof_of_work_max_number must be at most {limit}, got {0}",
+        limit = crate::domain::device::MAX_NUMBER_LIMIT
+    )]
+    ProofOfWork(u64),
 }
 
 /// The shortest staff or metrics token the endpoint starts with.
@@ -293,6 +309,10 @@ impl Config {
         check_token("metrics_token", config.metrics_token.as_deref())?;
         for site in &config.sites {
             check_site(site).map_err(ConfigError::Site)?;
+        }
+        let work = config.participation.proof_of_work_max_number;
+        if work > crate::domain::device::MAX_NUMBER_LIMIT {
+            return Err(ConfigError::ProofOfWork(work));
         }
         Ok(config)
     }

@@ -558,10 +558,29 @@ async fn personal_data_responses_match_the_document() {
     assert_valid(&doc, "ErrorBody", &json_of(missing).await);
 }
 
+#[tokio::test]
+async fn device_responses_match_the_document() {
+    let server = TestServer::start().await;
+    let doc = json_of(server.get("/api/v1/openapi.json").await).await;
+    assert_documented(&doc, &["/devices/challenge", "/devices"]);
+    let challenge = json_of(server.get("/api/v1/devices/challenge").await).await;
+    assert_valid(&doc, "DeviceChallenge", &challenge);
+    let token = server.device().await;
+    assert_valid(&doc, "DeviceToken", &json!({ "participant": token }));
+    let refused = server
+        .request(Method::POST, "/api/v1/devices")
+        .json(&json!({ "salt": "x", "number": 0, "signature": "x" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), StatusCode::FORBIDDEN);
+    assert_valid(&doc, "ErrorBody", &json_of(refused).await);
+}
+
 /// The failures every operation can meet, by what it does: each touches the database (503),
 /// each with a body may see it arrive too slowly or wrong (400, 408, 413, 415, 422), each of
 /// staff may be refused a wrong or too often wrong token (401, 429), each taking a participant
-/// token may be sent an expired or forged site user's one (401).
+/// token may be sent an expired or forged site user's one (401) or a forged device's (403).
 #[tokio::test]
 async fn every_operation_documents_the_failures_it_can_answer() {
     let server = TestServer::start().await;
@@ -582,13 +601,14 @@ async fn every_operation_documents_the_failures_it_can_answer() {
             if path.starts_with("/admin") {
                 expected.extend(["401", "429"]);
             }
-            // A site user's participant token may have expired or be forged.
+            // A site user's participant token may have expired or be forged (401), a
+            // device's be forged (403).
             let participant = json!({ "$ref": "#/components/parameters/Participant" });
             if op["parameters"]
                 .as_array()
                 .is_some_and(|parameters| parameters.contains(&participant))
             {
-                expected.push("401");
+                expected.extend(["401", "403"]);
             }
             for code in expected {
                 if !responses.contains_key(code) {

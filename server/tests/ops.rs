@@ -140,6 +140,7 @@ impl Process {
             format!(
                 "listen = \"127.0.0.1:0\"\ndatabase_url = \"{database}\"\n\
                  admin_token = \"{ADMIN_TOKEN}\"\nlog_format = \"json\"\n\
+                 [participation]\nproof_of_work_max_number = 0\n\
                  [[sites]]\nid = \"{SITE}\"\nname = \"Town\"\norigins = [\"{SITE_ORIGIN}\"]\n"
             ),
         )

@@ -1,7 +1,8 @@
 //! The attacks of issue 10's table that stuff results, rerun over real HTTP at the default
 //! settings: one script on one network (127.0.1.0/24, a loopback address other than the
 //! trusted 127.0.0.1) mints a fresh participant token for every ballot, support, "useful"
-//! mark, report or comment, and sends as many as the table's run sent. Each run must get at
+//! mark, report or comment (solving the proof of work for as many device tokens as the
+//! endpoint gives it), and sends as many as the table's run sent. Each run must get at
 //! most 1 % of what it tried accepted, and residents, on another network or on the same
 //! one if they took part before, must never be refused because of it.
 
@@ -38,24 +39,54 @@ fn act(
         .header(PARTICIPANT, token)
 }
 
-/// Sends `tried` requests made by `request` from a fresh token each; the number accepted.
-/// Every refusal must be a 429: nothing fails otherwise.
-async fn stuff(tried: usize, request: impl Fn(String) -> RequestBuilder) -> usize {
-    let statuses: Vec<StatusCode> = stream::iter(0..tried)
-        .map(|_| {
-            let sent = request(token()).send();
-            async move { sent.await.unwrap().status() }
+/// Sends `tried` requests made by `request` from `client`, each as a participant new to the
+/// site, as the strongest script would: it first earns as many device tokens as the endpoint
+/// gives its network (solving each proof of work), then uses each once, then goes on with
+/// tokens of its own making. The number accepted; every refusal must be a 429 or a 403
+/// asking for a proof of work: nothing fails otherwise.
+async fn stuff(
+    server: &TestServer,
+    client: &Client,
+    tried: usize,
+    request: impl Fn(String) -> RequestBuilder,
+) -> usize {
+    let mut earned = Vec::new();
+    while earned.len() < tried {
+        match server.earn_device_token(client).await {
+            Ok(token) => earned.push(token),
+            Err((status, _)) => {
+                assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+                break;
+            }
+        }
+    }
+    let tokens: Vec<String> = (0..tried)
+        .map(|i| earned.get(i).cloned().unwrap_or_else(token))
+        .collect();
+    let statuses: Vec<(StatusCode, String)> = stream::iter(tokens)
+        .map(|token| {
+            let sent = request(token).send();
+            async move {
+                let answer = sent.await.unwrap();
+                let status = answer.status();
+                (status, answer.text().await.unwrap())
+            }
         })
         .buffer_unordered(IN_FLIGHT)
         .collect()
         .await;
-    for status in &statuses {
+    for (status, body) in &statuses {
         assert!(
-            status.is_success() || *status == StatusCode::TOO_MANY_REQUESTS,
-            "unexpected {status}"
+            status.is_success()
+                || *status == StatusCode::TOO_MANY_REQUESTS
+                || (*status == StatusCode::FORBIDDEN && body.contains("proof_required")),
+            "unexpected {status}: {body}"
         );
     }
-    statuses.iter().filter(|status| status.is_success()).count()
+    statuses
+        .iter()
+        .filter(|(status, _)| status.is_success())
+        .count()
 }
 
 /// Asserts that a run got at most 1 % of what it tried accepted.
@@ -76,7 +107,7 @@ async fn put_run_then_resident(
     tried: usize,
 ) -> (usize, Value) {
     let attacker = from_network(ATTACKER);
-    let accepted = stuff(tried, |token| {
+    let accepted = stuff(server, &attacker, tried, |token| {
         act(server, &attacker, Method::PUT, path, &token)
     })
     .await;
@@ -86,7 +117,10 @@ async fn put_run_then_resident(
         &from_network(ELSEWHERE),
         Method::PUT,
         path,
-        &token(),
+        &server
+            .earn_device_token(&from_network(ELSEWHERE))
+            .await
+            .unwrap(),
     )
     .send()
     .await
@@ -111,14 +145,17 @@ async fn ballots_from_fresh_tokens_are_bounded_and_residents_still_vote() {
     };
     let status = |request: RequestBuilder| async { request.send().await.unwrap().status() };
     // A resident of the attacker's network who voted before the run.
-    let neighbour = token();
+    let neighbour = server.device().await;
     assert_eq!(
         status(vote(&attacker, &neighbour, options[1])).await,
         StatusCode::OK
     );
 
     let tried = 888;
-    let accepted = stuff(tried, |token| vote(&attacker, &token, options[0])).await;
+    let accepted = stuff(&server, &attacker, tried, |token| {
+        vote(&attacker, &token, options[0])
+    })
+    .await;
     bounded("ballots", accepted, tried);
     assert_eq!(counts(&server.view("p", None).await)[0], accepted as u64);
 
@@ -127,8 +164,10 @@ async fn ballots_from_fresh_tokens_are_bounded_and_residents_still_vote() {
         StatusCode::OK,
         "a known resident changes their vote"
     );
+    let elsewhere = from_network(ELSEWHERE);
+    let resident = server.earn_device_token(&elsewhere).await.unwrap();
     assert_eq!(
-        status(vote(&from_network(ELSEWHERE), &token(), options[1])).await,
+        status(vote(&elsewhere, &resident, options[1])).await,
         StatusCode::OK,
         "a resident elsewhere votes"
     );
@@ -138,7 +177,9 @@ async fn ballots_from_fresh_tokens_are_bounded_and_residents_still_vote() {
 async fn supports_from_fresh_tokens_stay_under_the_council_threshold() {
     let server = at_defaults().await;
     server.create_box("b", json!({ "threshold": 50 })).await;
-    let id = server.proposal_ok("b", &token(), json!({})).await["id"]
+    let id = server
+        .proposal_ok("b", &server.device().await, json!({}))
+        .await["id"]
         .as_i64()
         .unwrap();
     let path = format!("/api/v1/proposals/{id}/support");
@@ -151,7 +192,10 @@ async fn supports_from_fresh_tokens_stay_under_the_council_threshold() {
 async fn useful_marks_from_fresh_tokens_are_bounded() {
     let server = at_defaults().await;
     server.create_thread("t", json!({})).await;
-    let id = server.comment_ok("t", &token(), json!({})).await["id"].clone();
+    let id = server
+        .comment_ok("t", &server.device().await, json!({}))
+        .await["id"]
+        .clone();
     let path = format!("/api/v1/comments/{id}/useful");
     let (accepted, mark) = put_run_then_resident(&server, "useful marks", &path, 3_861).await;
     assert_eq!(mark["useful"], accepted as u64 + 1);
@@ -164,7 +208,8 @@ async fn reports_from_fresh_tokens_on_one_network_hide_nothing() {
     let official = server.official_reply("t").await["id"].clone();
     let mut comments = vec![official];
     for _ in 0..30 {
-        comments.push(server.comment_ok("t", &token(), json!({})).await["id"].clone());
+        let author = server.device().await;
+        comments.push(server.comment_ok("t", &author, json!({})).await["id"].clone());
     }
     let attacker = from_network(ATTACKER);
     let reports: Vec<String> = comments
@@ -172,7 +217,7 @@ async fn reports_from_fresh_tokens_on_one_network_hide_nothing() {
         .flat_map(|id| std::iter::repeat_n(format!("/api/v1/comments/{id}/reports"), 3))
         .collect();
     let next = std::sync::atomic::AtomicUsize::new(0);
-    let accepted = stuff(reports.len(), |token| {
+    let accepted = stuff(&server, &attacker, reports.len(), |token| {
         let path = &reports[next.fetch_add(1, std::sync::atomic::Ordering::Relaxed)];
         act(&server, &attacker, Method::POST, path, &token).json(&json!({ "reason": "spam" }))
     })
@@ -190,7 +235,7 @@ async fn a_spam_run_leaves_residents_elsewhere_posting() {
     server.create_thread("t", json!({})).await;
     let attacker = from_network(ATTACKER);
     let body = json!({ "author_name": "Camille", "text": "Achetez maintenant" });
-    let accepted = stuff(120, |token| {
+    let accepted = stuff(&server, &attacker, 120, |token| {
         act(
             &server,
             &attacker,
@@ -210,7 +255,10 @@ async fn a_spam_run_leaves_residents_elsewhere_posting() {
         &from_network(ELSEWHERE),
         Method::POST,
         "/api/v1/threads/t/comments",
-        &token(),
+        &server
+            .earn_device_token(&from_network(ELSEWHERE))
+            .await
+            .unwrap(),
     )
     .json(&json!({ "author_name": "Dominique", "text": "Merci pour ce projet" }))
     .send()

@@ -30,7 +30,7 @@ describe('live, without requests', () => {
     await page.waitForTimeout(500);
     const requests = apiRequests(page);
     for (let i = 0; i < 5; i += 1) {
-      await api('PUT', `polls/${poll.id}/vote`, { body: { choices: [poll.options[i % 2].id] }, token: token() });
+      await api('PUT', `polls/${poll.id}/vote`, { body: { choices: [poll.options[i % 2].id] }, token: await token() });
     }
     await eventually(async () => assert.match(await widgetText(w), /5 participants/));
     await eventually(async () => assert.match((await resultLines(w))[0], /Samedi.*3 votes/));
@@ -39,7 +39,7 @@ describe('live, without requests', () => {
 
   test('a thread viewer sees an edit and a removal from the events alone', async () => {
     const thread = await createThread();
-    const author = token();
+    const author = await token();
     const comment = await postComment(thread.id, 'Premier jet', { token: author });
     const page = await browser.resident();
     await openHost(page, { threads: [thread.id] });
@@ -102,7 +102,7 @@ describe('after a dropped stream', () => {
     });
     // Votes while the stream is down reach the page by no event.
     for (let i = 0; i < 3; i += 1) {
-      await api('PUT', `polls/${poll.id}/vote`, { body: { choices: [poll.options[0].id] }, token: token() });
+      await api('PUT', `polls/${poll.id}/vote`, { body: { choices: [poll.options[0].id] }, token: await token() });
     }
     const requests = apiRequests(page);
     await eventually(async () => assert.match(await widgetText(w), /3 participants/), 20_000);

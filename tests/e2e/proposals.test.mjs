@@ -276,7 +276,7 @@ describe('browsing', () => {
   test('an idea opened in place has its own comment thread', async () => {
     const box = await createBox();
     const idea = await submitProposal(box, { title: 'Fleurir les ronds-points' });
-    await api('POST', `threads/${idea.thread_id}/comments`, { body: { author_name: 'Dominique', text: 'Bonne idée !' }, token: token(), status: 201 });
+    await api('POST', `threads/${idea.thread_id}/comments`, { body: { author_name: 'Dominique', text: 'Bonne idée !' }, token: await token(), status: 201 });
     const page = await browser.resident();
     await openHost(page, { boxes: [box.id], hash: `#civique-proposal-${idea.id}` });
     const thread = page.locator(`civique-comments[thread="${idea.thread_id}"]`);

@@ -8,6 +8,7 @@
 //   CIVIQUE_SSO_SECRET  the demo site's site account secret (its website signs with it)
 //   CHROMIUM_PATH       Debian's chromium
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { after, before } from 'node:test';
 import { chromium } from 'playwright-core';
@@ -80,9 +81,15 @@ export async function admin(path, body, status = 201) {
   return api('POST', `admin/${path}`, { body, staff: true, status });
 }
 
-/** A fresh participant token (what a new device would hold). */
-export function token() {
-  return `tok${uniqueId('p').replace(/-/g, '_')}xxxxxxxx`;
+/** A fresh device's participant token, earned as the widget earns it: the endpoint's
+ * proof-of-work challenge solved (here with Node's SHA-256). */
+export async function token() {
+  const challenge = await api('GET', 'devices/challenge');
+  const { salt, maxnumber } = challenge;
+  let number = 0;
+  while (number <= maxnumber && createHash('sha256').update(`${salt}${number}`).digest('hex') !== challenge.challenge) number += 1;
+  const body = { salt, number, signature: challenge.signature };
+  return (await api('POST', 'devices', { body, status: 201 })).participant;
 }
 
 /** Creates a comment thread on the demo site and returns its ThreadView. */
@@ -94,7 +101,7 @@ export async function createThread(fields = {}) {
 export async function postComment(thread, text, { name = 'Voisin', parent_id, token: given } = {}) {
   const response = await fetch(`${ENDPOINT}api/v1/threads/${thread}/comments`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', origin: PAGE_ORIGIN, 'x-civique-participant': given ?? token() },
+    headers: { 'content-type': 'application/json', origin: PAGE_ORIGIN, 'x-civique-participant': given ?? (await token()) },
     body: JSON.stringify({ author_name: name, text, parent_id }),
   });
   assert.equal(response.status, 201, await response.clone().text());
@@ -208,7 +215,8 @@ export async function createBox(fields = {}) {
 }
 
 /** Submits a proposal as a resident (a fresh one unless `token` is given) and returns its ProposalView. */
-export async function submitProposal(box, fields = {}, as = token()) {
+export async function submitProposal(box, fields = {}, as) {
+  as ??= await token();
   const body = { title: 'Une idée', text: '', author_name: 'Voisine', ...fields };
   if (body.category === undefined && box.categories?.length) body.category = box.categories[0].id;
   return api('POST', `boxes/${box.id}/proposals`, { body, token: as, status: 201 });
@@ -216,7 +224,7 @@ export async function submitProposal(box, fields = {}, as = token()) {
 
 /** Gives `count` supports to a proposal, each from a new resident. */
 export async function supportFrom(proposal, count) {
-  for (let i = 0; i < count; i += 1) await api('PUT', `proposals/${proposal.id}/support`, { token: token() });
+  for (let i = 0; i < count; i += 1) await api('PUT', `proposals/${proposal.id}/support`, { token: await token() });
 }
 
 /** The proposal card whose title is `title`, in a proposals widget (a `has` locator is

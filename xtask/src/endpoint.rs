@@ -90,10 +90,10 @@ impl Endpoint {
             &config,
             format!(
                 "listen = \"127.0.0.1:0\"\ndatabase_url = \"{database}\"\nadmin_token = \"{token}\"\n\
-                 # Benchmarks measure the endpoint, not its abuse limits.\n\
+                 # Benchmarks measure the endpoint, not its abuse limits (nor residents' phones).\n\
                  [comments]\nparticipant_per_minute = 0\nsite_per_minute = 0\n\
                  [proposals]\nparticipant_per_minute = 0\nsite_per_minute = 0\n\
-                 [participation]\nnewcomers_per_network_per_minute = 0\n",
+                 [participation]\nnewcomers_per_network_per_minute = 0\nproof_of_work_max_number = 0\n",
             ),
         )?;
         let mut endpoint = Self::start(Profile::Release, &config, &token, Some(dir))?;

@@ -37,6 +37,9 @@ pub enum Error {
     /// A site account token refused (see [`crate::domain::sso`]).
     #[error("{0}")]
     Sso(super::sso::Problem),
+    /// A proof of work or a device token refused (see [`crate::domain::device`]).
+    #[error("{0}")]
+    Proof(super::device::Problem),
     #[error("this origin may not use this site's widgets")]
     OriginNotAllowed,
     /// A change without an `Origin` header: browsers send one with every change, so only a
@@ -120,6 +123,9 @@ impl Error {
             Self::ParticipationRequired(_) => codes::PARTICIPATION_REQUIRED,
             Self::Sso(super::sso::Problem::Expired) => codes::SSO_EXPIRED,
             Self::Sso(_) => codes::SSO_REFUSED,
+            Self::Proof(super::device::Problem::Required) => codes::PROOF_REQUIRED,
+            Self::Proof(super::device::Problem::Expired) => codes::PROOF_EXPIRED,
+            Self::Proof(_) => codes::PROOF_REFUSED,
             Self::OriginNotAllowed | Self::MissingOrigin => codes::ORIGIN_NOT_ALLOWED,
             Self::Unauthorized(_) => codes::UNAUTHORIZED,
             Self::Conflict(_) => codes::CONFLICT,

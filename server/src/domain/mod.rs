@@ -2,6 +2,7 @@
 
 pub mod audit;
 pub mod comment;
+pub mod device;
 pub mod error;
 pub mod markdown;
 pub mod moderation;

@@ -98,7 +98,8 @@ fn refusal_status(refusal: &Refusal) -> StatusCode {
         | Refusal::NotAuthor
         | Refusal::OriginNotAllowed
         | Refusal::MissingOrigin
-        | Refusal::ParticipationRequired(_) => StatusCode::FORBIDDEN,
+        | Refusal::ParticipationRequired(_)
+        | Refusal::Proof(_) => StatusCode::FORBIDDEN,
         Refusal::Sso(_) => StatusCode::UNAUTHORIZED,
         Refusal::RateLimited => StatusCode::TOO_MANY_REQUESTS,
         Refusal::MissingParticipant | Refusal::InvalidParticipant | Refusal::BadRequest(_) => {

@@ -85,7 +85,8 @@ const PERSONAL_CACHE: &str = "no-store";
 const MAX_VALIDATED: usize = 1024 * 1024;
 
 /// Resident reads (JSON, 200) get an `ETag` and a cache policy: public without a participant
-/// token, private with one; `If-None-Match` answers 304 without the body.
+/// token, private with one; `If-None-Match` answers 304 without the body. Answers already
+/// marked `no-store` keep that.
 pub async fn validators(request: Request, next: Next) -> Response {
     if request.method() != Method::GET {
         return next.run(request).await;
@@ -97,7 +98,12 @@ pub async fn validators(request: Request, next: Next) -> Response {
         .headers()
         .get(header::CONTENT_TYPE)
         .is_some_and(|kind| kind.as_bytes().starts_with(b"application/json"));
-    if response.status() != StatusCode::OK || !json {
+    // An answer its handler keeps from every cache (a fresh challenge) stays as it is.
+    let uncached = response
+        .headers()
+        .get(header::CACHE_CONTROL)
+        .is_some_and(|policy| policy == PERSONAL_CACHE);
+    if response.status() != StatusCode::OK || !json || uncached {
         return response;
     }
     let (mut parts, body) = response.into_parts();

@@ -5,6 +5,7 @@
 mod admin;
 mod assets;
 mod comments;
+mod devices;
 pub mod error;
 pub mod extract;
 mod guard;
@@ -187,6 +188,7 @@ pub fn app(state: AppState) -> Router {
         .merge(proposals::router())
         .merge(personal::router())
         .merge(sso::router())
+        .merge(devices::router())
         // Set before the CORS layer so that preflights (OPTIONS) still pass through it.
         .method_not_allowed_fallback(method_not_allowed)
         .layer(middleware::from_fn(guard::validators))

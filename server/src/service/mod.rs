@@ -5,6 +5,7 @@
 
 mod catalog;
 pub mod comments;
+mod devices;
 mod personal;
 pub mod polls;
 pub mod proposals;
@@ -19,8 +20,8 @@ use tokio::sync::{broadcast, OnceCell};
 
 use crate::config::Config;
 use crate::domain::site::participant_key;
-use crate::domain::sso;
 use crate::domain::Error as Refusal;
+use crate::domain::{device, sso};
 use crate::live::{Hub, Signal};
 use crate::metrics::Metrics;
 use crate::store::{Store, StoreError};
@@ -54,6 +55,8 @@ pub struct Settings {
     pub proposals: PostingLimits,
     /// New participants one network may bring a site a minute (0: unlimited).
     pub newcomers_per_minute: u32,
+    /// The proof of work's bound (0: none asked, see `ParticipationConfig`).
+    pub proof_of_work: u64,
 }
 
 /// Who is asking, as a resident-facing request says: the page's origin and the participant
@@ -119,6 +122,7 @@ impl From<&Config> for Settings {
                 site_per_minute: config.proposals.site_per_minute,
             },
             newcomers_per_minute: config.participation.newcomers_per_network_per_minute,
+            proof_of_work: config.participation.proof_of_work_max_number,
         }
     }
 }
@@ -192,6 +196,9 @@ impl Service {
         if !is_valid_token(token) {
             return Err(Refusal::InvalidParticipant.into());
         }
+        if device::is_issued(token) {
+            device::check(self.token_key().await?, token).map_err(Refusal::Proof)?;
+        }
         Ok(Some(Identity {
             key: participant_key(site_id, token),
             level: Participation::Device,
@@ -229,7 +236,11 @@ impl Service {
         let key = self
             .token_key
             .get_or_try_init(|| async {
-                Ok::<_, Error>(self.store.secret("participants", &random_hex()?).await?)
+                Ok::<_, Error>(
+                    self.store
+                        .secret("participants", &random_hex::<32>()?)
+                        .await?,
+                )
             })
             .await?;
         Ok(key)
@@ -238,7 +249,8 @@ impl Service {
     /// Admits participant `key` about to take part on `site_id`: see [`Service::newcomer`]
     /// when the site does not know them yet.
     async fn admit(&self, caller: &Caller, site_id: &str, key: &str) -> Result<()> {
-        if self.settings.newcomers_per_minute == 0 || caller.network.is_none() {
+        let limited = self.settings.newcomers_per_minute > 0 && caller.network.is_some();
+        if !limited && self.proven(caller) {
             return Ok(());
         }
         match self.store.find_participant(site_id, key).await? {
@@ -247,11 +259,15 @@ impl Service {
         }
     }
 
-    /// Counts a participant `site_id` has never seen against the caller's network: one
-    /// network may bring [`Settings::newcomers_per_minute`] a minute. A script that mints a
-    /// fresh token per ballot, support or mark is `RateLimited` after that many, while
-    /// residents who took part before, and every other network, go on.
+    /// Admits a participant `site_id` has never seen: a device must have proven its work
+    /// (when the endpoint asks for it), and the newcomer counts against the caller's
+    /// network: one network may bring [`Settings::newcomers_per_minute`] a minute. A script
+    /// that mints a fresh token per ballot, support or mark is refused, while residents who
+    /// took part before, and every other network, go on.
     async fn newcomer(&self, caller: &Caller, site_id: &str) -> Result<()> {
+        if !self.proven(caller) {
+            return Err(Refusal::Proof(device::Problem::Required).into());
+        }
         let per_minute = self.settings.newcomers_per_minute;
         let Some(network) = caller.network.as_deref().filter(|_| per_minute > 0) else {
             return Ok(());
@@ -262,6 +278,16 @@ impl Service {
         } else {
             Err(Refusal::RateLimited.into())
         }
+    }
+
+    /// May the caller's token take part without more proof? Tokens the endpoint issued
+    /// (checked by [`Service::identity`]) may, and any token when no proof is asked.
+    fn proven(&self, caller: &Caller) -> bool {
+        self.settings.proof_of_work == 0
+            || caller
+                .token
+                .as_deref()
+                .is_some_and(|token| device::is_issued(token) || sso::is_issued(token))
     }
 
     /// The reader behind `caller`; a site user's expired token reads as no token at all.
@@ -343,7 +369,7 @@ impl Service {
 
     /// The key of the daily network names, made at first start and shared by instances.
     pub async fn network_secret(&self) -> Result<String> {
-        Ok(self.store.secret("network", &random_hex()?).await?)
+        Ok(self.store.secret("network", &random_hex::<32>()?).await?)
     }
 
     /// Forgets the rate-limit buckets that are full again (untouched for a minute).
@@ -378,12 +404,18 @@ pub const NETWORK_SHARE: u32 = 4;
 pub const ADMIN_FAILURES_PER_MINUTE: u32 = 10;
 
 /// 32 random bytes in hex.
-fn random_hex() -> Result<String> {
-    let mut fresh = [0u8; 32];
+/// `N` random bytes in hex.
+fn random_hex<const N: usize>() -> Result<String> {
+    let fresh: [u8; N] = random_bytes()?;
+    Ok(fresh.iter().map(|b| format!("{b:02x}")).collect())
+}
+
+fn random_bytes<const N: usize>() -> Result<[u8; N]> {
+    let mut fresh = [0u8; N];
     getrandom::getrandom(&mut fresh).map_err(|error| {
         StoreError::Unavailable(sqlx::Error::Protocol(format!("no randomness: {error}")))
     })?;
-    Ok(fresh.iter().map(|b| format!("{b:02x}")).collect())
+    Ok(fresh)
 }
 
 fn now_secs() -> i64 {

@@ -30,7 +30,7 @@ impl Service {
     /// and proposals.
     pub async fn erase_my_data(&self, caller: &Caller, site_id: &str) -> Result<Erasure> {
         let key = self.own_key(caller, site_id).await?;
-        let erased_key = format!("{ERASED_KEY_PREFIX}{}", random_hex()?);
+        let erased_key = format!("{ERASED_KEY_PREFIX}{}", random_hex::<32>()?);
         let erased = self
             .store
             .erase_personal(site_id, &key, &erased_key)

@@ -9,6 +9,7 @@ use crate::domain::site::check_site;
 use crate::domain::sso::{self, Problem};
 use crate::domain::time::format_time;
 use crate::domain::Error as Refusal;
+use crate::store::Nonce;
 
 impl Service {
     /// Validates and stores a new site.
@@ -50,7 +51,7 @@ impl Service {
         let claims = sso::verify(token, site_id, &secret, now).map_err(Refusal::Sso)?;
         if !self
             .store
-            .spend_nonce(site_id, &claims.nonce, claims.exp, now)
+            .spend_nonce(Nonce::SiteAccount(site_id), &claims.nonce, claims.exp, now)
             .await?
         {
             return Err(Refusal::Sso(Problem::Replayed).into());

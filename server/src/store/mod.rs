@@ -120,15 +120,25 @@ pub trait Sites: Send + Sync {
     /// The secret of the site's account tokens: `None` without such a site, `Some(None)`
     /// when it takes no site accounts.
     async fn sso_secret(&self, site_id: &str) -> Result<Option<Option<String>>>;
-    /// Spends a site account token's `nonce`, kept until `expires_at` (Unix seconds):
-    /// `false` when it was spent already. Forgets nonces expired by `now`.
+    /// Spends a single-use `nonce` (of a site account token, or the salt of a device's proof
+    /// of work), kept until `expires_at` (Unix seconds): `false` when it was spent already.
+    /// Forgets nonces of the same kind expired by `now`.
     async fn spend_nonce(
         &self,
-        site_id: &str,
+        of: Nonce<'_>,
         nonce: &str,
         expires_at: i64,
         now: i64,
     ) -> Result<bool>;
+}
+
+/// Whose single-use nonce [`Sites::spend_nonce`] spends.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Nonce<'a> {
+    /// A site account token's, on that site.
+    SiteAccount(&'a str),
+    /// A device's proof of work's (its salt), on the whole endpoint.
+    DeviceProof,
 }
 
 /// Polls, ballots and tallies.

@@ -83,6 +83,9 @@ impl TestServer {
         // Every test takes part with fresh tokens from one network; `stuffing.rs` tests the
         // newcomer limit at its default.
         config.participation.newcomers_per_network_per_minute = 0;
+        // …and most with tokens of their own making; `devices.rs` and `stuffing.rs` prove
+        // their work.
+        config.participation.proof_of_work_max_number = 0;
         adjust(&mut config);
         let server = Self::serve(dir, config).await;
         server.create_site(SITE, &[SITE_ORIGIN]).await;
@@ -129,6 +132,11 @@ impl TestServer {
         query_count(&self.config.database_url, sql).await
     }
 
+    /// The single text a SQL query returns, read from this server's database.
+    pub async fn text(&self, sql: &str) -> String {
+        query_scalar(&self.config.database_url, sql).await
+    }
+
     /// Runs a SQL statement on this server's database, behind its back.
     pub async fn execute(&self, sql: &str) {
         let url = &self.config.database_url;
@@ -158,6 +166,48 @@ impl TestServer {
             .filter_map(|name| std::fs::read(name).ok())
             .flatten()
             .collect()
+    }
+
+    /// Earns a device token from `client` as the widget does: fetches a challenge, solves
+    /// it, sends the proof. The refusal's status and body when the endpoint refuses.
+    pub async fn earn_device_token(&self, client: &Client) -> Result<String, (StatusCode, Value)> {
+        let answer = client
+            .get(self.url("/api/v1/devices/challenge"))
+            .send()
+            .await
+            .unwrap();
+        let status = answer.status();
+        let challenge: Value = answer.json().await.unwrap();
+        if status != StatusCode::OK {
+            return Err((status, challenge));
+        }
+        let text = |key: &str| challenge[key].as_str().unwrap().to_owned();
+        let salt = text("salt");
+        let number = civique_server::domain::device::solve(
+            &salt,
+            &text("challenge"),
+            challenge["maxnumber"].as_u64().unwrap(),
+        )
+        .expect("the challenge has a solution");
+        let answer = client
+            .post(self.url("/api/v1/devices"))
+            .json(&json!({ "salt": salt, "number": number, "signature": text("signature") }))
+            .send()
+            .await
+            .unwrap();
+        let status = answer.status();
+        let body: Value = answer.json().await.unwrap();
+        if status != StatusCode::CREATED {
+            return Err((status, body));
+        }
+        Ok(body["participant"].as_str().unwrap().to_owned())
+    }
+
+    /// A device token earned from the site's page on the trusted loopback (no network).
+    pub async fn device(&self) -> String {
+        self.earn_device_token(&self.client)
+            .await
+            .expect("a device token")
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -505,6 +555,16 @@ pub async fn database_url(dir: &Path) -> String {
 }
 
 async fn query_count(url: &str, sql: &str) -> i64 {
+    query_scalar(url, sql).await
+}
+
+/// The single value a SQL query returns from the database at `url`.
+async fn query_scalar<T>(url: &str, sql: &str) -> T
+where
+    T: Send + Unpin,
+    T: for<'r> sqlx::Decode<'r, sqlx::Postgres> + sqlx::Type<sqlx::Postgres>,
+    T: for<'r> sqlx::Decode<'r, sqlx::Sqlite> + sqlx::Type<sqlx::Sqlite>,
+{
     if url.starts_with("postgres") {
         let mut conn = sqlx::PgConnection::connect(url).await.unwrap();
         sqlx::query_scalar(sql).fetch_one(&mut conn).await.unwrap()

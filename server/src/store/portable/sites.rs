@@ -7,7 +7,7 @@ use super::{insert_audit, Backend, Conn};
 use crate::domain::audit::Audit;
 use crate::domain::time::now_text;
 use crate::store::rows::SettingsRow;
-use crate::store::{Result, Sites};
+use crate::store::{Nonce, Result, Sites};
 
 #[async_trait]
 impl Sites for Backend {
@@ -102,26 +102,35 @@ impl Sites for Backend {
 
     async fn spend_nonce(
         &self,
-        site_id: &str,
+        of: Nonce<'_>,
         nonce: &str,
         expires_at: i64,
         now: i64,
     ) -> Result<bool> {
+        let (table, insert, site) = match of {
+            Nonce::SiteAccount(site) => (
+                "sso_nonces",
+                "INSERT INTO sso_nonces (nonce, expires_at, site_id) VALUES ($1, $2, $3) \
+                 ON CONFLICT DO NOTHING",
+                Some(site),
+            ),
+            Nonce::DeviceProof => (
+                "device_proofs",
+                "INSERT INTO device_proofs (nonce, expires_at) VALUES ($1, $2) \
+                 ON CONFLICT DO NOTHING",
+                None,
+            ),
+        };
         let mut tx = self.write().await?;
-        sqlx::query("DELETE FROM sso_nonces WHERE expires_at <= $1")
+        sqlx::query(&format!("DELETE FROM {table} WHERE expires_at <= $1"))
             .bind(now)
             .execute(&mut *tx)
             .await?;
-        let spent = sqlx::query(
-            "INSERT INTO sso_nonces (site_id, nonce, expires_at) VALUES ($1, $2, $3) \
-             ON CONFLICT DO NOTHING",
-        )
-        .bind(site_id)
-        .bind(nonce)
-        .bind(expires_at)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
+        let mut insert = sqlx::query(insert).bind(nonce).bind(expires_at);
+        if let Some(site) = site {
+            insert = insert.bind(site);
+        }
+        let spent = insert.execute(&mut *tx).await?.rows_affected();
         tx.commit().await?;
         Ok(spent == 1)
     }
