@@ -131,16 +131,9 @@ impl Client {
         // Claiming a thread is no act of the reader's: a token of this request only, so
         // that nothing is kept and no proof of work is asked.
         let (status, body) = self
-            .request("PUT", url, Some("{}".into()), Some(&random_token()))
+            .request("PUT", &url, Some("{}".into()), Some(&random_token()))
             .await?;
-        match body
-            .as_ref()
-            .filter(|_| status == 200)
-            .and_then(decode::thread_view)
-        {
-            Some(thread) => Ok(thread),
-            None => Err(api_error(status, body.as_ref())),
-        }
+        answer(status, body, decode::thread_view)
     }
 
     /// A page of top-level comments in `sort` order, after `cursor`.
@@ -262,17 +255,11 @@ impl Client {
         read: fn(&JsValue) -> Option<T>,
     ) -> Result<T, ClientError> {
         let (status, body) = self.fetch(method, url, json).await?;
-        if (200..300).contains(&status) {
-            if let Some(value) = read(body.as_ref().unwrap_or(&JsValue::NULL)) {
-                return Ok(value);
-            }
-        }
-        Err(api_error(status, body.as_ref()))
+        answer(status, body, read)
     }
 
     /// The status and JSON body (if any) of a request to the endpoint, as this device: a
-    /// change is sent with its token, earned first when it has none (and again when the
-    /// endpoint asks for a proof of work of a token from an earlier release).
+    /// change is sent with its token, earned first when it has none.
     async fn fetch(
         &self,
         method: &str,
@@ -281,62 +268,25 @@ impl Client {
     ) -> Result<(u16, Option<JsValue>), ClientError> {
         // A reader who never acted sends no token (and gets none): a CORS-simple GET, which
         // needs no preflight and may come from a cache.
-        if method == "GET" {
-            let token = existing_token(&self.endpoint);
-            return self.request(method, url, json, token.as_deref()).await;
-        }
         let token = match existing_token(&self.endpoint) {
-            Some(token) => token,
-            None => self.earn_device_token().await?,
+            None if method != "GET" => Some(self.earn_device_token().await?),
+            token => token,
         };
-        let answer = self
-            .request(method, &url, json.clone(), Some(&token))
-            .await?;
-        let proof_required = answer.0 == 403
-            && answer
-                .1
-                .as_ref()
-                .and_then(decode::error)
-                .is_some_and(|(code, _)| code == codes::PROOF_REQUIRED);
-        if !proof_required {
-            return Ok(answer);
-        }
-        let token = self.earn_device_token().await?;
-        self.request(method, url, json, Some(&token)).await
+        self.request(method, &url, json, token.as_deref()).await
     }
 
-    /// Earns this device's participant token and keeps it: fetches the endpoint's
-    /// proof-of-work challenge, solves it with the browser's SHA-256 and sends the answer.
+    /// Earns this device's participant token with the loader's `earn` (see
+    /// [`earn_with`]) and keeps it.
     async fn earn_device_token(&self) -> Result<String, ClientError> {
-        let url = self.api_url("devices/challenge");
-        let (status, body) = self.request("GET", url, None, None).await?;
-        let puzzle = body.as_ref().filter(|_| status == 200).and_then(|c| {
-            Some((
-                decode::string(c, "salt")?,
-                decode::string(c, "challenge")?,
-                decode::count(c, "maxnumber")?,
-                decode::string(c, "signature")?,
-            ))
-        });
-        let Some((salt, challenge, max_number, signature)) = puzzle else {
-            return Err(api_error(status, body.as_ref()));
-        };
-        let number = solve(&salt, &challenge, max_number)
-            .await
+        let earning = EARN
+            .with_borrow(|earn| earn.as_ref()?.call0(&JsValue::NULL).ok())
             .ok_or(ClientError::Network)?;
-        let proof = json(&[
-            ("salt", salt.into()),
-            ("number", (number as f64).into()),
-            ("signature", signature.into()),
-        ]);
-        let url = self.api_url("devices");
-        let (status, body) = self.request("POST", url, Some(proof), None).await?;
-        let token = body
-            .as_ref()
-            .filter(|_| status == 201)
-            .and_then(|t| decode::string(t, "participant"))
-            .filter(|t| civique_api::is_valid_token(t))
-            .ok_or_else(|| api_error(status, body.as_ref()))?;
+        // A refusal is the endpoint's error body (anything else reads as an internal error).
+        let token = JsFuture::from(js_sys::Promise::from(earning))
+            .await
+            .map_err(|refusal| api_error(0, Some(&refusal)))?
+            .as_string()
+            .ok_or(ClientError::Network)?;
         keep_token(&self.endpoint, &token);
         Ok(token)
     }
@@ -345,7 +295,7 @@ impl Client {
     async fn request(
         &self,
         method: &str,
-        url: impl AsRef<str>,
+        url: &str,
         json: Option<String>,
         token: Option<&str>,
     ) -> Result<(u16, Option<JsValue>), ClientError> {
@@ -362,11 +312,10 @@ impl Client {
             init.set_body(&body.into());
         }
         init.set_headers(&headers);
-        let response: Response =
-            JsFuture::from(window.fetch_with_str_and_init(url.as_ref(), &init))
-                .await
-                .map_err(|_| ClientError::Network)?
-                .unchecked_into();
+        let response: Response = JsFuture::from(window.fetch_with_str_and_init(url, &init))
+            .await
+            .map_err(|_| ClientError::Network)?
+            .unchecked_into();
         let body = match response.json() {
             Ok(promise) => JsFuture::from(promise).await.ok(),
             Err(_) => None,
@@ -375,44 +324,18 @@ impl Client {
     }
 }
 
-/// Digests asked of the browser at once: it computes them off the page's thread, and the
-/// page runs between batches.
-const BATCH: u64 = 200;
-
-/// The number up to `max_number` whose SHA-256 of `salt` followed by it in decimal is
-/// `challenge` (hex); `None` without the browser's SHA-256 (a page not served over HTTPS)
-/// or when there is no such number.
-async fn solve(salt: &str, challenge: &str, max_number: u64) -> Option<u64> {
-    use js_sys::{Array, Function, Reflect, Uint8Array};
-    let crypto = web_sys::window()?.crypto().ok()?;
-    let subtle = Reflect::get(&crypto, &"subtle".into()).ok()?;
-    let digest: Function = Reflect::get(&subtle, &"digest".into())
-        .ok()?
-        .dyn_into()
-        .ok()?;
-    let target: Vec<u8> = (0..challenge.len() / 2)
-        .map(|i| u8::from_str_radix(challenge.get(2 * i..2 * i + 2)?, 16).ok())
-        .collect::<Option<_>>()?;
-    let mut start = 0;
-    while start <= max_number {
-        let end = max_number.min(start + BATCH - 1);
-        let batch = Array::new();
-        for n in start..=end {
-            let data = Uint8Array::from(format!("{salt}{n}").as_bytes());
-            batch.push(&digest.call2(&subtle, &"SHA-256".into(), &data).ok()?);
+/// What an answer of `status` with `body` says, read with `read` when it is a success.
+fn answer<T>(
+    status: u16,
+    body: Option<JsValue>,
+    read: fn(&JsValue) -> Option<T>,
+) -> Result<T, ClientError> {
+    if (200..300).contains(&status) {
+        if let Some(value) = read(body.as_ref().unwrap_or(&JsValue::NULL)) {
+            return Ok(value);
         }
-        let hashes: Array = JsFuture::from(js_sys::Promise::all(&batch))
-            .await
-            .ok()?
-            .unchecked_into();
-        for (n, hash) in (start..=end).zip(hashes.iter()) {
-            if Uint8Array::new(&hash).to_vec() == target {
-                return Some(n);
-            }
-        }
-        start = end + 1;
     }
-    None
+    Err(api_error(status, body.as_ref()))
 }
 
 /// The error an answer of `status` with `body` stands for.
@@ -499,6 +422,9 @@ thread_local! {
     /// Participant tokens of the host website's signed-in user: held for this page only (a
     /// shared computer's next user signs in again), never stored.
     static ACCOUNTS: RefCell<Vec<(String, String)>> = const { RefCell::new(Vec::new()) };
+    /// The loader's `earn()`: solves the endpoint's proof of work and resolves to a device
+    /// token (rejects with the endpoint's error body, or anything else without an answer).
+    static EARN: RefCell<Option<js_sys::Function>> = const { RefCell::new(None) };
 }
 
 fn held(tokens: &'static Held, key: &str) -> Option<String> {
@@ -512,6 +438,11 @@ fn held(tokens: &'static Held, key: &str) -> Option<String> {
 
 fn storage() -> Option<web_sys::Storage> {
     web_sys::window().and_then(|w| w.local_storage().ok().flatten())
+}
+
+/// Earns device tokens with the loader's `earn` (see [`crate::embed::earn_with`]).
+pub fn earn_with(earn: js_sys::Function) {
+    EARN.set(Some(earn));
 }
 
 /// Takes part on `endpoint` as the site user `participant` stands for (see
@@ -528,8 +459,15 @@ pub fn sign_in(endpoint: &str, participant: String) {
 pub fn existing_token(endpoint: &str) -> Option<String> {
     let key = token_key(endpoint);
     held(&ACCOUNTS, &key)
-        .or_else(|| storage().and_then(|s| s.get_item(&key).ok().flatten()))
-        .filter(|token| civique_api::is_valid_token(token))
+        .or_else(|| {
+            // Only a token the endpoint issued: one an earlier release made up is earned
+            // anew (the endpoint would ask it for a proof of work on a site it is new to).
+            storage()?
+                .get_item(&key)
+                .ok()
+                .flatten()
+                .filter(|token| token.starts_with('d') && civique_api::is_valid_token(token))
+        })
         .or_else(|| held(&MEMORY_TOKENS, &key))
 }
 

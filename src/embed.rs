@@ -27,6 +27,13 @@ impl WidgetHandle {
     pub fn unmount(self) {}
 }
 
+/// Takes the loader's `earn()`, which solves the endpoint's proof of work and resolves to
+/// this device's participant token: the widgets call it on the device's first act.
+#[wasm_bindgen(js_name = earnWith)]
+pub fn earn_with(earn: js_sys::Function) {
+    crate::client::earn_with(earn);
+}
+
 /// Mounts the poll `poll` of the endpoint `endpoint` into `root`, speaking `lang`
 /// (`fr` unless it starts with `en`). DOM events go to `root.host`.
 ///

@@ -38,7 +38,7 @@ const retryable = (promise, forget) =>
 const load = (name) =>
   Promise.all([
     (modules[name] ||= retryable(
-      import(file(`pkg/${name}/civique.js`)).then(async (m) => (await m.default(), m)),
+      import(file(`pkg/${name}/civique.js`)).then(async (m) => (await m.default(), m.earnWith(earn), m)),
       () => delete modules[name],
     )),
     (sheets[name] ||= retryable(
@@ -52,6 +52,15 @@ const load = (name) =>
     )),
   ]);
 
+// A call to the endpoint's API: the JSON answer, or the error body thrown.
+const api = (path, init) =>
+  fetch(new URL('api/v1/' + path, endpoint), init).then(async (r) => {
+    const body = await r.json();
+    if (!r.ok) throw body;
+    return body;
+  });
+const post = (body) => ({ method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+
 // Site accounts (docs/sso.md): the token the host website signed for its signed-in user
 // (attribute `sso`), exchanged once per page for a participant token the widgets send instead
 // of the device's own; '' when there is none or the exchange fails.
@@ -61,15 +70,33 @@ const account = (sso) =>
     ? (accounts[sso] ||= Promise.resolve()
         .then(() => {
           const site = JSON.parse(atob(sso.split('.')[1].replace(/-/g, '+').replace(/_/g, '/'))).site;
-          return fetch(new URL(`api/v1/sites/${encodeURIComponent(site)}/sso`, endpoint), {
-            method: 'POST',
-            headers: { 'content-type': 'application/json' },
-            body: JSON.stringify({ token: sso }),
-          });
+          return api(`sites/${encodeURIComponent(site)}/sso`, post({ token: sso }));
         })
-        .then(async (r) => (r.ok ? (await r.json()).participant : ''))
+        .then((answer) => answer.participant)
         .catch(() => ''))
     : '';
+
+// Device tokens: on a device's first act, the widget calls `earn()` (given to each module), which solves the
+// endpoint's proof of work (the SHA-256 of the salt and a number equal to the challenge, the
+// browser hashing a batch at a time off the page's thread) and resolves to the device's
+// participant token; it rejects with the endpoint's error body when refused.
+const hex = (buffer) => Array.from(new Uint8Array(buffer), (b) => b.toString(16).padStart(2, '0')).join('');
+async function solve() {
+  const { salt, challenge, maxnumber, signature } = await api('devices/challenge');
+  const bytes = (n) => new TextEncoder().encode(salt + n);
+  for (let from = 0; from <= maxnumber; from += 256) {
+    const batch = [];
+    for (let n = from; n < from + 256 && n <= maxnumber; n++) batch.push(crypto.subtle.digest('SHA-256', bytes(n)));
+    const found = (await Promise.all(batch)).findIndex((h) => hex(h) == challenge);
+    if (found >= 0) {
+      return (await api('devices', post({ salt, number: from + found, signature }))).participant;
+    }
+  }
+  throw Error('unsolved');
+}
+// Widgets acting at once share one proof.
+let earning;
+const earn = () => (earning ||= solve().finally(() => (earning = null)));
 
 const langOf = (el) =>
   /^en\b/i.test(el.closest('[lang]')?.getAttribute('lang') || document.documentElement.lang)

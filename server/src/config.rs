@@ -60,7 +60,7 @@ pub struct ParticipationConfig {
 
 /// The default difficulty of the proof of work: well under a second on a mid-range phone
 /// (README, "Participation levels").
-pub const DEFAULT_PROOF_OF_WORK_MAX_NUMBER: u64 = 50_000;
+pub const DEFAULT_PROOF_OF_WORK_MAX_NUMBER: u64 = 8_000;
 
 impl Default for ParticipationConfig {
     fn default() -> Self {

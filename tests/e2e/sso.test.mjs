@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { createHmac, randomBytes } from 'node:crypto';
 import { describe, test } from 'node:test';
-import { createPoll, eventually, expectNoAxeViolations, openHost, resultLines, useBrowser, widget } from './support.mjs';
+import { createPoll, eventually, expectNoAxeViolations, openHost, resultLines, useBrowser, voteFor, widget } from './support.mjs';
 
 const browser = useBrowser();
 const SECRET = process.env.CIVIQUE_SSO_SECRET;
@@ -15,15 +15,6 @@ function siteToken(userId, { exp = Math.floor(Date.now() / 1000) + 600 } = {}) {
   const claims = { site: 'saint-exemple', sub: userId, name: 'Camille', exp, nonce: randomBytes(16).toString('hex') };
   const signed = 'v1.' + b64(JSON.stringify(claims));
   return signed + '.' + createHmac('sha256', SECRET).update(signed).digest('base64url');
-}
-
-/** Chooses `answer` and votes, with the keyboard only. */
-async function voteFor(page, answer) {
-  const w = widget(page);
-  await w.getByRole('radio', { name: answer }).focus();
-  await page.keyboard.press('Space');
-  await w.getByRole('button', { name: /^(Voter|Modifier mon vote)$/ }).focus();
-  await page.keyboard.press('Enter');
 }
 
 describe('site accounts', () => {

@@ -108,6 +108,15 @@ export async function postComment(thread, text, { name = 'Voisin', parent_id, to
   return response.json();
 }
 
+/** Chooses `answer` in the first poll widget and votes, with the keyboard only. */
+export async function voteFor(page, answer) {
+  const w = widget(page);
+  await w.getByRole('radio', { name: answer }).focus();
+  await page.keyboard.press('Space');
+  await w.getByRole('button', { name: /^(Voter|Modifier mon vote)$/ }).focus();
+  await page.keyboard.press('Enter');
+}
+
 /** Creates a poll on the demo site through the admin API and returns its PollView. */
 export async function createPoll(fields = {}) {
   const body = {

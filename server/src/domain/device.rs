@@ -11,7 +11,7 @@
 use hmac::{Hmac, Mac};
 use sha2::{Digest, Sha256};
 
-use super::sso::hex;
+use super::sso::{hex, is_tagged_hex};
 
 type HmacSha256 = Hmac<Sha256>;
 
@@ -128,11 +128,7 @@ pub fn issue(key: &str, random: &str) -> String {
 /// Does `token` have the shape of a token [`issue`] makes? The widget's own tokens of
 /// earlier releases (32 characters of base64) never do.
 pub fn is_issued(token: &str) -> bool {
-    token.len() == TOKEN_LEN
-        && token.starts_with('d')
-        && token[1..]
-            .bytes()
-            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+    is_tagged_hex(token, 'd', TOKEN_LEN)
 }
 
 /// Checks a token of [`is_issued`] shape against the endpoint's `key`.

@@ -160,8 +160,14 @@ pub fn issue(key: &str, site_id: &str, sub: &str, now: i64) -> (String, i64) {
 
 /// Does `token` have the shape of a token [`issue`] makes? Others are device tokens.
 pub fn is_issued(token: &str) -> bool {
-    token.len() == ISSUED_LEN
-        && token.starts_with('s')
+    is_tagged_hex(token, 's', ISSUED_LEN)
+}
+
+/// Is `token` `len` characters long: `tag`, then lowercase hex digits? The shape of the
+/// tokens the endpoint issues.
+pub(super) fn is_tagged_hex(token: &str, tag: char, len: usize) -> bool {
+    token.len() == len
+        && token.starts_with(tag)
         && token[1..]
             .bytes()
             .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))

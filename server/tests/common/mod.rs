@@ -176,11 +176,7 @@ impl TestServer {
             .send()
             .await
             .unwrap();
-        let status = answer.status();
-        let challenge: Value = answer.json().await.unwrap();
-        if status != StatusCode::OK {
-            return Err((status, challenge));
-        }
+        let challenge = expect_status(answer, StatusCode::OK).await?;
         let text = |key: &str| challenge[key].as_str().unwrap().to_owned();
         let salt = text("salt");
         let number = civique_server::domain::device::solve(
@@ -195,11 +191,7 @@ impl TestServer {
             .send()
             .await
             .unwrap();
-        let status = answer.status();
-        let body: Value = answer.json().await.unwrap();
-        if status != StatusCode::CREATED {
-            return Err((status, body));
-        }
+        let body = expect_status(answer, StatusCode::CREATED).await?;
         Ok(body["participant"].as_str().unwrap().to_owned())
     }
 
@@ -499,6 +491,17 @@ impl TestServer {
         let response = self.vote(id, token, choices).await;
         assert_eq!(response.status(), StatusCode::OK);
         response.json().await.unwrap()
+    }
+}
+
+/// The JSON body of `answer` if it has `status`, else its status and body.
+async fn expect_status(answer: Response, status: StatusCode) -> Result<Value, (StatusCode, Value)> {
+    let got = answer.status();
+    let body: Value = answer.json().await.unwrap();
+    if got == status {
+        Ok(body)
+    } else {
+        Err((got, body))
     }
 }
 
