@@ -229,7 +229,9 @@ describe('embedding', () => {
   test('the demo town pages load their polls, including the <div> form', async () => {
     const page = await browser.resident();
     await page.goto(`${WWW}projet-place-centrale.html`);
-    await waitReady(page, 4);
+    // Four polls and the page's comment thread: waiting for four widgets could leave a poll
+    // still loading.
+    await waitReady(page, 5);
     const states = await page.evaluate(() => [...document.querySelectorAll('civique-poll, [data-civique-poll]')]
       .map((h) => h.shadowRoot.querySelector('.civique-poll').dataset.state));
     assert.deepEqual(states, ['ready', 'ready', 'ready', 'ready']);
