@@ -281,10 +281,14 @@ impl Client {
         let earning = EARN
             .with_borrow(|earn| earn.as_ref()?.call0(&JsValue::NULL).ok())
             .ok_or(ClientError::Network)?;
-        // A refusal is the endpoint's error body (anything else reads as an internal error).
+        // A refusal is the endpoint's error body; anything else means no answer came (offline,
+        // or no `crypto.subtle` on a page not served over HTTPS).
         let token = JsFuture::from(js_sys::Promise::from(earning))
             .await
-            .map_err(|refusal| api_error(0, Some(&refusal)))?
+            .map_err(|refusal| match decode::error(&refusal) {
+                Some(_) => api_error(0, Some(&refusal)),
+                None => ClientError::Network,
+            })?
             .as_string()
             .ok_or(ClientError::Network)?;
         keep_token(&self.endpoint, &token);

@@ -76,10 +76,10 @@ const account = (sso) =>
         .catch(() => ''))
     : '';
 
-// Device tokens: on a device's first act, the widget calls `earn()` (given to each module), which solves the
-// endpoint's proof of work (the SHA-256 of the salt and a number equal to the challenge, the
-// browser hashing a batch at a time off the page's thread) and resolves to the device's
-// participant token; it rejects with the endpoint's error body when refused.
+// Device tokens: on a device's first act, the widget calls `earn()` (given to each module),
+// which solves the endpoint's proof of work (the SHA-256 of the salt and a number equal to
+// the challenge, the browser hashing a batch at a time off the page's thread) and resolves to
+// the device's participant token; it rejects with the endpoint's error body when refused.
 const hex = (buffer) => Array.from(new Uint8Array(buffer), (b) => b.toString(16).padStart(2, '0')).join('');
 async function solve() {
   const { salt, challenge, maxnumber, signature } = await api('devices/challenge');

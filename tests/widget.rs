@@ -443,6 +443,12 @@ fn an_earned_participant_token_is_kept_per_endpoint_origin() {
         Some(token.clone())
     );
     assert_ne!(existing_token("http://127.0.0.1:8788/"), Some(token));
+    // A token an earlier release made up is not used: the device earns one.
+    storage
+        .set_item(&token_key(endpoint), "abcdefghijklmnopqrstuvwxyz012345")
+        .unwrap();
+    assert_eq!(existing_token(endpoint), None);
+    storage.remove_item(&token_key(endpoint)).unwrap();
 }
 
 #[wasm_bindgen_test]

@@ -58,7 +58,7 @@ describe('device tokens', () => {
     assert.equal(seen.length, 2, 'the token is earned once');
   });
 
-  test('a failed proof keeps the choice, says so, and the next try votes', async () => {
+  test('a failed proof keeps the choice, says why, and the next try votes', async () => {
     const poll = await createPoll();
     const page = await browser.resident();
     const refuse = (route) =>
@@ -68,10 +68,21 @@ describe('device tokens', () => {
         headers: { 'access-control-allow-origin': new URL(process.env.CIVIQUE_WWW).origin },
         body: JSON.stringify({ error: { code: 'proof_refused', message: 'the proof of work does not solve this endpoint\'s challenge' } }),
       });
-    await page.route('**/api/v1/devices', refuse);
     await openHost(page, { polls: [poll.id] });
-    await voteFor(page, 'Lundi');
     const w = widget(page);
+    // No answer at all (offline): the resident is told so.
+    const cut = (route) => route.abort();
+    await page.route('**/api/v1/devices/challenge', cut);
+    await voteFor(page, 'Lundi');
+    await w.getByText('Le service de consultation est injoignable. Vérifiez votre connexion puis réessayez.').waitFor();
+    assert.equal(await w.getByRole('radio', { name: 'Lundi' }).isChecked(), true, 'the choice stays offline');
+    await expectNoAxeViolations(page, 'poll after a proof of work without an answer');
+    await page.unroute('**/api/v1/devices/challenge', cut);
+
+    // A refused proof: the generic message.
+    await page.route('**/api/v1/devices', refuse);
+    await w.getByRole('button', { name: 'Voter' }).focus();
+    await page.keyboard.press('Enter');
     await w.getByText('Une erreur est survenue. Réessayez.').waitFor();
     assert.equal(await w.getByRole('radio', { name: 'Lundi' }).isChecked(), true, 'the choice stays');
     assert.equal(await storedToken(page), undefined, 'no token kept');
