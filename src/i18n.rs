@@ -64,9 +64,11 @@ pub enum Text {
     /// Under results: how participations were counted.
     PerDevice,
     PerSiteAccount,
+    PerEmail,
     /// The widget takes part with accounts of the host website and the resident is not
     /// signed in there.
     SiteAccountRequired,
+    EmailRequired,
     /// The host website's sign-in could not be checked (expired, or refused).
     SiteAccountExpired,
     /// Anything else.
@@ -309,6 +311,14 @@ impl Lang {
             Text::PerSiteAccount => (
                 "1 participation par compte du site",
                 "1 participation per site account",
+            ),
+            Text::PerEmail => (
+                "1 participation par adresse e-mail vérifiée",
+                "1 participation per verified e-mail address",
+            ),
+            Text::EmailRequired => (
+                "Cette consultation demande une adresse e-mail vérifiée.",
+                "This consultation needs a verified e-mail address.",
             ),
             Text::SiteAccountRequired => (
                 "Pour participer, connectez-vous à votre compte sur ce site.",
@@ -589,6 +599,7 @@ impl Lang {
             codes::ORIGIN_NOT_ALLOWED => Text::OriginNotAllowed,
             codes::RATE_LIMITED => Text::RateLimited,
             codes::PARTICIPATION_REQUIRED => Text::SiteAccountRequired,
+            codes::EMAIL_REQUIRED => Text::EmailRequired,
             codes::SSO_EXPIRED | codes::SSO_REFUSED => Text::SiteAccountExpired,
             // The endpoint answered but cannot reach its database, or the request's body
             // came too slowly: to the resident, the same as no answer (what they typed or
@@ -841,6 +852,7 @@ mod tests {
                 codes::RATE_LIMITED,
                 codes::PARTICIPATION_REQUIRED,
                 codes::SSO_EXPIRED,
+                codes::EMAIL_REQUIRED,
             ]
             .iter()
             .map(|code| lang.error(code, 1))
@@ -848,6 +860,7 @@ mod tests {
             assert!(texts.iter().all(|text| *text != generic), "{texts:?}");
             assert_ne!(texts[0], texts[1]);
             assert_ne!(texts[1], texts[2]);
+            assert_ne!(texts[1], texts[3]);
             assert_eq!(lang.error(codes::SSO_REFUSED, 1), texts[2]);
         }
     }

@@ -99,7 +99,43 @@ wire_enum! {
         /// One participation per user of the host website, who vouches for them with a
         /// signed token (see [`SsoExchange`]).
         Site = "site",
+        /// One participation per e-mail address, proven with a one-time code sent to it
+        /// (see [`EmailCodeRequest`]).
+        Email = "email",
     }
+}
+
+/// `POST /api/v1/sites/{site}/email`: send a one-time code to `address`, which the resident
+/// types back ([`EmailCodeCheck`]) to take part where the site's widgets ask for a verified
+/// address. The address itself is not kept: only a keyed hash of it names the participant.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EmailCodeRequest {
+    pub address: String,
+    /// The language of the message: `fr` (the default) or `en`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lang: Option<String>,
+}
+
+/// The answer to [`EmailCodeRequest`]: the ticket to send back with the code, before
+/// `expires_at`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EmailCodeSent {
+    /// Signed by the endpoint: it names the address's hash and the code's, so the endpoint
+    /// keeps nothing until the code comes back.
+    pub ticket: String,
+    /// RFC 3339.
+    pub expires_at: String,
+}
+
+/// `POST /api/v1/sites/{site}/email/verify`: the code the resident received, with its
+/// ticket; a code serves once and allows a few tries. The answer is a [`SsoParticipant`]
+/// whose `participation` is `email`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EmailCodeCheck {
+    pub ticket: String,
+    pub code: String,
 }
 
 /// `POST /api/v1/sites/{site}/sso`: the host website's signed token for its logged-in user
@@ -110,8 +146,9 @@ pub struct SsoExchange {
     pub token: String,
 }
 
-/// The answer to [`SsoExchange`]: a participant token of the endpoint's own, sent in the
-/// participant header like any other, which stands for this site user until `expires_at`.
+/// The answer to [`SsoExchange`] and to [`EmailCodeCheck`]: a participant token of the
+/// endpoint's own, sent in the participant header like any other, which stands for this
+/// site user (or verified address) until `expires_at`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SsoParticipant {
     pub participant: String,
@@ -251,6 +288,15 @@ pub mod codes {
     /// The widget takes part at a level the caller's token does not have (a device token
     /// on a poll for the site's account holders).
     pub const PARTICIPATION_REQUIRED: &str = "participation_required";
+    /// The widget takes part with verified e-mail addresses: ask for a code
+    /// (`POST /api/v1/sites/{site}/email`) and send the participant token it brings.
+    pub const EMAIL_REQUIRED: &str = "email_required";
+    /// The site's endpoint sends no e-mail (no `[email]` settings).
+    pub const EMAIL_NOT_ENABLED: &str = "email_not_enabled";
+    /// The code is wrong, already used, or its ticket is not the endpoint's.
+    pub const CODE_REFUSED: &str = "code_refused";
+    /// The code's ticket has expired: ask for a new code.
+    pub const CODE_EXPIRED: &str = "code_expired";
     /// The host website's token (or the participant token it was exchanged for) has
     /// expired: the page gets a fresh one by reloading.
     pub const SSO_EXPIRED: &str = "sso_expired";

@@ -37,6 +37,30 @@ pub struct Config {
     pub connections: ConnectionConfig,
     /// `[participation]`: how fast one network may bring new participants.
     pub participation: ParticipationConfig,
+    /// `[email]`: the SMTP server that carries the one-time codes of verified addresses;
+    /// without it, no widget can take part at the `email` level.
+    pub email: Option<EmailConfig>,
+}
+
+/// Outgoing e-mail (one-time codes).
+#[derive(Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EmailConfig {
+    /// `smtp://HOST:PORT` (plain, for a relay on the same machine), `smtp://HOST:587?tls=required`
+    /// (STARTTLS) or `smtps://USER:PASSWORD@HOST:465` (TLS); `CIVIQUE_SMTP_URL` overrides it,
+    /// which keeps the password out of the file.
+    pub smtp_url: String,
+    /// The sender, e.g. `Mairie de Saint-Exemple <participation@saint-exemple.fr>`.
+    pub from: String,
+}
+
+impl fmt::Debug for EmailConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("EmailConfig")
+            .field("smtp_url", &redact_password(&self.smtp_url))
+            .field("from", &self.from)
+            .finish()
+    }
 }
 
 /// How fast new participants may arrive from one network.
@@ -214,6 +238,8 @@ pub enum ConfigError {
         limit = crate::domain::device::MAX_NUMBER_LIMIT
     )]
     ProofOfWork(u64),
+    #[error("invalid [email] settings: {0}")]
+    Email(String),
 }
 
 /// The shortest staff or metrics token the endpoint starts with.
@@ -248,6 +274,7 @@ impl Default for Config {
             proposals: ProposalConfig::default(),
             connections: ConnectionConfig::default(),
             participation: ParticipationConfig::default(),
+            email: None,
         }
     }
 }
@@ -304,6 +331,19 @@ impl Config {
         }
         if let Some(dir) = var("CIVIQUE_ASSETS_DIR") {
             config.assets_dir = Some(PathBuf::from(dir));
+        }
+        if let Some(url) = var("CIVIQUE_SMTP_URL") {
+            match &mut config.email {
+                Some(email) => email.smtp_url = url,
+                None => {
+                    return Err(ConfigError::Email(
+                        "CIVIQUE_SMTP_URL is set but [email] (its `from`) is not".to_owned(),
+                    ))
+                }
+            }
+        }
+        if let Some(email) = &config.email {
+            crate::mail::Mailer::new(email).map_err(ConfigError::Email)?;
         }
         check_token("admin_token", config.admin_token.as_deref())?;
         check_token("metrics_token", config.metrics_token.as_deref())?;
@@ -369,6 +409,7 @@ impl fmt::Debug for Config {
             .field("proposals", &self.proposals)
             .field("connections", &self.connections)
             .field("participation", &self.participation)
+            .field("email", &self.email)
             .finish()
     }
 }

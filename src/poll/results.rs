@@ -67,6 +67,7 @@ pub fn Results(
                 {lang.participants(voters)} " · " {lang.text(match participation {
                     Participation::Device => Text::PerDevice,
                     Participation::Site => Text::PerSiteAccount,
+                    Participation::Email => Text::PerEmail,
                 })}
             </p>
         </section>

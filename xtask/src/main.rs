@@ -48,7 +48,7 @@ usage: cargo xtask <command>
                      account tokens), N seconds each (20)
   api [--examples N] only the API level: schemathesis, at most N cases per operation (20)
   e2e [FILE…]        only the end-to-end tests (all, or these files), after a widget build
-  setup [--browser]  only install the tools (and Debian's Chromium and php-cli with
+  setup [--browser]  only install the tools (aiosmtpd for the e-mail tests; Debian's Chromium and php-cli with
                      --browser)
 ";
 
@@ -76,8 +76,10 @@ fn main() -> Result<()> {
         ["e2e", files @ ..] => setup::tools()
             .and_then(|()| setup::debian_packages())
             .and_then(|()| end_to_end(files)),
-        ["setup"] => setup::tools(),
-        ["setup", "--browser"] => setup::tools().and_then(|()| setup::debian_packages()),
+        ["setup"] => setup::tools().and_then(|()| setup::smtp_sink()),
+        ["setup", "--browser"] => setup::tools()
+            .and_then(|()| setup::smtp_sink())
+            .and_then(|()| setup::debian_packages()),
         [] | ["help"] | ["--help"] | ["-h"] => {
             print!("{USAGE}");
             Ok(())
@@ -161,6 +163,7 @@ fn demo() -> Result<()> {
 
 fn test() -> Result<()> {
     setup::tools()?;
+    setup::smtp_sink()?;
     setup::debian_packages()?;
     let postgres = postgres::TestServer::ensure()?;
     // Unit tests and server integration tests (real HTTP, real SQLite files).

@@ -37,6 +37,28 @@ pub fn tools() -> Result<()> {
     Ok(())
 }
 
+/// The SMTP server the e-mail tests send their codes to: aiosmtpd (PyPI) in a virtual
+/// environment of its own, `target/smtp-sink`, where `server/tests/email.rs` looks for it.
+pub fn smtp_sink() -> Result<()> {
+    let venv = root().join("target/smtp-sink");
+    let python = venv.join("bin/python");
+    let have =
+        output(Command::new(&python).args(["-m", "aiosmtpd", "--version"])).unwrap_or_default();
+    if !have.contains(AIOSMTPD.split("==").nth(1).unwrap_or_default()) {
+        run(Command::new("python3").arg("-m").arg("venv").arg(&venv))?;
+        run(Command::new(venv.join("bin/pip")).args([
+            "install",
+            "--quiet",
+            "--disable-pip-version-check",
+            AIOSMTPD,
+        ]))?;
+    }
+    Ok(())
+}
+
+/// The aiosmtpd release the e-mail tests run against.
+const AIOSMTPD: &str = "aiosmtpd==1.4.6";
+
 /// cargo-fuzz, for the fuzz targets of `fuzz/`.
 pub fn fuzzer() -> Result<()> {
     let have = output(Command::new("cargo").args(["fuzz", "--version"])).unwrap_or_default();

@@ -32,8 +32,12 @@ pub enum Error {
     MissingParticipant,
     #[error("the {} header is malformed", civique_api::PARTICIPANT_HEADER)]
     InvalidParticipant,
-    #[error("this {0} takes part with an account of the site's website: sign in there")]
-    ParticipationRequired(&'static str),
+    /// The widget (`.0`) takes part at a level (`.1`) the caller's token does not have.
+    #[error("this {what} takes part {hint}", what = .0, hint = participation_hint(*.1))]
+    ParticipationRequired(&'static str, civique_api::Participation),
+    /// A verified address's code or ticket refused (see [`crate::domain::email`]).
+    #[error("{0}")]
+    Email(super::email::Problem),
     /// A site account token refused (see [`crate::domain::sso`]).
     #[error("{0}")]
     Sso(super::sso::Problem),
@@ -106,6 +110,16 @@ pub enum Error {
     InvalidStatus(&'static str),
 }
 
+/// How a resident takes part at `level`, for [`Error::ParticipationRequired`]'s message.
+fn participation_hint(level: civique_api::Participation) -> &'static str {
+    match level {
+        civique_api::Participation::Email => {
+            "with a verified e-mail address: ask for a code (POST /api/v1/sites/{site}/email)"
+        }
+        _ => "with an account of the site's website: sign in there",
+    }
+}
+
 impl Error {
     /// The stable code of [`civique_api::ErrorDetail::code`].
     pub fn code(&self) -> &'static str {
@@ -120,7 +134,13 @@ impl Error {
             Self::InvalidInput(_) | Self::BadRequest(_) => codes::INVALID_INPUT,
             Self::MissingParticipant => codes::MISSING_PARTICIPANT,
             Self::InvalidParticipant => codes::INVALID_PARTICIPANT,
-            Self::ParticipationRequired(_) => codes::PARTICIPATION_REQUIRED,
+            Self::ParticipationRequired(_, civique_api::Participation::Email) => {
+                codes::EMAIL_REQUIRED
+            }
+            Self::ParticipationRequired(..) => codes::PARTICIPATION_REQUIRED,
+            Self::Email(super::email::Problem::NotEnabled) => codes::EMAIL_NOT_ENABLED,
+            Self::Email(super::email::Problem::Expired) => codes::CODE_EXPIRED,
+            Self::Email(_) => codes::CODE_REFUSED,
             Self::Sso(super::sso::Problem::Expired) => codes::SSO_EXPIRED,
             Self::Sso(_) => codes::SSO_REFUSED,
             Self::Proof(super::device::Problem::Required) => codes::PROOF_REQUIRED,

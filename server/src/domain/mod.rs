@@ -3,6 +3,7 @@
 pub mod audit;
 pub mod comment;
 pub mod device;
+pub mod email;
 pub mod error;
 pub mod markdown;
 pub mod moderation;

@@ -12,13 +12,14 @@
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
+use civique_api::Participation;
 use hmac::{Hmac, Mac};
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
 use super::site::participant_key;
 
-type HmacSha256 = Hmac<Sha256>;
+pub(super) type HmacSha256 = Hmac<Sha256>;
 
 /// Shortest accepted site secret.
 pub const MIN_SECRET_LEN: usize = 32;
@@ -121,7 +122,7 @@ pub fn sign(claims: &str, secret: &str) -> String {
     )
 }
 
-fn mac(key: &[u8], data: &[u8]) -> HmacSha256 {
+pub(super) fn mac(key: &[u8], data: &[u8]) -> HmacSha256 {
     let mut mac = HmacSha256::new_from_slice(key).expect("HMAC takes keys of any length");
     mac.update(data);
     mac
@@ -131,9 +132,9 @@ pub(super) fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// Participant tokens the endpoint issues: `s`, expiry (8 hex digits), subject (32 hex
-/// digits), MAC (32 hex digits). URL-safe, so they travel like the widget's own tokens,
-/// which never have this shape (32 characters of base64).
+/// Participant tokens the endpoint issues: a tag (`s` for a site user, `e` for a verified
+/// e-mail address), expiry (8 hex digits), subject (32 hex digits), MAC (32 hex digits).
+/// URL-safe, so they travel like the widget's own tokens, which never have this shape.
 const ISSUED_LEN: usize = 1 + 8 + 32 + 32;
 
 /// The user's pseudonym on `site_id`: no one can tell their website id from it.
@@ -145,22 +146,48 @@ fn issued_mac(key: &str, site_id: &str, body: &str) -> HmacSha256 {
     mac(key.as_bytes(), format!("{site_id}:{body}").as_bytes())
 }
 
+/// The tag of the tokens issued at `level`, and the namespace of their participant keys.
+fn tag(level: Participation) -> (char, &'static str) {
+    match level {
+        Participation::Email => ('e', "email"),
+        Participation::Site | Participation::Device => ('s', "site"),
+    }
+}
+
 /// The participant token standing for `claims.sub` on `site_id` until the returned expiry
 /// (Unix seconds), signed with the endpoint's `key`.
 pub fn issue(key: &str, site_id: &str, sub: &str, now: i64) -> (String, i64) {
+    issue_for(
+        key,
+        site_id,
+        Participation::Site,
+        &subject(site_id, sub),
+        now,
+    )
+}
+
+/// The participant token standing for `subject` (32 hex digits, a pseudonym already) at
+/// `level` on `site_id`, as [`issue`].
+pub fn issue_for(
+    key: &str,
+    site_id: &str,
+    level: Participation,
+    subject: &str,
+    now: i64,
+) -> (String, i64) {
     let expires = now.saturating_add(PARTICIPANT_LIFETIME_SECS);
     let body = format!(
-        "s{:08x}{}",
+        "{}{:08x}{subject}",
+        tag(level).0,
         expires.clamp(0, i64::from(u32::MAX)),
-        subject(site_id, sub)
     );
     let signature = hex(&issued_mac(key, site_id, &body).finalize().into_bytes()[..16]);
     (body + &signature, expires)
 }
 
-/// Does `token` have the shape of a token [`issue`] makes? Others are device tokens.
+/// Does `token` have the shape of a token [`issue_for`] makes? Others are device tokens.
 pub fn is_issued(token: &str) -> bool {
-    is_tagged_hex(token, 's', ISSUED_LEN)
+    is_tagged_hex(token, 's', ISSUED_LEN) || is_tagged_hex(token, 'e', ISSUED_LEN)
 }
 
 /// Is `token` `len` characters long: `tag`, then lowercase hex digits? The shape of the
@@ -173,9 +200,15 @@ pub(super) fn is_tagged_hex(token: &str, tag: char, len: usize) -> bool {
             .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
 }
 
-/// The participant key of an issued `token` on `site_id`, checked against the endpoint's
-/// `key` and `now`: the same for every token issued to one user.
-pub fn issued_key(key: &str, site_id: &str, token: &str, now: i64) -> Result<String, Problem> {
+/// The participant key of an issued `token` on `site_id`, and the level it vouches for,
+/// checked against the endpoint's `key` and `now`: the same key for every token issued to
+/// one user or address.
+pub fn issued_key(
+    key: &str,
+    site_id: &str,
+    token: &str,
+    now: i64,
+) -> Result<(String, Participation), Problem> {
     if !is_issued(token) {
         return Err(Problem::Malformed);
     }
@@ -191,8 +224,14 @@ pub fn issued_key(key: &str, site_id: &str, token: &str, now: i64) -> Result<Str
     if expires <= now {
         return Err(Problem::Expired);
     }
+    let level = if body.starts_with('e') {
+        Participation::Email
+    } else {
+        Participation::Site
+    };
     // A `:` never appears in a device token, so no device token can yield this key.
-    Ok(participant_key(site_id, &format!("site:{}", &body[9..])))
+    let key = participant_key(site_id, &format!("{}:{}", tag(level).1, &body[9..]));
+    Ok((key, level))
 }
 
 #[cfg(test)]
@@ -249,9 +288,21 @@ mod tests {
         assert!(is_issued(&first) && civique_api::is_valid_token(&first));
         assert_ne!(first, later);
         let key = issued_key("key", "town", &first, NOW).unwrap();
+        assert_eq!(key.1, Participation::Site);
         assert_eq!(key, issued_key("key", "town", &later, NOW).unwrap());
         let (other_user, _) = issue("key", "town", "43", NOW);
         assert_ne!(key, issued_key("key", "town", &other_user, NOW).unwrap());
+        // A verified address with the same pseudonym is another participant, and its tag
+        // cannot be changed into a site user's.
+        let subject = &first[9..41];
+        let (address, _) = issue_for("key", "town", Participation::Email, subject, NOW);
+        let address_key = issued_key("key", "town", &address, NOW).unwrap();
+        assert_eq!(address_key.1, Participation::Email);
+        assert_ne!(address_key.0, key.0);
+        assert_eq!(
+            issued_key("key", "town", &address.replacen('e', "s", 1), NOW),
+            Err(Problem::BadSignature)
+        );
         assert_eq!(
             issued_key("key", "other", &first, NOW),
             Err(Problem::BadSignature)

@@ -48,6 +48,9 @@ pub enum ApiError {
         civique_api::limits::MAX_BODY_BYTES
     )]
     BodyTooLarge,
+    /// The SMTP server did not take a message (503: the resident tries again).
+    #[error("the e-mail could not be sent: {0}")]
+    Mail(String),
     /// The client stopped sending its body.
     #[error("the request body could not be read")]
     BodyBroken,
@@ -58,6 +61,7 @@ impl From<service::Error> for ApiError {
         match error {
             service::Error::Refused(refusal) => Self::Refused(refusal),
             service::Error::Store(store) => Self::Store(store),
+            service::Error::Mail(why) => Self::Mail(why),
         }
     }
 }
@@ -98,8 +102,10 @@ fn refusal_status(refusal: &Refusal) -> StatusCode {
         | Refusal::NotAuthor
         | Refusal::OriginNotAllowed
         | Refusal::MissingOrigin
-        | Refusal::ParticipationRequired(_)
+        | Refusal::ParticipationRequired(..)
         | Refusal::Proof(_) => StatusCode::FORBIDDEN,
+        Refusal::Email(crate::domain::email::Problem::NotEnabled) => StatusCode::NOT_FOUND,
+        Refusal::Email(_) => StatusCode::FORBIDDEN,
         Refusal::Sso(_) => StatusCode::UNAUTHORIZED,
         Refusal::RateLimited => StatusCode::TOO_MANY_REQUESTS,
         Refusal::MissingParticipant | Refusal::InvalidParticipant | Refusal::BadRequest(_) => {
@@ -114,9 +120,10 @@ impl ApiError {
         match self {
             Self::Refused(refusal) => refusal_status(refusal),
             Self::Store(StoreError::Conflict(_)) => StatusCode::CONFLICT,
-            Self::Store(StoreError::Unavailable(_)) | Self::NotReady(_) | Self::ShuttingDown => {
-                StatusCode::SERVICE_UNAVAILABLE
-            }
+            Self::Store(StoreError::Unavailable(_))
+            | Self::NotReady(_)
+            | Self::ShuttingDown
+            | Self::Mail(_) => StatusCode::SERVICE_UNAVAILABLE,
             Self::Store(_) | Self::Panicked => StatusCode::INTERNAL_SERVER_ERROR,
             Self::Json(rejection) => rejection.status(),
             Self::Query(_) | Self::Path(_) => StatusCode::BAD_REQUEST,
@@ -132,9 +139,10 @@ impl ApiError {
         match self {
             Self::Refused(refusal) => refusal.code(),
             Self::Store(StoreError::Conflict(_)) => codes::CONFLICT,
-            Self::Store(StoreError::Unavailable(_)) | Self::NotReady(_) | Self::ShuttingDown => {
-                codes::UNAVAILABLE
-            }
+            Self::Store(StoreError::Unavailable(_))
+            | Self::NotReady(_)
+            | Self::ShuttingDown
+            | Self::Mail(_) => codes::UNAVAILABLE,
             Self::Store(_) | Self::Panicked => codes::INTERNAL,
             Self::Json(rejection) => match rejection.status() {
                 StatusCode::PAYLOAD_TOO_LARGE => codes::BODY_TOO_LARGE,

@@ -6,6 +6,7 @@ mod admin;
 mod assets;
 mod comments;
 mod devices;
+mod email;
 pub mod error;
 pub mod extract;
 mod guard;
@@ -189,6 +190,7 @@ pub fn app(state: AppState) -> Router {
         .merge(personal::router())
         .merge(sso::router())
         .merge(devices::router())
+        .merge(email::router())
         // Set before the CORS layer so that preflights (OPTIONS) still pass through it.
         .method_not_allowed_fallback(method_not_allowed)
         .layer(middleware::from_fn(guard::validators))

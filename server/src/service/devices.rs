@@ -1,11 +1,9 @@
 //! Device tokens earned with a proof of work (see [`crate::domain::device`]).
 
 use civique_api::{DeviceChallenge, DeviceProof, DeviceToken};
-use time::OffsetDateTime;
 
-use super::{now_ms, now_secs, random_bytes, random_hex, Caller, Result, Service};
+use super::{expiry_time, now_ms, now_secs, random_bytes, random_hex, Caller, Result, Service};
 use crate::domain::device::{self, Problem};
-use crate::domain::time::format_time;
 use crate::domain::Error as Refusal;
 use crate::store::Nonce;
 
@@ -24,8 +22,7 @@ impl Service {
             salt: c.salt,
             maxnumber: max_number,
             signature: c.signature,
-            expires_at: OffsetDateTime::from_unix_timestamp(c.expires)
-                .map_or_else(|_| String::new(), format_time),
+            expires_at: expiry_time(c.expires),
         })
     }
 

@@ -6,6 +6,7 @@
 mod catalog;
 pub mod comments;
 mod devices;
+mod email;
 mod personal;
 pub mod polls;
 pub mod proposals;
@@ -23,6 +24,7 @@ use crate::domain::site::participant_key;
 use crate::domain::Error as Refusal;
 use crate::domain::{device, sso};
 use crate::live::{Hub, Signal};
+use crate::mail::Mailer;
 use crate::metrics::Metrics;
 use crate::store::{Store, StoreError};
 use catalog::Catalog;
@@ -34,6 +36,9 @@ pub enum Error {
     Refused(#[from] Refusal),
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// The SMTP server did not take a message.
+    #[error("the e-mail could not be sent: {0}")]
+    Mail(String),
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
@@ -98,6 +103,8 @@ pub struct Service {
     catalog: Arc<Catalog>,
     /// The key of the participant tokens the endpoint issues (site accounts), read once.
     token_key: Arc<OnceCell<String>>,
+    /// Sends the codes of verified addresses, when `[email]` is set.
+    mailer: Option<Mailer>,
 }
 
 impl std::fmt::Debug for Service {
@@ -132,7 +139,10 @@ impl Service {
     /// sites the configuration lists.
     pub async fn open(config: &Config) -> Result<Self> {
         let store = crate::store::connect(&config.database_url, config.durability).await?;
-        let service = Self::new(store, Hub::default(), Metrics::default(), config.into());
+        let mut service = Self::new(store, Hub::default(), Metrics::default(), config.into());
+        if let Some(email) = &config.email {
+            service.mailer = Some(Mailer::new(email).map_err(Error::Mail)?);
+        }
         service.apply_configured_sites(&config.sites).await?;
         Ok(service)
     }
@@ -145,6 +155,7 @@ impl Service {
             settings: Arc::new(settings),
             catalog: Arc::default(),
             token_key: Arc::default(),
+            mailer: None,
         }
     }
 
@@ -186,12 +197,9 @@ impl Service {
             return Ok(None);
         };
         if sso::is_issued(token) {
-            let key = sso::issued_key(self.token_key().await?, site_id, token, now_secs())
+            let (key, level) = sso::issued_key(self.token_key().await?, site_id, token, now_secs())
                 .map_err(Refusal::Sso)?;
-            return Ok(Some(Identity {
-                key,
-                level: Participation::Site,
-            }));
+            return Ok(Some(Identity { key, level }));
         }
         if !is_valid_token(token) {
             return Err(Refusal::InvalidParticipant.into());
@@ -211,8 +219,9 @@ impl Service {
             .await
     }
 
-    /// As [`Service::participant`], for a widget (`what`) that takes part at `level`: a
-    /// site user's token serves everywhere, a device's only where devices take part.
+    /// As [`Service::participant`], for a widget (`what`) that takes part at `level`: where
+    /// devices take part, any token serves; elsewhere, only a token issued at that level (a
+    /// site user's, a verified address's).
     async fn participant_at(
         &self,
         caller: &Caller,
@@ -224,8 +233,8 @@ impl Service {
             .identity(caller, site_id)
             .await?
             .ok_or(Refusal::MissingParticipant)?;
-        if level == Participation::Site && identity.level != Participation::Site {
-            return Err(Refusal::ParticipationRequired(what).into());
+        if level != Participation::Device && identity.level != level {
+            return Err(Refusal::ParticipationRequired(what, level).into());
         }
         Ok(identity.key)
     }
@@ -416,6 +425,12 @@ fn random_bytes<const N: usize>() -> Result<[u8; N]> {
         StoreError::Unavailable(sqlx::Error::Protocol(format!("no randomness: {error}")))
     })?;
     Ok(fresh)
+}
+
+/// An expiry (Unix seconds) as the API writes it (RFC 3339).
+fn expiry_time(secs: i64) -> String {
+    time::OffsetDateTime::from_unix_timestamp(secs)
+        .map_or_else(|_| String::new(), crate::domain::time::format_time)
 }
 
 fn now_secs() -> i64 {

@@ -228,10 +228,10 @@ async fn import_box(
 fn invalid(what: &'static str, id: &str, error: Error) -> SeedError {
     match error {
         Error::Store(store) => SeedError::Store(store),
-        Error::Refused(refusal) => SeedError::Invalid {
+        Error::Refused(_) | Error::Mail(_) => SeedError::Invalid {
             what,
             id: id.to_owned(),
-            message: refusal.to_string(),
+            message: error.to_string(),
         },
     }
 }

@@ -1,13 +1,11 @@
 //! Sites: created by staff or by the configuration file.
 
 use civique_api::{AuditAction, Participation, SiteInput, SsoParticipant};
-use time::OffsetDateTime;
 
-use super::{found, now_secs, Caller, Result, Service};
+use super::{expiry_time, found, now_secs, Caller, Result, Service};
 use crate::domain::audit::{Actor, Audit, Target};
 use crate::domain::site::check_site;
 use crate::domain::sso::{self, Problem};
-use crate::domain::time::format_time;
 use crate::domain::Error as Refusal;
 use crate::store::Nonce;
 
@@ -57,13 +55,11 @@ impl Service {
             return Err(Refusal::Sso(Problem::Replayed).into());
         }
         let (participant, expires) = sso::issue(self.token_key().await?, site_id, &claims.sub, now);
-        let expires_at = OffsetDateTime::from_unix_timestamp(expires)
-            .map_or_else(|_| String::new(), format_time);
         Ok(SsoParticipant {
             participant,
             participation: Participation::Site,
             name: claims.name,
-            expires_at,
+            expires_at: expiry_time(expires),
         })
     }
 

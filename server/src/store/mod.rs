@@ -139,6 +139,8 @@ pub enum Nonce<'a> {
     SiteAccount(&'a str),
     /// A device's proof of work's (its salt), on the whole endpoint.
     DeviceProof,
+    /// An e-mail code's (its ticket's nonce), on the whole endpoint.
+    EmailCode,
 }
 
 /// Polls, ballots and tallies.

@@ -120,6 +120,12 @@ impl Sites for Backend {
                  ON CONFLICT DO NOTHING",
                 None,
             ),
+            Nonce::EmailCode => (
+                "email_codes",
+                "INSERT INTO email_codes (nonce, expires_at) VALUES ($1, $2) \
+                 ON CONFLICT DO NOTHING",
+                None,
+            ),
         };
         let mut tx = self.write().await?;
         sqlx::query(&format!("DELETE FROM {table} WHERE expires_at <= $1"))
