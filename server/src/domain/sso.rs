@@ -128,6 +128,14 @@ pub(super) fn mac(key: &[u8], data: &[u8]) -> HmacSha256 {
     mac
 }
 
+/// Is `signature` (32 hex digits) the first half of `mac`? `None` when it is not hex.
+pub(super) fn signs(mac: HmacSha256, signature: &str) -> Option<bool> {
+    let bytes: Vec<u8> = (0..16)
+        .map(|i| u8::from_str_radix(signature.get(2 * i..2 * i + 2)?, 16).ok())
+        .collect::<Option<_>>()?;
+    Some(mac.verify_truncated_left(&bytes).is_ok())
+}
+
 pub(super) fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
@@ -213,13 +221,9 @@ pub fn issued_key(
         return Err(Problem::Malformed);
     }
     let (body, signature) = token.split_at(ISSUED_LEN - 32);
-    let signature: Vec<u8> = (0..16)
-        .map(|i| u8::from_str_radix(&signature[2 * i..2 * i + 2], 16))
-        .collect::<Result<_, _>>()
-        .map_err(|_| Problem::Malformed)?;
-    issued_mac(key, site_id, body)
-        .verify_truncated_left(&signature)
-        .map_err(|_| Problem::BadSignature)?;
+    if !signs(issued_mac(key, site_id, body), signature).ok_or(Problem::Malformed)? {
+        return Err(Problem::BadSignature);
+    }
     let expires = i64::from_str_radix(&body[1..9], 16).map_err(|_| Problem::Malformed)?;
     if expires <= now {
         return Err(Problem::Expired);
