@@ -110,6 +110,9 @@ pub enum Text {
     /// Label of the comment text area.
     YourComment,
     #[cfg(any(feature = "comments", feature = "proposals"))]
+    /// In place of the name of an author whose data the site's retention period erased.
+    Anonymous,
+    #[cfg(any(feature = "comments", feature = "proposals"))]
     /// Label of a reply's text area.
     YourReply,
     #[cfg(any(feature = "comments", feature = "proposals"))]
@@ -245,6 +248,16 @@ impl Lang {
         }
     }
 
+    /// An author's display name, "Anonyme" once the site's retention period erased it.
+    #[cfg(any(feature = "comments", feature = "proposals"))]
+    pub fn author(self, name: &str) -> &str {
+        if name.is_empty() {
+            self.text(Text::Anonymous)
+        } else {
+            name
+        }
+    }
+
     /// The tag put in `lang` attributes and given to `Intl`.
     pub fn tag(self) -> &'static str {
         match self {
@@ -368,6 +381,8 @@ impl Lang {
             Text::YourName => ("Votre nom", "Your name"),
             #[cfg(any(feature = "comments", feature = "proposals"))]
             Text::YourComment => ("Votre commentaire", "Your comment"),
+            #[cfg(any(feature = "comments", feature = "proposals"))]
+            Text::Anonymous => ("Anonyme", "Anonymous"),
             #[cfg(any(feature = "comments", feature = "proposals"))]
             Text::YourReply => ("Votre réponse", "Your reply"),
             #[cfg(any(feature = "comments", feature = "proposals"))]

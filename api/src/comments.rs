@@ -252,6 +252,9 @@ wire_enum! {
         Status = "status",
         /// Staff posted a comment (an official reply when the comment says so).
         Reply = "reply",
+        /// The endpoint erased the personal data of a site's widgets closed for longer than
+        /// its retention period (the actor is `retention`; the reason gives the counts).
+        Retention = "retention",
     }
 }
 

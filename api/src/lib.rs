@@ -39,6 +39,9 @@ pub mod limits {
     /// Participant tokens: URL-safe base64 characters (`A-Z a-z 0-9 - _`), this many.
     pub const TOKEN_MIN_LEN: usize = 16;
     pub const TOKEN_MAX_LEN: usize = 128;
+    /// A site's retention period, in months ([`super::SiteInput::retention_months`]).
+    pub const DEFAULT_RETENTION_MONTHS: u32 = 12;
+    pub const MAX_RETENTION_MONTHS: u32 = 120;
     /// Largest accepted request body, in bytes; larger ones get HTTP 413.
     pub const MAX_BODY_BYTES: usize = 16 * 1024;
     pub const POLL_ID_MAX_LEN: usize = 64;
@@ -371,6 +374,11 @@ pub struct SiteInput {
     /// no site accounts.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sso_secret: Option<String>,
+    /// Months after a poll or box closes, or a thread is locked, before the personal data
+    /// its residents left there is erased (their names, what ties their contributions to
+    /// them, each ballot, support, mark and report), the counts staying as they are; 1 to
+    /// 120, 12 when absent.
+    pub retention_months: u32,
     /// Comment settings; each defaults when absent.
     #[serde(flatten)]
     pub settings: SiteSettings,
@@ -386,6 +394,8 @@ struct SiteFields {
     origins: Vec<String>,
     #[serde(default)]
     sso_secret: Option<String>,
+    #[serde(default = "default_retention_months")]
+    retention_months: u32,
     #[serde(default)]
     auto_threads: bool,
     #[serde(default = "default_report_threshold")]
@@ -396,8 +406,26 @@ struct SiteFields {
     blocked_words_action: BlockedWordsAction,
 }
 
+fn default_retention_months() -> u32 {
+    limits::DEFAULT_RETENTION_MONTHS
+}
+
 fn default_report_threshold() -> u32 {
     comments::limits::DEFAULT_REPORT_THRESHOLD
+}
+
+impl SiteInput {
+    /// A site with every setting at its default.
+    pub fn new(id: String, name: String, origins: Vec<String>) -> Self {
+        Self {
+            id,
+            name,
+            origins,
+            sso_secret: None,
+            retention_months: limits::DEFAULT_RETENTION_MONTHS,
+            settings: SiteSettings::default(),
+        }
+    }
 }
 
 impl From<SiteFields> for SiteInput {
@@ -407,6 +435,7 @@ impl From<SiteFields> for SiteInput {
             name: site.name,
             origins: site.origins,
             sso_secret: site.sso_secret,
+            retention_months: site.retention_months,
             settings: SiteSettings {
                 auto_threads: site.auto_threads,
                 report_threshold: site.report_threshold,

@@ -5,7 +5,7 @@
 use std::path::PathBuf;
 
 use anyhow::Context;
-use civique_api::{PollInput, PollKind, ResultsVisibility, SiteInput, SiteSettings, ThreadInput};
+use civique_api::{PollInput, PollKind, ResultsVisibility, SiteInput, ThreadInput};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use time::OffsetDateTime;
 
@@ -162,13 +162,7 @@ async fn run_command(service: &Service, actor: &Actor, command: Command) -> anyh
     match command {
         Command::Serve => anyhow::bail!("`serve` is not a management command"),
         Command::Site(SiteCommand::Create { id, name, origins }) => {
-            let site = SiteInput {
-                id,
-                name,
-                origins,
-                sso_secret: None,
-                settings: SiteSettings::default(),
-            };
+            let site = SiteInput::new(id, name, origins);
             service.create_site(actor, &site).await?;
             println!("created site");
         }

@@ -40,6 +40,25 @@ pub struct Config {
     /// `[email]`: the SMTP server that carries the one-time codes of verified addresses;
     /// without it, no widget can take part at the `email` level.
     pub email: Option<EmailConfig>,
+    /// `[retention]`: how often the personal data of widgets past their site's retention
+    /// period is looked for and erased.
+    pub retention: RetentionConfig,
+}
+
+/// The scheduled erasure of personal data (each site sets its own period,
+/// `retention_months`).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct RetentionConfig {
+    /// Seconds between two runs (at least 1), the first a minute after start, or sooner
+    /// when runs are closer.
+    pub every_secs: u64,
+}
+
+impl Default for RetentionConfig {
+    fn default() -> Self {
+        Self { every_secs: 3_600 }
+    }
 }
 
 /// Outgoing e-mail (one-time codes).
@@ -224,6 +243,8 @@ pub enum ConfigError {
     Parse(#[from] toml::de::Error),
     #[error("invalid site in configuration: {0}")]
     Site(String),
+    #[error("retention.every_secs must be at least 1")]
+    Retention,
     #[error("log format must be text or json, got {0:?}")]
     LogFormat(String),
     #[error("durability must be full or normal, got {0:?}")]
@@ -275,6 +296,7 @@ impl Default for Config {
             connections: ConnectionConfig::default(),
             participation: ParticipationConfig::default(),
             email: None,
+            retention: RetentionConfig::default(),
         }
     }
 }
@@ -353,6 +375,9 @@ impl Config {
         let work = config.participation.proof_of_work_max_number;
         if work > crate::domain::device::MAX_NUMBER_LIMIT {
             return Err(ConfigError::ProofOfWork(work));
+        }
+        if config.retention.every_secs == 0 {
+            return Err(ConfigError::Retention);
         }
         Ok(config)
     }

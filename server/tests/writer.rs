@@ -20,13 +20,7 @@ async fn an_invalid_write_fails_alone_in_its_batch() {
     };
     let service = Service::open(&config).await.unwrap();
     let actor = Actor::Seed("test".into());
-    let site = SiteInput {
-        id: "town".into(),
-        name: "Town".into(),
-        origins: vec![],
-        sso_secret: None,
-        settings: Default::default(),
-    };
+    let site = SiteInput::new("town".into(), "Town".into(), vec![]);
     service.create_site(&actor, &site).await.unwrap();
     for id in ["p", "other"] {
         service

@@ -427,7 +427,7 @@ fn CommentArticle(state: ThreadState, actions: Actions, node: Node) -> impl Into
             {move || pinned().then(|| view! { <p class="civique-pinned">{lang.text(Text::Pinned)}</p> })}
             <p class="civique-comment-meta">
                 <span class="civique-author" id=author_id>
-                    {field(|v| v.author_name.clone())}
+                    {move || v.with(|v| v.author_name.as_deref().map(|n| lang.author(n).to_owned()))}
                 </span>
                 " "
                 {badges}

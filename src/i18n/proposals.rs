@@ -440,6 +440,7 @@ impl Lang {
 
     /// "Proposée par Ana", "Proposed by Ana"; questions: "Posée par Ana", "Asked by Ana".
     pub fn proposed_by(self, name: &str, questions: bool) -> String {
+        let name = self.author(name);
         match (self, questions) {
             (Lang::Fr, false) => format!("Proposée par {name}"),
             (Lang::Fr, true) => format!("Posée par {name}"),
@@ -500,6 +501,14 @@ impl Lang {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_erased_author_reads_as_anonymous() {
+        assert_eq!(Lang::Fr.proposed_by("Ana", false), "Proposée par Ana");
+        assert_eq!(Lang::Fr.proposed_by("", false), "Proposée par Anonyme");
+        assert_eq!(Lang::En.proposed_by("", true), "Asked by Anonymous");
+        assert_eq!(Lang::Fr.author("Ana"), "Ana");
+    }
 
     #[test]
     fn counts_follow_each_language() {

@@ -11,6 +11,7 @@ pub mod network;
 pub mod personal;
 pub mod poll;
 pub mod proposal;
+pub mod retention;
 pub mod site;
 pub mod sso;
 pub mod text;

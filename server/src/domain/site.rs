@@ -9,6 +9,12 @@ use super::text::{check_id, required_text};
 pub fn check_site(site: &SiteInput) -> Result<(), String> {
     check_id("id", &site.id)?;
     required_text("name", &site.name, limits::SITE_NAME_MAX_LEN)?;
+    if !(1..=limits::MAX_RETENTION_MONTHS).contains(&site.retention_months) {
+        return Err(format!(
+            "retention_months must be between 1 and {}",
+            limits::MAX_RETENTION_MONTHS
+        ));
+    }
     if site.settings.report_threshold == 0 {
         return Err("report_threshold must be at least 1".to_owned());
     }

@@ -92,10 +92,13 @@ fn load_assets(dir: Option<&Path>) -> Result<Assets, StartError> {
 
 /// How often full rate-limit buckets are forgotten.
 const BUCKET_CLEANUP: Duration = Duration::from_secs(300);
+/// The first look for personal data past retention, after start.
+const RETENTION_FIRST: Duration = Duration::from_secs(60);
 
 impl AppState {
     /// Opens the database (migrating it), applies the config file's sites and starts the
-    /// background tasks: the live-update relay on a shared database, bucket clean-ups.
+    /// background tasks: the live-update relay on a shared database, bucket clean-ups, the
+    /// erasure of personal data past retention.
     pub async fn from_config(config: &Config) -> Result<Self, StartError> {
         let service = Service::open(config).await?;
         let network_secret = service.network_secret().await?;
@@ -116,6 +119,20 @@ impl AppState {
                 ticks.tick().await;
                 if let Err(error) = cleaner.forget_full_buckets().await {
                     tracing::warn!(%error, "could not forget full rate-limit buckets");
+                }
+            }
+        }));
+        let eraser = service.clone();
+        let every = Duration::from_secs(config.retention.every_secs);
+        background.push(tokio::spawn(async move {
+            let mut ticks = tokio::time::interval_at(
+                tokio::time::Instant::now() + RETENTION_FIRST.min(every),
+                every,
+            );
+            loop {
+                ticks.tick().await;
+                if let Err(error) = eraser.apply_retention().await {
+                    tracing::warn!(%error, "could not erase the personal data past retention");
                 }
             }
         }));

@@ -6,6 +6,8 @@ use civique_api::{Erasure, MyData};
 
 use super::{random_hex, Caller, Result, Service};
 use crate::domain::personal::ERASED_KEY_PREFIX;
+use crate::domain::retention::{cutoff, Retained};
+use crate::domain::time::format_time;
 use crate::domain::Error as Refusal;
 
 impl Service {
@@ -43,5 +45,26 @@ impl Service {
             self.proposal_signal(b, proposal_events::PROPOSAL_REMOVED, *id);
         }
         Ok(erased.counts)
+    }
+
+    /// Erases the personal data of every site's widgets closed for longer than the site's
+    /// retention period (see [`crate::store::Personal::erase_closed`]); the scheduled task
+    /// runs it. Returns what each site had erased, sites with nothing to erase left out.
+    pub async fn apply_retention(&self) -> Result<Vec<(String, Retained)>> {
+        let now = time::OffsetDateTime::now_utc();
+        let mut done = Vec::new();
+        for (site, months) in self.store.retention_periods().await? {
+            let before = format_time(cutoff(now, months));
+            let retained = self.store.erase_closed(&site, &before, months).await?;
+            if retained.any() {
+                tracing::info!(
+                    site,
+                    reason = retained.reason(months),
+                    "personal data erased"
+                );
+                done.push((site, retained));
+            }
+        }
+        Ok(done)
     }
 }

@@ -30,6 +30,7 @@ use crate::domain::poll::{NewPoll, Poll};
 use crate::domain::proposal::{
     NewProposal, Proposal, ProposalBox, ProposalFilter, SearchTerms, StatusUpdate, SupportChange,
 };
+use crate::domain::retention::Retained;
 
 /// Status histories by proposal id.
 pub type HistoryMap = HashMap<i64, Vec<StatusChange>>;
@@ -341,6 +342,15 @@ pub trait Personal: Send + Sync {
     /// participant's key becomes `erased_key`, so that its ballots, supports and marks stay
     /// counted but no token leads to them any more.
     async fn erase_personal(&self, site_id: &str, key: &str, erased_key: &str) -> Result<Erased>;
+    /// Each site's id and retention period in months.
+    async fn retention_periods(&self) -> Result<Vec<(String, u32)>>;
+    /// In one transaction, for the polls and boxes of `site_id` closed at or before `cutoff`
+    /// (RFC 3339) and its threads locked by then (with the threads of those boxes'
+    /// proposals): ballots, supports, "useful" marks and reports erased with the counts
+    /// kept, comments and proposals untied from their authors and their names emptied
+    /// (official replies excepted), then the site's participants left with nothing
+    /// forgotten. Audited as `retention` when it erased anything.
+    async fn erase_closed(&self, site_id: &str, cutoff: &str, months: u32) -> Result<Retained>;
 }
 
 /// Running the database: health, live-update fan-out between instances, backups.

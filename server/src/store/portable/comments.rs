@@ -62,11 +62,14 @@ impl Comments for Backend {
         let mut tx = self.write().await?;
         let done = sqlx::query(
             "UPDATE threads SET locked = coalesce($1, locked), \
+             locked_at = CASE WHEN $1 IS NULL THEN locked_at WHEN $1 THEN coalesce(locked_at, $4) \
+             ELSE NULL END, \
              pre_moderation = coalesce($2, pre_moderation) WHERE id = $3",
         )
         .bind(locked)
         .bind(pre_moderation)
         .bind(id)
+        .bind(now_text())
         .execute(&mut *tx)
         .await?;
         for audit in audits {

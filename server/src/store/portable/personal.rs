@@ -2,10 +2,12 @@
 
 use async_trait::async_trait;
 use civique_api::personal::{MyBallot, MyComment, MyMark, MyProposal, MyReport, MySupport};
-use civique_api::MyData;
+use civique_api::{limits, AuditAction, MyData};
 
-use super::{Backend, Conn, Db};
+use super::{insert_audit, Backend, Conn, Db};
+use crate::domain::audit::{Audit, Target};
 use crate::domain::personal::Erased;
+use crate::domain::retention::{self, Retained};
 use crate::store::rows::parse;
 use crate::store::{Personal, Result};
 
@@ -164,6 +166,177 @@ impl Personal for Backend {
         tx.commit().await?;
         Ok(erased)
     }
+
+    async fn retention_periods(&self) -> Result<Vec<(String, u32)>> {
+        let rows: Vec<(String, i64)> =
+            sqlx::query_as("SELECT id, retention_months FROM sites ORDER BY id")
+                .fetch_all(&self.pool)
+                .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(id, months)| {
+                let months = u32::try_from(months).unwrap_or(limits::DEFAULT_RETENTION_MONTHS);
+                (id, months)
+            })
+            .collect())
+    }
+
+    async fn erase_closed(&self, site_id: &str, cutoff: &str, months: u32) -> Result<Retained> {
+        let mut tx = self.write().await?;
+        let mut retained = Retained::default();
+        let polls: Vec<String> = sqlx::query_scalar(
+            "SELECT id FROM polls WHERE site_id = $1 AND closes_at <= $2 \
+             AND EXISTS (SELECT 1 FROM ballots b WHERE b.poll_id = polls.id)",
+        )
+        .bind(site_id)
+        .bind(cutoff)
+        .fetch_all(&mut *tx)
+        .await?;
+        for poll in &polls {
+            retained.ballots += erase_ballots(&mut tx, poll).await?;
+        }
+
+        let boxes: Vec<String> =
+            sqlx::query_scalar("SELECT id FROM boxes WHERE site_id = $1 AND closes_at <= $2")
+                .bind(site_id)
+                .bind(cutoff)
+                .fetch_all(&mut *tx)
+                .await?;
+        let mut threads: Vec<String> =
+            sqlx::query_scalar("SELECT id FROM threads WHERE site_id = $1 AND locked_at <= $2")
+                .bind(site_id)
+                .bind(cutoff)
+                .fetch_all(&mut *tx)
+                .await?;
+        for b in &boxes {
+            retained.supports += affected(
+                &mut tx,
+                "DELETE FROM proposal_supports WHERE proposal_id IN \
+                 (SELECT id FROM proposals WHERE box_id = $1)",
+                b,
+            )
+            .await?;
+            retained.proposals += affected(
+                &mut tx,
+                "UPDATE proposals SET author_name = '', author_id = NULL \
+                 WHERE box_id = $1 AND (author_id IS NOT NULL OR author_name <> '')",
+                b,
+            )
+            .await?;
+            let discussed: Vec<String> = sqlx::query_scalar(
+                "SELECT thread_id FROM proposals WHERE box_id = $1 AND thread_id IS NOT NULL",
+            )
+            .bind(b)
+            .fetch_all(&mut *tx)
+            .await?;
+            threads.extend(discussed);
+        }
+        threads.sort();
+        threads.dedup();
+        for thread in &threads {
+            erase_thread(&mut tx, thread, &mut retained).await?;
+        }
+
+        if retained.any() {
+            // Participants left with nothing on the site (what was erased included).
+            retained.participants = sqlx::query(
+                "DELETE FROM participants WHERE site_id = $1 AND created_at <= $2 \
+                 AND id NOT IN (SELECT participant_id FROM ballots) \
+                 AND id NOT IN (SELECT author_id FROM comments WHERE author_id IS NOT NULL) \
+                 AND id NOT IN (SELECT participant_id FROM comment_useful) \
+                 AND id NOT IN (SELECT participant_id FROM comment_reports) \
+                 AND id NOT IN (SELECT author_id FROM proposals WHERE author_id IS NOT NULL) \
+                 AND id NOT IN (SELECT participant_id FROM proposal_supports)",
+            )
+            .bind(site_id)
+            .bind(cutoff)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+            let audit = Audit {
+                actor: retention::ACTOR.to_owned(),
+                action: AuditAction::Retention,
+                target: Target::Site(site_id.to_owned()).to_string(),
+                site_id: site_id.to_owned(),
+                reason: Some(retained.reason(months)),
+            };
+            insert_audit(&mut tx, &audit).await?;
+        }
+        tx.commit().await?;
+        Ok(retained)
+    }
+}
+
+/// Erases the ballots of closed poll `poll`, keeping its tallies (which the ballots'
+/// triggers would lower); returns how many there were.
+async fn erase_ballots(conn: &mut Conn, poll: &str) -> Result<u64> {
+    let voters: i64 = sqlx::query_scalar("SELECT voters FROM polls WHERE id = $1")
+        .bind(poll)
+        .fetch_one(&mut *conn)
+        .await?;
+    let options: Vec<(i64, i64)> =
+        sqlx::query_as("SELECT id, votes FROM poll_options WHERE poll_id = $1")
+            .bind(poll)
+            .fetch_all(&mut *conn)
+            .await?;
+    affected(conn, "DELETE FROM ballot_choices WHERE poll_id = $1", poll).await?;
+    let ballots = affected(conn, "DELETE FROM ballots WHERE poll_id = $1", poll).await?;
+    sqlx::query("UPDATE polls SET voters = $1 WHERE id = $2")
+        .bind(voters)
+        .bind(poll)
+        .execute(&mut *conn)
+        .await?;
+    for (option, votes) in options {
+        sqlx::query("UPDATE poll_options SET votes = $1 WHERE id = $2")
+            .bind(votes)
+            .bind(option)
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(ballots)
+}
+
+/// Unties the residents' comments of `thread` from their authors and names, and erases
+/// their "useful" marks and reports (the counts stay); official replies keep their author.
+async fn erase_thread(conn: &mut Conn, thread: &str, retained: &mut Retained) -> Result<()> {
+    retained.useful_marks += affected(
+        conn,
+        "DELETE FROM comment_useful WHERE comment_id IN \
+         (SELECT id FROM comments WHERE thread_id = $1)",
+        thread,
+    )
+    .await?;
+    retained.reports += affected(
+        conn,
+        "DELETE FROM comment_reports WHERE comment_id IN \
+         (SELECT id FROM comments WHERE thread_id = $1)",
+        thread,
+    )
+    .await?;
+    affected(
+        conn,
+        "UPDATE comments SET reply_to_name = NULL \
+         WHERE thread_id = $1 AND reply_to_name IS NOT NULL",
+        thread,
+    )
+    .await?;
+    retained.comments += affected(
+        conn,
+        "UPDATE comments SET author_name = '', author_id = NULL WHERE thread_id = $1 \
+         AND NOT official AND (author_id IS NOT NULL OR author_name <> '')",
+        thread,
+    )
+    .await?;
+    Ok(())
+}
+
+/// Runs `sql` with `id` as `$1`; the rows it changed.
+async fn affected(conn: &mut Conn, sql: &'static str, id: &str) -> Result<u64> {
+    Ok(sqlx::query(sql)
+        .bind(id)
+        .execute(&mut *conn)
+        .await?
+        .rows_affected())
 }
 
 /// The id and first-seen time of participant `key` on `site_id`.

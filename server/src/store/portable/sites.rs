@@ -142,18 +142,20 @@ impl Sites for Backend {
     }
 }
 
-/// Writes a site's comment settings and account secret (the site row exists).
+/// Writes a site's comment settings, account secret and retention period (the site row
+/// exists).
 async fn save_settings(conn: &mut Conn, site: &SiteInput) -> Result<()> {
     let settings = &site.settings;
     sqlx::query(
         "UPDATE sites SET auto_threads = $1, report_threshold = $2, blocked_words = $3, \
-         blocked_words_action = $4, sso_secret = $5 WHERE id = $6",
+         blocked_words_action = $4, sso_secret = $5, retention_months = $6 WHERE id = $7",
     )
     .bind(settings.auto_threads)
     .bind(i64::from(settings.report_threshold))
     .bind(settings.blocked_words.join("\n"))
     .bind(settings.blocked_words_action.as_str())
     .bind(site.sso_secret.as_deref())
+    .bind(i64::from(site.retention_months))
     .bind(&site.id)
     .execute(conn)
     .await?;
