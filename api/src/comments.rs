@@ -74,6 +74,8 @@ pub struct ThreadView {
     pub max_depth: u32,
     /// Posting answers 409 `thread_locked`.
     pub locked: bool,
+    /// Who may comment, mark and report (see [`crate::Participation`]).
+    pub participation: crate::Participation,
     /// Published comments in the thread.
     pub count: u64,
 }
@@ -90,6 +92,10 @@ pub struct ThreadInput {
     /// Defaults to [`limits::DEFAULT_MAX_DEPTH`].
     #[serde(default)]
     pub max_depth: Option<u32>,
+    /// Who may comment, mark and report: `device` (the default), `site` (site accounts) or
+    /// `email` (verified addresses).
+    #[serde(default)]
+    pub participation: crate::Participation,
 }
 
 /// Admin API `PATCH /api/v1/admin/threads/{id}`: only the fields given change.

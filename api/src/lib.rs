@@ -139,6 +139,14 @@ pub struct EmailCodeSent {
 pub struct EmailCodeCheck {
     pub ticket: String,
     pub code: String,
+    /// The same address again, when the resident asks to be told by e-mail when the town
+    /// answers their proposals or comments: only then is it kept (shown in "Mes données",
+    /// erased with the rest).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub keep_address: Option<String>,
+    /// The language of those messages: `fr` (the default) or `en`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lang: Option<String>,
 }
 
 /// `POST /api/v1/sites/{site}/sso`: the host website's signed token for its logged-in user

@@ -19,6 +19,9 @@ pub struct MyData {
     pub reports: Vec<MyReport>,
     pub proposals: Vec<MyProposal>,
     pub supports: Vec<MySupport>,
+    /// The address kept to tell the resident of the town's answers, when they asked.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contact: Option<String>,
 }
 
 impl MyData {

@@ -215,6 +215,7 @@ async fn run_command(service: &Service, actor: &Actor, command: Command) -> anyh
                 title,
                 pre_moderation,
                 max_depth,
+                participation: Default::default(),
             };
             let thread = service.create_thread(actor, input).await?;
             println!("created thread {}", thread.id);

@@ -38,8 +38,15 @@ impl Mailer {
         Ok(Self { transport, from })
     }
 
-    /// Sends a plain-text message to `to`.
+    /// Sends a plain-text message to `to`; an error never names the address (it is logged).
     pub async fn send(&self, to: &str, subject: &str, body: String) -> Result<(), String> {
+        self.deliver(to, subject, body)
+            .await
+            .map_err(|error| error.replace(to, "<address>"))
+    }
+
+    /// [`Mailer::send`], its errors possibly naming the address.
+    async fn deliver(&self, to: &str, subject: &str, body: String) -> Result<(), String> {
         let to: Mailbox = to.parse().map_err(|error| format!("to: {error}"))?;
         let message = Message::builder()
             .from(self.from.clone())

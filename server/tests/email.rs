@@ -13,6 +13,7 @@ use std::time::Duration;
 
 use civique_server::config::EmailConfig;
 use common::*;
+use mailparse::MailHeaderMap;
 use reqwest::{Method, Response, StatusCode};
 use serde_json::{json, Value};
 
@@ -242,6 +243,147 @@ async fn a_verified_address_votes_once_whatever_the_device() {
     let stored = String::from_utf8_lossy(&server.stored_bytes()).to_lowercase();
     assert!(!stored.contains("marie.curie"), "an address was stored");
     assert!(!stored.contains("ville.fr"), "an address was stored");
+}
+
+/// The decoded subject and text of each message sent to `address`.
+fn letters_to(sink: &SmtpSink, address: &str) -> Vec<(String, String)> {
+    sink.messages()
+        .iter()
+        .filter_map(|raw| {
+            let mail = mailparse::parse_mail(raw.as_bytes()).unwrap();
+            let to = mail.headers.get_first_value("To").unwrap_or_default();
+            to.contains(address).then(|| {
+                let subject = mail.headers.get_first_value("Subject").unwrap_or_default();
+                (subject, mail.get_body().unwrap())
+            })
+        })
+        .collect()
+}
+
+/// Waits until `address` was sent `count` messages (they leave in the background).
+async fn await_letters(sink: &SmtpSink, address: &str, count: usize) -> Vec<(String, String)> {
+    for _ in 0..100 {
+        let letters = letters_to(sink, address);
+        if letters.len() >= count {
+            return letters;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!(
+        "{address} did not get {count} messages: {:?}",
+        letters_to(sink, address)
+    );
+}
+
+#[tokio::test]
+async fn a_resident_who_asks_is_told_of_the_towns_answers_until_they_erase_their_data() {
+    let sink = SmtpSink::start();
+    let server = server(&sink).await;
+    let address = "marie@ville.fr";
+    let ticket = ticket(&server, address).await;
+    let code = sink.code_for(address);
+    let check = |keep: &'static str| {
+        server
+            .request(Method::POST, &format!("/api/v1/sites/{SITE}/email/verify"))
+            .json(&json!({ "ticket": ticket, "code": code, "keep_address": keep }))
+            .send()
+    };
+    // Another address than the code's is refused, and the code still serves.
+    assert_error(
+        check("jean@ville.fr").await.unwrap(),
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "invalid_input",
+    )
+    .await;
+    assert_eq!(server.count("SELECT COUNT(*) FROM contacts").await, 0);
+    let answer = check(" Marie@Ville.FR ").await.unwrap();
+    assert_eq!(answer.status(), StatusCode::OK);
+    let resident = answer.json::<Value>().await.unwrap()["participant"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let me = || {
+        server
+            .request(Method::GET, &format!("/api/v1/sites/{SITE}/me"))
+            .header(PARTICIPANT, &resident)
+    };
+    let data: Value = me().send().await.unwrap().json().await.unwrap();
+    assert_eq!(data["contact"], address, "{data}");
+    // Who did not ask is not kept.
+    let quiet = verify(&server, &sink, "jean@ville.fr").await;
+
+    server
+        .create_box("b", json!({ "participation": "email" }))
+        .await;
+    let idea = server
+        .proposal_ok(
+            "b",
+            &resident,
+            json!({ "title": "Un banc place du marché" }),
+        )
+        .await;
+    let other = server
+        .proposal_ok("b", &quiet, json!({ "title": "Une fontaine" }))
+        .await;
+    for id in [&idea["id"], &other["id"]] {
+        let decided = server
+            .set_status(
+                id.as_i64().unwrap(),
+                json!({ "status": "accepted", "answer": "Le banc sera posé en mars." }),
+            )
+            .await;
+        assert_eq!(decided.status(), StatusCode::OK);
+    }
+    let letters = await_letters(&sink, address, 2).await;
+    let (subject, body) = &letters[1];
+    assert_eq!(
+        subject,
+        "Réponse à votre proposition « Un banc place du marché »"
+    );
+    assert!(body.contains("Le banc sera posé en mars."), "{body}");
+    assert!(body.contains("Mes données"), "{body}");
+
+    // An official reply to a comment of theirs.
+    server.create_thread("t", json!({})).await;
+    let comment = server
+        .comment_ok("t", &resident, json!({ "text": "Et un abri vélo ?" }))
+        .await;
+    let reply = server
+        .admin(Method::POST, "/threads/t/comments")
+        .json(
+            &json!({ "author_name": "La mairie", "text": "Prévu au budget 2027.",
+                       "official": true, "parent_id": comment["id"] }),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(reply.status(), StatusCode::CREATED);
+    let letters = await_letters(&sink, address, 3).await;
+    assert_eq!(letters[2].0, "Réponse à votre commentaire sur « Thread t »");
+    assert!(letters[2].1.contains("Prévu au budget 2027."));
+    // Jean got his code only.
+    assert_eq!(letters_to(&sink, "jean@ville.fr").len(), 1);
+
+    // Erasing their data erases the address: no more messages.
+    let erased = server
+        .request(Method::DELETE, &format!("/api/v1/sites/{SITE}/me"))
+        .header(PARTICIPANT, &resident)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(erased.status(), StatusCode::OK);
+    assert_eq!(server.count("SELECT COUNT(*) FROM contacts").await, 0);
+    let data: Value = me().send().await.unwrap().json().await.unwrap();
+    assert!(data["contact"].is_null(), "{data}");
+    let again = server
+        .set_status(
+            idea["id"].as_i64().unwrap(),
+            json!({ "status": "accepted", "answer": "Posé." }),
+        )
+        .await;
+    assert_eq!(again.status(), StatusCode::OK);
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(letters_to(&sink, address).len(), 3);
 }
 
 #[tokio::test]

@@ -178,6 +178,82 @@ async fn a_box_for_site_users_takes_their_proposals_and_one_support_each() {
 }
 
 #[tokio::test]
+async fn a_thread_for_site_users_takes_their_comments_marks_and_reports_only() {
+    let server = server().await;
+    let created = server
+        .create_thread("t", json!({ "site_id": CLUB, "participation": "site" }))
+        .await;
+    assert_eq!(created["participation"], "site");
+    let device = token();
+    let refused_post = server
+        .post_comment("t", &device, json!({ "text": "Sans compte" }))
+        .await;
+    assert_eq!(
+        refused(refused_post, StatusCode::FORBIDDEN).await,
+        "participation_required"
+    );
+    let member = sign_in(&server, "user-1").await;
+    let comment = server
+        .comment_ok("t", &member, json!({ "text": "Avec mon compte" }))
+        .await;
+    let id = &comment["id"];
+    let useful = server
+        .request(
+            reqwest::Method::PUT,
+            &format!("/api/v1/comments/{id}/useful"),
+        )
+        .header(PARTICIPANT, &device)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        refused(useful, StatusCode::FORBIDDEN).await,
+        "participation_required"
+    );
+    let report = server
+        .post_as(
+            &format!("/api/v1/comments/{id}/reports"),
+            &device,
+            json!({ "reason": "spam" }),
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        refused(report, StatusCode::FORBIDDEN).await,
+        "participation_required"
+    );
+    let neighbour = sign_in(&server, "user-2").await;
+    server.mark_useful(id, &neighbour).await;
+    server.report_ok(id, &neighbour, "hors sujet").await;
+    assert_eq!(server.count("SELECT COUNT(*) FROM comment_useful").await, 1);
+    assert_eq!(
+        server.count("SELECT COUNT(*) FROM comment_reports").await,
+        1
+    );
+
+    // A proposal's discussion takes part as its box does.
+    server
+        .create_box("b", json!({ "site_id": CLUB, "participation": "site" }))
+        .await;
+    let idea = server.proposal_ok("b", &member, json!({})).await;
+    let thread = server
+        .read(&format!("/api/v1/threads/proposal-{}", idea["id"]), None)
+        .await;
+    assert_eq!(thread["participation"], "site", "{thread}");
+    let device_reply = server
+        .post_comment(
+            &format!("proposal-{}", idea["id"]),
+            &device,
+            json!({ "text": "Sans compte" }),
+        )
+        .await;
+    assert_eq!(
+        refused(device_reply, StatusCode::FORBIDDEN).await,
+        "participation_required"
+    );
+}
+
+#[tokio::test]
 async fn forged_expired_replayed_and_other_site_tokens_are_refused() {
     let server = server().await;
     let check = |site: &'static str, sso: String| {

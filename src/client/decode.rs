@@ -126,6 +126,9 @@ pub fn thread_view(v: &JsValue) -> Option<ThreadView> {
         pre_moderation: boolean(v, "pre_moderation")?,
         max_depth: u32::try_from(int(v, "max_depth")?).ok()?,
         locked: boolean(v, "locked")?,
+        // Not read by the widgets (the endpoint enforces it): decoding it costs the poll
+        // page bytes it cannot spare.
+        participation: Default::default(),
         count: count(v, "count")?,
     })
 }

@@ -3,7 +3,9 @@
 use std::collections::HashMap;
 
 use civique_api::comments::limits;
-use civique_api::{CommentSort, CommentStatus, CommentView, ThreadInput, ThreadView};
+use civique_api::{
+    CommentSort, CommentStatus, CommentView, Participation, ThreadInput, ThreadView,
+};
 
 use super::markdown::check_markdown;
 use super::site::participant_key;
@@ -19,6 +21,7 @@ pub struct Thread {
     pub pre_moderation: bool,
     pub max_depth: u32,
     pub locked: bool,
+    pub participation: Participation,
 }
 
 impl Thread {
@@ -30,6 +33,7 @@ impl Thread {
             pre_moderation: self.pre_moderation,
             max_depth: self.max_depth,
             locked: self.locked,
+            participation: self.participation,
             count,
         }
     }
@@ -107,6 +111,7 @@ pub fn new_thread(input: ThreadInput) -> Result<Thread, String> {
         pre_moderation: input.pre_moderation,
         max_depth,
         locked: false,
+        participation: input.participation,
     })
 }
 

@@ -175,9 +175,94 @@ pub fn message(lang: &str, site_name: &str, code: &str) -> (String, String) {
     }
 }
 
+/// A resident's contribution the town may answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Authored {
+    /// A proposal (the answer comes with its status).
+    Proposal(i64),
+    /// A comment (the answer is an official reply to it).
+    Comment(i64),
+}
+
+/// The address kept for a resident who asked to be told of answers, with what the message
+/// names: the site, and the proposal's title or the thread's.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Contact {
+    pub address: String,
+    pub lang: String,
+    pub site_name: String,
+    pub title: String,
+}
+
+/// The language a message is written in: `en` for English tags, French otherwise.
+pub fn lang_of(tag: Option<&str>) -> &'static str {
+    if tag.is_some_and(|tag| tag.trim().to_ascii_lowercase().starts_with("en")) {
+        "en"
+    } else {
+        "fr"
+    }
+}
+
+/// The subject and text telling `contact` that the town answered `what` with `answer`.
+pub fn answer_message(contact: &Contact, what: Authored, answer: &str) -> (String, String) {
+    let (site, title) = (&contact.site_name, &contact.title);
+    let en = contact.lang == "en";
+    let (subject, intro) = match (what, en) {
+        (Authored::Proposal(_), false) => (
+            format!("Réponse à votre proposition « {title} »"),
+            format!("{site} a répondu à votre proposition « {title} » :"),
+        ),
+        (Authored::Comment(_), false) => (
+            format!("Réponse à votre commentaire sur « {title} »"),
+            format!("{site} a répondu à votre commentaire sur « {title} » :"),
+        ),
+        (Authored::Proposal(_), true) => (
+            format!("An answer to your proposal \"{title}\""),
+            format!("{site} answered your proposal \"{title}\":"),
+        ),
+        (Authored::Comment(_), true) => (
+            format!("An answer to your comment on \"{title}\""),
+            format!("{site} answered your comment on \"{title}\":"),
+        ),
+    };
+    let stop = if en {
+        "You get this message because you asked to be told of answers. To stop, erase your \
+         data from \"Mes données\" at the foot of the widget: your address goes with it."
+    } else {
+        "Vous recevez ce message parce que vous avez demandé à être prévenu des réponses. \
+         Pour ne plus en recevoir, effacez vos données depuis « Mes données », au pied du \
+         widget : votre adresse est effacée avec elles."
+    };
+    let greeting = if en { "Hello," } else { "Bonjour," };
+    (
+        subject,
+        format!("{greeting}\n\n{intro}\n\n{answer}\n\n-- \n{stop}\n"),
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_answer_is_told_in_the_residents_language() {
+        let mut contact = Contact {
+            address: "marie@ville.fr".into(),
+            lang: lang_of(None).into(),
+            site_name: "Ville de Saint-Exemple".into(),
+            title: "Un banc".into(),
+        };
+        let (subject, body) = answer_message(&contact, Authored::Proposal(1), "Accepté.");
+        assert_eq!(subject, "Réponse à votre proposition « Un banc »");
+        assert!(body.contains("Ville de Saint-Exemple a répondu"), "{body}");
+        assert!(body.contains("\n\nAccepté.\n\n"), "{body}");
+        assert!(body.contains("Mes données"), "{body}");
+        contact.lang = lang_of(Some("en-GB")).into();
+        let (subject, body) = answer_message(&contact, Authored::Comment(2), "Thanks.");
+        assert_eq!(subject, "An answer to your comment on \"Un banc\"");
+        assert!(body.starts_with("Hello,"), "{body}");
+        assert_eq!(lang_of(Some("de")), "fr");
+    }
 
     const NOW: i64 = 1_800_000_000;
     const NONCE: &str = "0123456789abcdef0123456789abcdef";

@@ -220,6 +220,7 @@ impl ProposalBox {
             title: title.to_owned(),
             pre_moderation: self.pre_moderation,
             max_depth: None,
+            participation: self.participation,
         })
         .ok()
     }

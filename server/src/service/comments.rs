@@ -17,6 +17,7 @@ use crate::domain::comment::{
     check_text, keyed_thread_id, nest, new_thread, Comment, Cursor, NewComment, ReportOutcome,
     Thread,
 };
+use crate::domain::email::Authored;
 use crate::domain::moderation::{check_reason, held_for_review};
 use crate::domain::text::check_name;
 use crate::domain::time::parse_time;
@@ -46,6 +47,13 @@ impl Service {
         Ok(thread)
     }
 
+    /// The caller's participant key where it may take part in `thread` (its participation
+    /// level: device, site account, verified address).
+    async fn thread_participant(&self, caller: &Caller, thread: &Thread) -> Result<String> {
+        self.participant_at(caller, &thread.site_id, thread.participation, "thread")
+            .await
+    }
+
     /// A comment as the caller sees it, with its thread.
     async fn comment_for(&self, caller: &Caller, id: i64) -> Result<(Thread, Comment, Reader)> {
         let thread_id = found(self.store.comment(id, None).await?, "comment")?.thread_id;
@@ -63,7 +71,7 @@ impl Service {
         id: i64,
     ) -> Result<(Thread, Comment, String)> {
         let (thread, comment, reader) = self.comment_for(caller, id).await?;
-        let key = reader.key.ok_or(Refusal::MissingParticipant)?;
+        let key = self.thread_participant(caller, &thread).await?;
         if comment.status != CommentStatus::Published {
             return Err(Refusal::NotFound("comment").into());
         }
@@ -169,6 +177,7 @@ impl Service {
             site_id: site.to_owned(),
             pre_moderation: false,
             max_depth: None,
+            participation: Default::default(),
         })
         .map_err(Refusal::InvalidInput)?;
         self.store.create_thread(&thread, None).await?;
@@ -230,7 +239,7 @@ impl Service {
         input: CommentInput,
     ) -> Result<CommentView> {
         let thread = self.thread_for(caller, thread_id).await?;
-        let key = self.participant(caller, &thread.site_id).await?;
+        let key = self.thread_participant(caller, &thread).await?;
         if input.official {
             return Err(Refusal::Unauthorized(
                 "official comments are posted through the admin API",
@@ -256,8 +265,15 @@ impl Service {
             Target::Thread(thread.id.clone()),
             &thread.site_id,
         );
-        self.store_comment(&thread, input, None, None, Some(&audit))
-            .await
+        let answered = input.parent_id.map(|parent| (parent, input.text.clone()));
+        let reply = self
+            .store_comment(&thread, input, None, None, Some(&audit))
+            .await?;
+        if let Some((parent, text)) = answered {
+            self.notify_author(Authored::Comment(parent), text.trim())
+                .await?;
+        }
+        Ok(reply)
     }
 
     /// Validates, renders and stores a comment; `author_key` is `None` for staff, who skip

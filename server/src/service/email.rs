@@ -5,7 +5,7 @@ use civique_api::{EmailCodeCheck, EmailCodeRequest, EmailCodeSent, Participation
 use super::{
     expiry_time, now_ms, now_secs, random_bytes, random_hex, Caller, Error, Result, Service,
 };
-use crate::domain::email::{self, Problem};
+use crate::domain::email::{self, Authored, Problem};
 use crate::domain::sso;
 use crate::domain::Error as Refusal;
 use crate::store::Nonce;
@@ -99,6 +99,21 @@ impl Service {
         let now = now_secs();
         let redeemed =
             email::redeem(key, site_id, &check.ticket, &check.code, now).map_err(Refusal::Email)?;
+        // Checked before the code is spent: a mistyped address costs the resident nothing.
+        let kept = check
+            .keep_address
+            .as_deref()
+            .map(|address| {
+                let address = email::normalize(address).map_err(Refusal::InvalidInput)?;
+                if email::subject(key, site_id, &address) == redeemed.subject {
+                    Ok(address)
+                } else {
+                    Err(Refusal::InvalidInput(
+                        "keep_address is not the address the code was sent to".to_owned(),
+                    ))
+                }
+            })
+            .transpose()?;
         if !self
             .store
             .spend_nonce(Nonce::EmailCode, &redeemed.nonce, redeemed.expires, now)
@@ -108,11 +123,38 @@ impl Service {
         }
         let (participant, expires) =
             sso::issue_for(key, site_id, Participation::Email, &redeemed.subject, now);
+        if let Some(address) = kept {
+            let (participant_key, _) =
+                sso::issued_key(key, site_id, &participant, now).map_err(Refusal::Sso)?;
+            let lang = email::lang_of(check.lang.as_deref());
+            self.store
+                .keep_contact(site_id, &participant_key, &address, lang)
+                .await?;
+        }
         Ok(SsoParticipant {
             participant,
             participation: Participation::Email,
             name: None,
             expires_at: expiry_time(expires),
         })
+    }
+
+    /// Tells the author of `what` that the town answered it with `answer`, when they asked
+    /// to be told: in the background, so that staff do not wait for the SMTP server; a
+    /// failure is logged (without the address).
+    pub(super) async fn notify_author(&self, what: Authored, answer: &str) -> Result<()> {
+        let Some(mailer) = self.mailer.clone() else {
+            return Ok(());
+        };
+        let Some(contact) = self.store.author_contact(what).await? else {
+            return Ok(());
+        };
+        let (subject, body) = email::answer_message(&contact, what, answer);
+        tokio::spawn(async move {
+            if let Err(error) = mailer.send(&contact.address, &subject, body).await {
+                tracing::warn!(%error, "could not tell a resident of an answer");
+            }
+        });
+        Ok(())
     }
 }

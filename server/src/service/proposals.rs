@@ -13,6 +13,7 @@ use tokio::sync::broadcast;
 
 use super::{found, Caller, Reader, Result, Service};
 use crate::domain::audit::{Actor, Audit, Target};
+use crate::domain::email::Authored;
 use crate::domain::markdown::check_markdown;
 use crate::domain::moderation::{check_reason, held_for_review};
 use crate::domain::proposal::{
@@ -404,6 +405,9 @@ impl Service {
         let audit = Audit::new(actor, AuditAction::Status, Target::Proposal(id), &b.site_id)
             .because(Some(input.status.as_str().to_owned()));
         self.store.set_proposal_status(id, &update, &audit).await?;
+        if let Some(answer) = input.answer.as_deref().map(str::trim) {
+            self.notify_author(Authored::Proposal(id), answer).await?;
+        }
         if proposal.visibility == Visibility::Published {
             self.proposal_signal(&b.id, events::PROPOSAL_UPDATED, id);
         }

@@ -25,6 +25,7 @@ use sqlx::Connection;
 use crate::config::Durability;
 use crate::domain::audit::Audit;
 use crate::domain::comment::{Comment, Cursor, InlineReply, NewComment, ReportOutcome, Thread};
+use crate::domain::email::{Authored, Contact};
 use crate::domain::personal::Erased;
 use crate::domain::poll::{NewPoll, Poll};
 use crate::domain::proposal::{
@@ -351,6 +352,12 @@ pub trait Personal: Send + Sync {
     /// (official replies excepted), then the site's participants left with nothing
     /// forgotten. Audited as `retention` when it erased anything.
     async fn erase_closed(&self, site_id: &str, cutoff: &str, months: u32) -> Result<Retained>;
+    /// Keeps `address` (and the language of its messages) for participant `key` of
+    /// `site_id`, made if new, in place of any address kept before.
+    async fn keep_contact(&self, site_id: &str, key: &str, address: &str, lang: &str)
+        -> Result<()>;
+    /// The address kept for the author of `what`, when they asked to be told of answers.
+    async fn author_contact(&self, what: Authored) -> Result<Option<Contact>>;
 }
 
 /// Running the database: health, live-update fan-out between instances, backups.

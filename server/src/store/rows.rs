@@ -93,7 +93,7 @@ impl TryFrom<SettingsRow> for SiteSettings {
 }
 
 pub const THREAD_COLUMNS: &str =
-    "SELECT id, site_id, title, pre_moderation, max_depth, locked FROM threads";
+    "SELECT id, site_id, title, pre_moderation, max_depth, locked, participation FROM threads";
 
 #[derive(sqlx::FromRow)]
 pub struct ThreadRow {
@@ -103,6 +103,7 @@ pub struct ThreadRow {
     pre_moderation: bool,
     max_depth: i64,
     locked: bool,
+    participation: String,
 }
 
 impl TryFrom<ThreadRow> for Thread {
@@ -116,6 +117,7 @@ impl TryFrom<ThreadRow> for Thread {
             title: row.title,
             pre_moderation: row.pre_moderation,
             locked: row.locked,
+            participation: parse(&row.participation)?,
         })
     }
 }

@@ -409,8 +409,8 @@ pub(super) async fn useful(
 /// Stores a new thread (on its own, or with the proposal it belongs to).
 pub(super) async fn insert_thread(conn: &mut Conn, thread: &Thread) -> Result<()> {
     sqlx::query(
-        "INSERT INTO threads (id, site_id, title, pre_moderation, max_depth, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6)",
+        "INSERT INTO threads (id, site_id, title, pre_moderation, max_depth, created_at, \
+         participation) VALUES ($1, $2, $3, $4, $5, $6, $7)",
     )
     .bind(&thread.id)
     .bind(&thread.site_id)
@@ -418,6 +418,7 @@ pub(super) async fn insert_thread(conn: &mut Conn, thread: &Thread) -> Result<()
     .bind(thread.pre_moderation)
     .bind(i64::from(thread.max_depth))
     .bind(now_text())
+    .bind(thread.participation.as_str())
     .execute(conn)
     .await
     .map_err(|e| conflict(e, "thread", &thread.id))?;

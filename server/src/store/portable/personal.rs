@@ -4,10 +4,12 @@ use async_trait::async_trait;
 use civique_api::personal::{MyBallot, MyComment, MyMark, MyProposal, MyReport, MySupport};
 use civique_api::{limits, AuditAction, MyData};
 
-use super::{insert_audit, Backend, Conn, Db};
+use super::{insert_audit, participant_id, Backend, Conn, Db};
 use crate::domain::audit::{Audit, Target};
+use crate::domain::email::{Authored, Contact};
 use crate::domain::personal::Erased;
 use crate::domain::retention::{self, Retained};
+use crate::domain::time::now_text;
 use crate::store::rows::parse;
 use crate::store::{Personal, Result};
 
@@ -75,6 +77,10 @@ impl Personal for Backend {
                 created_at,
             })
             .collect();
+        data.contact = sqlx::query_scalar("SELECT address FROM contacts WHERE participant_id = $1")
+            .bind(id)
+            .fetch_optional(&mut *conn)
+            .await?;
         Ok(data)
     }
 
@@ -158,6 +164,10 @@ impl Personal for Backend {
         .execute(&mut *tx)
         .await?;
 
+        sqlx::query("DELETE FROM contacts WHERE participant_id = $1")
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
         sqlx::query("UPDATE participants SET key = $1 WHERE id = $2")
             .bind(erased_key)
             .bind(id)
@@ -165,6 +175,59 @@ impl Personal for Backend {
             .await?;
         tx.commit().await?;
         Ok(erased)
+    }
+
+    async fn keep_contact(
+        &self,
+        site_id: &str,
+        key: &str,
+        address: &str,
+        lang: &str,
+    ) -> Result<()> {
+        let mut tx = self.write().await?;
+        let id = participant_id(&mut tx, site_id, key).await?;
+        sqlx::query(
+            "INSERT INTO contacts (participant_id, address, lang, created_at) \
+             VALUES ($1, $2, $3, $4) ON CONFLICT (participant_id) DO UPDATE \
+             SET address = excluded.address, lang = excluded.lang, created_at = excluded.created_at",
+        )
+        .bind(id)
+        .bind(address)
+        .bind(lang)
+        .bind(now_text())
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn author_contact(&self, what: Authored) -> Result<Option<Contact>> {
+        let (sql, id) = match what {
+            Authored::Proposal(id) => (
+                "SELECT k.address, k.lang, s.name, p.title FROM proposals p \
+                 JOIN contacts k ON k.participant_id = p.author_id \
+                 JOIN participants a ON a.id = p.author_id JOIN sites s ON s.id = a.site_id \
+                 WHERE p.id = $1",
+                id,
+            ),
+            Authored::Comment(id) => (
+                "SELECT k.address, k.lang, s.name, t.title FROM comments c \
+                 JOIN contacts k ON k.participant_id = c.author_id \
+                 JOIN threads t ON t.id = c.thread_id JOIN sites s ON s.id = t.site_id \
+                 WHERE c.id = $1",
+                id,
+            ),
+        };
+        let row: Option<(String, String, String, String)> = sqlx::query_as(sql)
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(row.map(|(address, lang, site_name, title)| Contact {
+            address,
+            lang,
+            site_name,
+            title,
+        }))
     }
 
     async fn retention_periods(&self) -> Result<Vec<(String, u32)>> {
