@@ -362,20 +362,19 @@ async fn erase_ballots(conn: &mut Conn, poll: &str) -> Result<u64> {
 /// Unties the residents' comments of `thread` from their authors and names, and erases
 /// their "useful" marks and reports (the counts stay); official replies keep their author.
 async fn erase_thread(conn: &mut Conn, thread: &str, retained: &mut Retained) -> Result<()> {
-    retained.useful_marks += affected(
-        conn,
-        "DELETE FROM comment_useful WHERE comment_id IN \
-         (SELECT id FROM comments WHERE thread_id = $1)",
-        thread,
-    )
-    .await?;
-    retained.reports += affected(
-        conn,
-        "DELETE FROM comment_reports WHERE comment_id IN \
-         (SELECT id FROM comments WHERE thread_id = $1)",
-        thread,
-    )
-    .await?;
+    for (table, erased) in [
+        ("comment_useful", &mut retained.useful_marks),
+        ("comment_reports", &mut retained.reports),
+    ] {
+        *erased += sqlx::query(&format!(
+            "DELETE FROM {table} WHERE comment_id IN \
+             (SELECT id FROM comments WHERE thread_id = $1)"
+        ))
+        .bind(thread)
+        .execute(&mut *conn)
+        .await?
+        .rows_affected();
+    }
     affected(
         conn,
         "UPDATE comments SET reply_to_name = NULL \
