@@ -271,7 +271,7 @@ impl Service {
             .await?;
         if let Some((parent, text)) = answered {
             self.notify_author(Authored::Comment(parent), text.trim())
-                .await?;
+                .await;
         }
         Ok(reply)
     }

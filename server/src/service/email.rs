@@ -141,13 +141,18 @@ impl Service {
 
     /// Tells the author of `what` that the town answered it with `answer`, when they asked
     /// to be told: in the background, so that staff do not wait for the SMTP server; a
-    /// failure is logged (without the address).
-    pub(super) async fn notify_author(&self, what: Authored, answer: &str) -> Result<()> {
+    /// failure is logged (without the address): the answer itself is already stored.
+    pub(super) async fn notify_author(&self, what: Authored, answer: &str) {
         let Some(mailer) = self.mailer.clone() else {
-            return Ok(());
+            return;
         };
-        let Some(contact) = self.store.author_contact(what).await? else {
-            return Ok(());
+        let contact = match self.store.author_contact(what).await {
+            Ok(Some(contact)) => contact,
+            Ok(None) => return,
+            Err(error) => {
+                tracing::warn!(%error, "could not look for a resident to tell of an answer");
+                return;
+            }
         };
         let (subject, body) = email::answer_message(&contact, what, answer);
         tokio::spawn(async move {
@@ -155,6 +160,5 @@ impl Service {
                 tracing::warn!(%error, "could not tell a resident of an answer");
             }
         });
-        Ok(())
     }
 }

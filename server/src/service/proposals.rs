@@ -406,7 +406,7 @@ impl Service {
             .because(Some(input.status.as_str().to_owned()));
         self.store.set_proposal_status(id, &update, &audit).await?;
         if let Some(answer) = input.answer.as_deref().map(str::trim) {
-            self.notify_author(Authored::Proposal(id), answer).await?;
+            self.notify_author(Authored::Proposal(id), answer).await;
         }
         if proposal.visibility == Visibility::Published {
             self.proposal_signal(&b.id, events::PROPOSAL_UPDATED, id);
