@@ -272,18 +272,36 @@ impl Client {
             None if method != "GET" => Some(self.earn_device_token().await?),
             token => token,
         };
-        self.request(method, &url, json, token.as_deref()).await
+        let answer = self
+            .request(method, &url, json.clone(), token.as_deref())
+            .await?;
+        // The resident's change waits in the widget while they verify an address, then goes
+        // again as that address.
+        match self.verified_address(&answer).await {
+            Some(token) => self.request(method, &url, json, Some(&token)).await,
+            None => Ok(answer),
+        }
+    }
+
+    /// When `answer` refuses a change for want of a verified address (`email_required`), the
+    /// participant token of the address the resident verifies in the loader's form, held for
+    /// this page like a site user's; `None` when they close the form.
+    async fn verified_address(&self, (status, body): &(u16, Option<JsValue>)) -> Option<String> {
+        let body = body.as_ref().filter(|_| *status == 403)?;
+        if decode::error(body)?.0 != codes::EMAIL_REQUIRED {
+            return None;
+        }
+        let token = loader_hook(1, body).await.ok()?.as_string()?;
+        sign_in(&self.endpoint, token.clone());
+        Some(token)
     }
 
     /// Earns this device's participant token with the loader's `earn` (see
-    /// [`earn_with`]) and keeps it.
+    /// [`loader_hooks`]) and keeps it.
     async fn earn_device_token(&self) -> Result<String, ClientError> {
-        let earning = EARN
-            .with_borrow(|earn| earn.as_ref()?.call0(&JsValue::NULL).ok())
-            .ok_or(ClientError::Network)?;
         // A refusal is the endpoint's error body; anything else means no answer came (offline,
         // or no `crypto.subtle` on a page not served over HTTPS).
-        let token = JsFuture::from(js_sys::Promise::from(earning))
+        let token = loader_hook(0, &JsValue::NULL)
             .await
             .map_err(|refusal| match decode::error(&refusal) {
                 Some(_) => api_error(0, Some(&refusal)),
@@ -426,9 +444,17 @@ thread_local! {
     /// Participant tokens of the host website's signed-in user: held for this page only (a
     /// shared computer's next user signs in again), never stored.
     static ACCOUNTS: RefCell<Vec<(String, String)>> = const { RefCell::new(Vec::new()) };
-    /// The loader's `earn()`: solves the endpoint's proof of work and resolves to a device
-    /// token (rejects with the endpoint's error body, or anything else without an answer).
-    static EARN: RefCell<Option<js_sys::Function>> = const { RefCell::new(None) };
+    /// The loader's `earn()` and `verify(refusal)` (see [`loader_hooks`]).
+    static HOOKS: RefCell<Vec<js_sys::Function>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Calls the loader's hook number `n` (see [`loader_hooks`]) with `arg` and waits for its
+/// promise; rejects with `null` when the loader gave none.
+async fn loader_hook(n: usize, arg: &JsValue) -> Result<JsValue, JsValue> {
+    let promise = HOOKS
+        .with_borrow(|hooks| hooks.get(n).map(|hook| hook.call1(&JsValue::NULL, arg)))
+        .unwrap_or(Err(JsValue::NULL))?;
+    JsFuture::from(js_sys::Promise::from(promise)).await
 }
 
 fn held(tokens: &'static Held, key: &str) -> Option<String> {
@@ -444,9 +470,13 @@ fn storage() -> Option<web_sys::Storage> {
     web_sys::window().and_then(|w| w.local_storage().ok().flatten())
 }
 
-/// Earns device tokens with the loader's `earn` (see [`crate::embed::earn_with`]).
-pub fn earn_with(earn: js_sys::Function) {
-    EARN.set(Some(earn));
+/// The loader's hooks (see [`crate::embed::earn_with`]): `earn()`, which solves the
+/// endpoint's proof of work and resolves to a device token, and `verify(refusal)`, which has
+/// the resident verify an e-mail address for the site of an `email_required` refusal and
+/// resolves to its participant token. Both reject with the endpoint's error body, or with
+/// anything else when no answer came (or, for `verify`, when the resident gave up).
+pub fn loader_hooks(earn: js_sys::Function, verify: js_sys::Function) {
+    HOOKS.set(vec![earn, verify]);
 }
 
 /// Takes part on `endpoint` as the site user `participant` stands for (see

@@ -28,10 +28,12 @@ impl WidgetHandle {
 }
 
 /// Takes the loader's `earn()`, which solves the endpoint's proof of work and resolves to
-/// this device's participant token: the widgets call it on the device's first act.
+/// this device's participant token (the widgets call it on the device's first act), and its
+/// `verify(refusal)`, which opens the e-mail form for a change refused with `email_required`
+/// and resolves to the verified address's participant token (the change then goes again).
 #[wasm_bindgen(js_name = earnWith)]
-pub fn earn_with(earn: js_sys::Function) {
-    crate::client::earn_with(earn);
+pub fn earn_with(earn: js_sys::Function, verify: js_sys::Function) {
+    crate::client::loader_hooks(earn, verify);
 }
 
 /// Mounts the poll `poll` of the endpoint `endpoint` into `root`, speaking `lang`

@@ -1,8 +1,9 @@
 // civique loader: finds widgets, loads each kind's wasm module once, mounts each in a shadow root.
 const endpoint = new URL('.', import.meta.url).href;
-// Content-hashed paths of the files below, filled in by the endpoint that serves this loader
-// (they are cached for good, so an upgrade never mixes builds); empty in the npm package.
-const FILES = {};
+// Content-hashed paths of the files below, written by the endpoint that serves this loader in
+// the place of this mark (they are cached for good, so an upgrade never mixes builds); in the
+// npm package, only the mark.
+const FILES = { 'civique:files': 0 };
 const file = (path) => new URL(FILES[path] || path, endpoint);
 const attr = (el, name) => el.getAttribute(name) || el.getAttribute('data-civique-' + name) || '';
 // Widget kinds: element `civique-<kind>` with attribute `attr`, or `div[data-civique-<kind>]`.
@@ -38,7 +39,7 @@ const retryable = (promise, forget) =>
 const load = (name) =>
   Promise.all([
     (modules[name] ||= retryable(
-      import(file(`pkg/${name}/civique.js`)).then(async (m) => (await m.default(), m.earnWith(earn), m)),
+      import(file(`pkg/${name}/civique.js`)).then(async (m) => (await m.default(), m.earnWith(earn, verify), m)),
       () => delete modules[name],
     )),
     (sheets[name] ||= retryable(
@@ -94,9 +95,19 @@ async function solve() {
   }
   throw Error('unsolved');
 }
-// Widgets acting at once share one proof.
-let earning;
-const earn = () => (earning ||= solve().finally(() => (earning = null)));
+// Widgets acting at once share one proof, and one e-mail form.
+const once = (f) => {
+  let pending;
+  return (x) => (pending ||= f(x).finally(() => (pending = null)));
+};
+const earn = once(solve);
+// Verified addresses: a change refused with `email_required` makes the widget call
+// `verify(refusal)`, which opens the e-mail form (pkg/email, loaded then) for the refusal's
+// site and resolves to the address's participant token; it rejects when the resident closes
+// the form, and the widget then says what it needs, their choice or text still there.
+const verify = once((refusal) =>
+  import(file('pkg/email/civique.js')).then((m) => m.verify(api, post, refusal.error.site, langOf(document.body))),
+);
 
 const langOf = (el) =>
   /^en\b/i.test(el.closest('[lang]')?.getAttribute('lang') || document.documentElement.lang)

@@ -278,6 +278,10 @@ pub struct ErrorDetail {
     pub code: String,
     /// English, for developers and logs; never shown to residents as is.
     pub message: String,
+    /// With `email_required` and `participation_required`: the site whose verified address
+    /// (`POST /api/v1/sites/{site}/email`) or website account the widget asks for.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub site: Option<String>,
 }
 
 /// Error codes of [`ErrorDetail::code`].

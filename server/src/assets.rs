@@ -22,8 +22,9 @@ const EMBEDDED: Embedded = include!(concat!(env!("OUT_DIR"), "/embedded.rs"));
 /// The loader's path under `pkg/`; served at `/civique.js`.
 pub const LOADER: &str = "loader/civique.js";
 
-/// The line of the loader that the endpoint fills with the versioned paths of the files.
-const FILES_LINE: &str = "const FILES = {};";
+/// What the endpoint fills with the versioned paths of the files: the loader's table of them
+/// (`const FILES = { 'civique:files': 0 };` in `src/loader.js`), as a minifier writes it.
+const FILES_MARK: &str = "{\"civique:files\":0}";
 
 /// One file, ready to send.
 #[derive(Debug, Clone)]
@@ -175,12 +176,12 @@ impl Asset {
     }
 }
 
-/// The loader as this endpoint serves it: `const FILES = {};` becomes the table of the
+/// The loader as this endpoint serves it: [`FILES_MARK`] becomes the table of the
 /// versioned paths of what it loads (each kind's glue and stylesheet).
 fn versioned_loader(loader: &Asset, files: &HashMap<String, Asset>) -> Asset {
     let text = String::from_utf8_lossy(&loader.raw);
-    if !text.contains(FILES_LINE) {
-        tracing::warn!("the loader has no `{FILES_LINE}` line: it loads unversioned files");
+    if !text.contains(FILES_MARK) {
+        tracing::warn!("the loader has no `{FILES_MARK}` table: it loads unversioned files");
         return loader.clone();
     }
     let mut table: Vec<(String, String)> = files
@@ -201,10 +202,7 @@ fn versioned_loader(loader: &Asset, files: &HashMap<String, Asset>) -> Asset {
         .into_iter()
         .map(|(from, to)| (from, serde_json::Value::String(to)))
         .collect();
-    let filled = text.replace(
-        FILES_LINE,
-        &format!("const FILES = {};", serde_json::Value::Object(table)),
-    );
+    let filled = text.replace(FILES_MARK, &serde_json::Value::Object(table).to_string());
     Asset::new(
         LOADER,
         Bytes::from(filled),
@@ -291,7 +289,7 @@ mod tests {
         Assets::build(vec![
             source(
                 LOADER,
-                "const FILES = {};\nimport(FILES['pkg/poll/civique.js']);",
+                "const F={\"civique:files\":0};\nimport(F['pkg/poll/civique.js']);",
             ),
             source("poll/civique.js", glue),
             source("poll/civique_bg.wasm", "\0asm"),

@@ -178,12 +178,16 @@ async fn a_verified_address_votes_once_whatever_the_device() {
     let options = option_ids(&server.view("p", None).await);
     assert_eq!(server.view("p", None).await["participation"], "email");
 
-    assert_error(
-        server.vote("p", &token(), &options[..1]).await,
-        StatusCode::FORBIDDEN,
-        "email_required",
-    )
-    .await;
+    // The refusal names the site to ask a code of: the widget's form asks there.
+    let refused = server.vote("p", &token(), &options[..1]).await;
+    assert_eq!(refused.status(), StatusCode::FORBIDDEN);
+    let body: Value = refused.json().await.unwrap();
+    assert_eq!(body["error"]["code"], "email_required", "{body}");
+    assert_eq!(body["error"]["site"], common::SITE, "{body}");
+    assert!(body["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains(&format!("/sites/{}/email", common::SITE)));
 
     let phone = verify(&server, &sink, " Marie.Curie@Ville.FR").await;
     let mail = sink.messages().pop().unwrap();

@@ -49,8 +49,8 @@ impl Endpoint {
 
     /// A throwaway endpoint on a free port with a fresh database, the demo content, and
     /// `www_origin` allowed for the demo site, whose website signs site account tokens with
-    /// [`E2E_SSO_SECRET`].
-    pub fn for_tests(www_origin: &str) -> Result<Self> {
+    /// [`E2E_SSO_SECRET`], sending its e-mail to `smtp_url` (no `email` level without one).
+    pub fn for_tests(www_origin: &str, smtp_url: Option<&str>) -> Result<Self> {
         let dir = TempDir::new("civique-e2e")?;
         let token = random_token();
         let config = dir.path().join("civique.toml");
@@ -62,9 +62,14 @@ impl Endpoint {
                  [comments]\nsite_per_minute = 0\n\
                  [proposals]\nparticipant_per_minute = 0\nsite_per_minute = 0\n\
                  [participation]\nnewcomers_per_network_per_minute = 0\n\
+                 {email}\
                  [[sites]]\nid = \"saint-exemple\"\nname = \"Ville de Saint-Exemple\"\norigins = [\"{www_origin}\"]\n\
                  sso_secret = \"{E2E_SSO_SECRET}\"\n",
                 dir.path().join("civique.db").display(),
+                email = smtp_url.map_or_else(String::new, |url| format!(
+                    "[email]\nsmtp_url = \"{url}\"\n\
+                     from = \"Mairie de Saint-Exemple <participation@saint-exemple.fr>\"\n"
+                )),
             ),
         )?;
         seed(Profile::Debug, &config)?;

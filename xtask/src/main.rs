@@ -7,6 +7,7 @@ mod fuzz;
 mod postgres;
 mod schemathesis;
 mod setup;
+mod smtp;
 mod static_site;
 mod widgets;
 
@@ -198,7 +199,10 @@ fn end_to_end(files: &[&str]) -> Result<()> {
     run(cargo().args(["build", "-p", "civique-server"]))?;
     let (listener, www_addr) = static_site::bind("127.0.0.1:0")?;
     let www_origin = format!("http://{www_addr}");
-    let server = endpoint::Endpoint::for_tests(&www_origin)?;
+    // The codes of verified addresses go to a real SMTP server; the tests read its Maildir.
+    let mail = endpoint::TempDir::new("civique-e2e-mail")?;
+    let smtp = smtp::SmtpSink::start(0, mail.path().join("mail"))?;
+    let server = endpoint::Endpoint::for_tests(&www_origin, Some(&smtp.url))?;
     tokio::runtime::Runtime::new()?.block_on(bench::check_size_budget(&server))?;
     static_site::serve_on(listener, &server.base_url);
     let files = if files.is_empty() {
@@ -213,6 +217,7 @@ fn end_to_end(files: &[&str]) -> Result<()> {
         .env("CIVIQUE_WWW", format!("{www_origin}/"))
         .env("CIVIQUE_ADMIN_TOKEN", &server.admin_token)
         .env("CIVIQUE_SSO_SECRET", endpoint::E2E_SSO_SECRET)
+        .env("CIVIQUE_MAILDIR", &smtp.maildir)
         .env("CHROMIUM_PATH", setup::CHROMIUM));
     drop(server);
     result

@@ -41,7 +41,7 @@ fn installed() -> Result<PathBuf> {
 /// `tests/api/schemathesis.toml`; fails on any failure.
 pub fn check(examples: u32) -> Result<()> {
     let program = installed()?;
-    let server = Endpoint::for_tests(PAGE_ORIGIN)?;
+    let server = Endpoint::for_tests(PAGE_ORIGIN, None)?;
     let participant = random_token();
     run(Command::new(program)
         // Where it keeps its own state (`.schemathesis/`), out of the repository.

@@ -10,7 +10,8 @@ use crate::{root, run};
 pub const CHROMIUM: &str = "/usr/bin/chromium";
 pub const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 
-/// wasm32 target, wasm-bindgen-cli at the version locked in Cargo.lock, wasm-pack, npm packages.
+/// wasm32 target, wasm-bindgen-cli at the version locked in Cargo.lock, wasm-pack, npm packages
+/// (package.json: wasm-opt and esbuild for the build, playwright-core and axe-core for the tests).
 pub fn tools() -> Result<()> {
     let installed = output(Command::new("rustup").args(["target", "list", "--installed"]))?;
     if !installed
@@ -28,9 +29,9 @@ pub fn tools() -> Result<()> {
     if output(Command::new("wasm-pack").arg("--version")).is_err() {
         run(Command::new("cargo").args(["install", "wasm-pack"]))?;
     }
-    if !root().join("node_modules/.bin/wasm-opt").exists()
-        || !root().join("node_modules/playwright-core").exists()
-        || !root().join("node_modules/axe-core").exists()
+    if ["wasm-opt", "esbuild", "../playwright-core", "../axe-core"]
+        .iter()
+        .any(|tool| !root().join("node_modules/.bin").join(tool).exists())
     {
         run(Command::new("npm").args(["ci", "--no-audit", "--no-fund"]))?;
     }

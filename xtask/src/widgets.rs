@@ -64,9 +64,20 @@ pub fn build(mode: Mode) -> Result<()> {
                 .arg(&wasm))?;
         }
     }
-    fs::create_dir_all(pkg.join("loader"))?;
-    let loader = fs::read_to_string(root().join("src/loader.js")).context("reading the loader")?;
-    fs::write(pkg.join("loader/civique.js"), minify_js(&loader)).context("writing the loader")?;
+    // The loader, the e-mail form it loads when a widget asks for a verified address, and
+    // each kind's wasm-bindgen glue, minified.
+    for (source, target) in [("loader.js", "loader"), ("email.js", "email")] {
+        fs::create_dir_all(pkg.join(target))?;
+        fs::copy(
+            root().join("src").join(source),
+            pkg.join(target).join("civique.js"),
+        )
+        .with_context(|| format!("copying src/{source}"))?;
+        minify_js(&pkg.join(target).join("civique.js"))?;
+    }
+    for kind in KINDS {
+        minify_js(&pkg.join(kind).join("civique.js"))?;
+    }
     // Each kind's page loads the shared base and that kind's own rules only; the whole
     // stylesheet is kept for the npm package's users who style every kind at once.
     fs::write(pkg.join("civique.css"), stylesheet(None)?).context("writing civique.css")?;
@@ -144,23 +155,20 @@ fn minify_css(css: &str) -> String {
         })
 }
 
-/// `js` (the loader) without its comments and indentation: every page with a widget
-/// downloads it. Only whole comment lines and comments after a statement's `;` go (the
-/// loader has no multi-line string); line breaks stay, so no statement ever merges.
-fn minify_js(js: &str) -> String {
-    js.lines()
-        .map(|line| {
-            let line = line.trim();
-            // The statement keeps its semicolon.
-            line.split_once("; // ")
-                .map_or(line, |(code, _)| &line[..=code.len()])
-        })
-        .filter(|line| !line.is_empty() && !line.starts_with("//"))
-        .fold(String::new(), |mut out, line| {
-            out.push_str(line);
-            out.push('\n');
-            out
-        })
+/// Minifies the JavaScript file `path` in place with esbuild (npm): identifiers shortened,
+/// comments and blank space gone. Every page with a widget downloads the loader and its
+/// kind's glue; the syntax kept is that of the browsers the widgets support (ES2022).
+fn minify_js(path: &Path) -> Result<()> {
+    run(Command::new(root().join("node_modules/.bin/esbuild"))
+        .arg(path)
+        .args([
+            "--minify",
+            "--format=esm",
+            "--target=es2022",
+            "--log-level=warning",
+            "--allow-overwrite",
+        ])
+        .arg(format!("--outfile={}", path.display())))
 }
 
 /// `pkg/package.json`: the npm package `civique` holds the loader, the stylesheet and one
@@ -169,7 +177,11 @@ fn write_npm_manifest(pkg: &Path) -> Result<()> {
     let kind_manifest: serde_json::Value = serde_json::from_str(&fs::read_to_string(
         pkg.join(KINDS[0]).join("package.json"),
     )?)?;
-    let mut files = vec!["loader/civique.js".to_string(), "civique.css".to_string()];
+    let mut files = vec![
+        "loader/civique.js".to_string(),
+        "email/civique.js".to_string(),
+        "civique.css".to_string(),
+    ];
     let mut exports = serde_json::Map::new();
     exports.insert(".".into(), "./loader/civique.js".into());
     exports.insert("./civique.css".into(), "./civique.css".into());
@@ -224,16 +236,7 @@ pub fn browser_tests() -> Result<()> {
 
 #[cfg(test)]
 mod tests {
-    use super::{minify_css, minify_js};
-
-    #[test]
-    fn minified_js_keeps_every_statement_and_drops_comments() {
-        let js = "// loader\nconst FILES = {};\nconst u = 'https://x/'; // why\n  p.then(() => {\n    f(); // later\n  })\n\n  .catch(g);\n";
-        assert_eq!(
-            minify_js(js),
-            "const FILES = {};\nconst u = 'https://x/';\np.then(() => {\nf();\n})\n.catch(g);\n"
-        );
-    }
+    use super::minify_css;
 
     #[test]
     fn minified_css_keeps_every_rule_and_drops_comments() {

@@ -32,9 +32,13 @@ pub enum Error {
     MissingParticipant,
     #[error("the {} header is malformed", civique_api::PARTICIPANT_HEADER)]
     InvalidParticipant,
-    /// The widget (`.0`) takes part at a level (`.1`) the caller's token does not have.
-    #[error("this {what} takes part {hint}", what = .0, hint = participation_hint(*.1))]
-    ParticipationRequired(&'static str, civique_api::Participation),
+    /// The widget (`what`) of `site` takes part at a `level` the caller's token does not have.
+    #[error("this {what} takes part {hint}", hint = participation_hint(*level, site))]
+    ParticipationRequired {
+        what: &'static str,
+        level: civique_api::Participation,
+        site: String,
+    },
     /// A verified address's code or ticket refused (see [`crate::domain::email`]).
     #[error("{0}")]
     Email(super::email::Problem),
@@ -111,16 +115,27 @@ pub enum Error {
 }
 
 /// How a resident takes part at `level`, for [`Error::ParticipationRequired`]'s message.
-fn participation_hint(level: civique_api::Participation) -> &'static str {
+fn participation_hint(level: civique_api::Participation, site: &str) -> String {
     match level {
         civique_api::Participation::Email => {
-            "with a verified e-mail address: ask for a code (POST /api/v1/sites/{site}/email)"
+            format!(
+                "with a verified e-mail address: ask for a code (POST /api/v1/sites/{site}/email)"
+            )
         }
-        _ => "with an account of the site's website: sign in there",
+        _ => "with an account of the site's website: sign in there".to_owned(),
     }
 }
 
 impl Error {
+    /// The site whose verified address or account a refusal asks for
+    /// ([`civique_api::ErrorDetail::site`]).
+    pub fn site(&self) -> Option<&str> {
+        match self {
+            Self::ParticipationRequired { site, .. } => Some(site),
+            _ => None,
+        }
+    }
+
     /// The stable code of [`civique_api::ErrorDetail::code`].
     pub fn code(&self) -> &'static str {
         match self {
@@ -134,10 +149,11 @@ impl Error {
             Self::InvalidInput(_) | Self::BadRequest(_) => codes::INVALID_INPUT,
             Self::MissingParticipant => codes::MISSING_PARTICIPANT,
             Self::InvalidParticipant => codes::INVALID_PARTICIPANT,
-            Self::ParticipationRequired(_, civique_api::Participation::Email) => {
-                codes::EMAIL_REQUIRED
-            }
-            Self::ParticipationRequired(..) => codes::PARTICIPATION_REQUIRED,
+            Self::ParticipationRequired {
+                level: civique_api::Participation::Email,
+                ..
+            } => codes::EMAIL_REQUIRED,
+            Self::ParticipationRequired { .. } => codes::PARTICIPATION_REQUIRED,
             Self::Email(super::email::Problem::NotEnabled) => codes::EMAIL_NOT_ENABLED,
             Self::Email(super::email::Problem::Expired) => codes::CODE_EXPIRED,
             Self::Email(_) => codes::CODE_REFUSED,

@@ -102,7 +102,7 @@ fn refusal_status(refusal: &Refusal) -> StatusCode {
         | Refusal::NotAuthor
         | Refusal::OriginNotAllowed
         | Refusal::MissingOrigin
-        | Refusal::ParticipationRequired(..)
+        | Refusal::ParticipationRequired { .. }
         | Refusal::Proof(_) => StatusCode::FORBIDDEN,
         Refusal::Email(crate::domain::email::Problem::NotEnabled) => StatusCode::NOT_FOUND,
         Refusal::Email(_) => StatusCode::FORBIDDEN,
@@ -177,6 +177,10 @@ impl IntoResponse for ApiError {
             error: ErrorDetail {
                 code: self.code().to_owned(),
                 message,
+                site: match &self {
+                    Self::Refused(refusal) => refusal.site().map(str::to_owned),
+                    _ => None,
+                },
             },
         };
         let mut response = (status, Json(body)).into_response();

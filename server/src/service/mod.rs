@@ -234,7 +234,12 @@ impl Service {
             .await?
             .ok_or(Refusal::MissingParticipant)?;
         if level != Participation::Device && identity.level != level {
-            return Err(Refusal::ParticipationRequired(what, level).into());
+            return Err(Refusal::ParticipationRequired {
+                what,
+                level,
+                site: site_id.to_owned(),
+            }
+            .into());
         }
         Ok(identity.key)
     }

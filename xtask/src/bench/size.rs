@@ -38,16 +38,19 @@ async fn sizes(client: &reqwest::Client, url: &str) -> Result<Sizes> {
     })
 }
 
-/// The loader's table of versioned files (`const FILES = {…};`).
+/// The loader's table of versioned files (`{"pkg/poll/civique.js":"assets/…",…}`), which the
+/// endpoint writes in the place of the built loader's mark.
 fn files_of(loader: &str) -> Result<Map<String, Value>> {
     let start = loader
-        .find("const FILES = ")
-        .context("the loader has no FILES table")?
-        + "const FILES = ".len();
-    let end = loader[start..].find(";\n").context("unterminated FILES")? + start;
-    match serde_json::from_str(&loader[start..end])? {
+        .find("{\"pkg/")
+        .context("the loader has no table of versioned files")?;
+    match serde_json::Deserializer::from_str(&loader[start..])
+        .into_iter::<Value>()
+        .next()
+        .context("unterminated table of files")??
+    {
         Value::Object(files) => Ok(files),
-        other => bail!("FILES is not an object: {other}"),
+        other => bail!("the table of files is not an object: {other}"),
     }
 }
 
