@@ -219,6 +219,12 @@ impl Client {
         self.send("POST", url, Some(body), decode::nothing).await
     }
 
+    /// Where the privacy link of `site`'s widgets leads: the site's notice, or the
+    /// endpoint's, in `lang` (`fr`, `en`).
+    pub fn privacy_url(&self, site: &str, lang: &str) -> String {
+        self.api_url(&format!("sites/{}/privacy?lang={lang}", segment(site)))
+    }
+
     /// "Mes données": what this device's token contributed on `site` or, with `erase`,
     /// erases it and then forgets the token (the next act starts a new participant).
     /// `Ok(None)` without asking when the device holds no token, and after an erasure.

@@ -283,3 +283,21 @@ async fn an_unreachable_endpoint_offers_a_retry() {
     assert_eq!(text(&root, "button"), "Try again");
     handle.unmount();
 }
+
+#[wasm_bindgen_test]
+async fn authors_erased_by_retention_read_anonymous_and_official_replies_keep_their_name() {
+    let erased = comment(1, r#","author_name":"""#);
+    let official = comment(2, r#","author_name":"La mairie","official":true"#);
+    let (root, _state, _h) = card(Lang::Fr, true, &[erased.clone(), official.clone()]);
+    tick().await;
+    let authors = |root: &ShadowRoot| -> Vec<String> {
+        let list = root.query_selector_all(".civique-author").unwrap();
+        (0..list.length())
+            .map(|i| list.item(i).unwrap().text_content().unwrap_or_default())
+            .collect()
+    };
+    assert_eq!(authors(&root), ["Anonyme", "La mairie"]);
+    let (root, _state, _h) = card(Lang::En, true, &[erased, official]);
+    tick().await;
+    assert_eq!(authors(&root), ["Anonymous", "La mairie"]);
+}

@@ -51,6 +51,8 @@ pub mod limits {
     pub const MIN_OPTIONS: usize = 2;
     pub const MAX_OPTIONS: usize = 20;
     pub const SITE_NAME_MAX_LEN: usize = 120;
+    /// A site's privacy notice address ([`super::SiteInput::privacy_url`]).
+    pub const PRIVACY_URL_MAX_LEN: usize = 500;
 }
 
 /// Is `id` acceptable as a site or poll identifier (`a-z 0-9 -`, 1..=64 chars)?
@@ -391,6 +393,11 @@ pub struct SiteInput {
     /// them, each ballot, support, mark and report), the counts staying as they are; 1 to
     /// 120, 12 when absent.
     pub retention_months: u32,
+    /// The town's own privacy notice (`https://…`), where every widget's "Confidentialité"
+    /// link leads (`GET /api/v1/sites/{site}/privacy` redirects there); without one, that
+    /// link shows the endpoint's notice of what civique keeps on this site.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub privacy_url: Option<String>,
     /// Comment settings; each defaults when absent.
     #[serde(flatten)]
     pub settings: SiteSettings,
@@ -408,6 +415,8 @@ struct SiteFields {
     sso_secret: Option<String>,
     #[serde(default = "default_retention_months")]
     retention_months: u32,
+    #[serde(default)]
+    privacy_url: Option<String>,
     #[serde(default)]
     auto_threads: bool,
     #[serde(default = "default_report_threshold")]
@@ -435,6 +444,7 @@ impl SiteInput {
             origins,
             sso_secret: None,
             retention_months: limits::DEFAULT_RETENTION_MONTHS,
+            privacy_url: None,
             settings: SiteSettings::default(),
         }
     }
@@ -448,6 +458,7 @@ impl From<SiteFields> for SiteInput {
             origins: site.origins,
             sso_secret: site.sso_secret,
             retention_months: site.retention_months,
+            privacy_url: site.privacy_url,
             settings: SiteSettings {
                 auto_threads: site.auto_threads,
                 report_threshold: site.report_threshold,

@@ -21,6 +21,10 @@ pub enum DataText {
     EraseNow,
     /// After the erasure.
     Erased,
+    /// The link to the site's privacy notice.
+    Privacy,
+    /// Its title: it opens in a new window.
+    PrivacyTitle,
 }
 
 /// A noun's singular and plural.
@@ -49,6 +53,10 @@ impl Lang {
                 "Vos contributions sur ce site sont effacées.",
                 "Your contributions on this site are erased.",
             ),
+            DataText::Privacy => ("Confidentialité", "Privacy"),
+            DataText::PrivacyTitle => {
+                ("Confidentialité (nouvelle fenêtre)", "Privacy (new window)")
+            }
         };
         match self {
             Lang::Fr => fr,

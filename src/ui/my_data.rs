@@ -1,5 +1,6 @@
 //! "Mes données": the disclosure at the foot of every widget where a resident sees, downloads
-//! and erases what their device contributed on the site.
+//! and erases what their device contributed on the site, and the link to the site's privacy
+//! notice under it.
 //!
 //! Built with the DOM directly rather than with Leptos views: every widget bundle carries it,
 //! and as a reactive view it cost about 9 KB of brotli, most of the poll bundle's margin. Its
@@ -57,6 +58,8 @@ type Listener = Closure<dyn FnMut(Event)>;
 
 struct Parts {
     root: Element,
+    /// The line under the panel with the link to the site's privacy notice.
+    privacy: Element,
     status: HtmlElement,
     link: Element,
     erase: Element,
@@ -115,7 +118,8 @@ impl MyData {
         ) else {
             return;
         };
-        let Some(parts) = build(&document, inner.lang) else {
+        let privacy = inner.client.privacy_url(site, inner.lang.tag());
+        let Some(parts) = build(&document, inner.lang, &privacy) else {
             return;
         };
         let weak = Rc::downgrade(inner);
@@ -136,6 +140,7 @@ impl MyData {
         let _ = root.add_event_listener_with_callback("toggle", toggled.as_ref().unchecked_ref());
         let _ = root.add_event_listener_with_callback("click", clicked.as_ref().unchecked_ref());
         let _ = shadow.append_child(root);
+        let _ = shadow.append_child(&parts.privacy);
         inner.listeners.borrow_mut().extend([toggled, clicked]);
         *inner.parts.borrow_mut() = Some(parts);
         set_step(inner, Step::Closed);
@@ -146,6 +151,7 @@ impl MyData {
         let inner = &self.0;
         if let Some(parts) = inner.parts.borrow_mut().take() {
             parts.root.remove();
+            parts.privacy.remove();
         }
         set_url(inner, String::new());
         inner.listeners.borrow_mut().clear();
@@ -153,8 +159,9 @@ impl MyData {
     }
 }
 
-/// The panel's elements: summary, status line, download link, erase button, confirmation.
-fn build(document: &Document, lang: Lang) -> Option<Parts> {
+/// The panel's elements: summary, status line, download link, erase button, confirmation;
+/// and the link to the privacy notice at `privacy`, which opens in a new window.
+fn build(document: &Document, lang: Lang, privacy: &str) -> Option<Parts> {
     let text = |t| lang.data_text(t);
     let make = |tag: &str, class: &str, content: &str| -> Option<Element> {
         let el = document.create_element(tag).ok()?;
@@ -193,8 +200,20 @@ fn build(document: &Document, lang: Lang) -> Option<Parts> {
     append(&actions, &[&line, &erase, &confirm])?;
     let summary = make("summary", "", text(DataText::Title))?;
     append(&root, &[&summary, &status, &actions])?;
+    let notice = make("a", "", text(DataText::Privacy))?;
+    for (name, value) in [
+        ("href", privacy),
+        ("target", "_blank"),
+        ("title", text(DataText::PrivacyTitle)),
+        ("part", "privacy"),
+    ] {
+        notice.set_attribute(name, value).ok()?;
+    }
+    let line = make("p", "civique-privacy", "")?;
+    line.append_child(&notice).ok()?;
     Some(Parts {
         root,
+        privacy: line,
         status: status.dyn_into().ok()?,
         link,
         erase,

@@ -101,7 +101,13 @@ describe('verified e-mail addresses', () => {
     await typeAndSubmit(laptop, address.toUpperCase());
     await form(laptop).getByText(/^Un code a été envoyé/).waitFor();
     const [, second] = await code(address, 2);
-    await typeAndSubmit(laptop, second);
+    await laptop.keyboard.type(second);
+    // This time the resident asks to be told of the town's answers: the address is kept,
+    // and "Mes données" exports it.
+    await laptop.keyboard.press('Tab');
+    await expectFocus(laptop, /^input:Me prévenir par e-mail/, 'the opt-in follows the code');
+    await laptop.keyboard.press('Space');
+    await laptop.keyboard.press('Enter');
     const lw = widget(laptop);
     await eventually(async () => {
       const lines = await resultLines(lw);
@@ -109,6 +115,12 @@ describe('verified e-mail addresses', () => {
       assert.match(lines[1], /Dimanche.*1 vote.*100/);
     });
     await lw.getByText('1 participant · 1 participation par adresse e-mail vérifiée').waitFor();
+    await lw.locator('summary', { hasText: 'Mes données' }).click();
+    const download = lw.getByRole('link', { name: 'Télécharger mes données (JSON)' });
+    await download.waitFor();
+    const exported = await download.evaluate(async (a) => (await fetch(a.href)).json());
+    assert.equal(exported.contact, address.toLowerCase());
+    assert.deepEqual(exported.ballots.map((b) => b.choices), [['Dimanche']]);
   });
 
   test('closing the form keeps the choice and says what the poll needs', async () => {

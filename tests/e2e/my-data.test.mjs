@@ -87,6 +87,40 @@ describe('Mes données', () => {
     assert.deepEqual(page.uncaught, []);
   });
 
+  test("every widget links the site's privacy notice, which opens in a new window and passes axe", async () => {
+    const [poll, thread, box] = [await createPoll(), await createThread(), await createBox()];
+    // The endpoint's notice page allows no script: axe is injected past its policy.
+    const page = await browser.resident({ bypassCSP: true });
+    await openHost(page, { polls: [poll.id], threads: [thread.id], boxes: [box.id] });
+    const notice = `${ENDPOINT}api/v1/sites/saint-exemple/privacy?lang=fr`;
+    for (const n of [0, 1, 2]) {
+      const link = widget(page, n).getByRole('link', { name: 'Confidentialité' });
+      assert.equal(await link.getAttribute('href'), notice);
+      assert.equal(await link.getAttribute('target'), '_blank');
+      assert.equal(await link.getAttribute('title'), 'Confidentialité (nouvelle fenêtre)');
+    }
+    await expectNoAxeViolations(page, 'privacy links');
+
+    // Right after "Mes données", with the keyboard.
+    await widget(page, 0).locator('summary', { hasText: 'Mes données' }).focus();
+    await page.keyboard.press('Tab');
+    await expectFocus(page, /^a:Confidentialité$/, 'the privacy link follows "Mes données"');
+    const [popup] = await Promise.all([page.context().waitForEvent('page'), page.keyboard.press('Enter')]);
+    await popup.waitForLoadState();
+    assert.equal(popup.url(), notice);
+    assert.match(await popup.locator('h1').innerText(), /Ville de Saint-Exemple/);
+    await popup.getByText(/12 mois après la clôture/).waitFor();
+    await expectNoAxeViolations(popup, 'the endpoint privacy notice');
+
+    const english = await browser.resident({ bypassCSP: true });
+    await openHost(english, { polls: [poll.id], lang: 'en' });
+    const link = widget(english).getByRole('link', { name: 'Privacy' });
+    assert.equal(await link.getAttribute('href'), `${ENDPOINT}api/v1/sites/saint-exemple/privacy?lang=en`);
+    await english.goto(await link.getAttribute('href'));
+    await english.getByRole('heading', { level: 1, name: /Your personal data/ }).waitFor();
+    await expectNoAxeViolations(english, 'the endpoint privacy notice, English');
+  });
+
   test('a device that never acted is told so without any request', async () => {
     const poll = await createPoll();
     const box = await createBox();

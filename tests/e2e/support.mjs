@@ -42,9 +42,9 @@ export function useBrowser() {
   });
   after(async () => { await state.browser?.close(); });
   return {
-    /** A new resident: own browser context, so own participant token. */
-    async resident() {
-      const context = await state.browser.newContext();
+    /** A new resident: own browser context (with these Playwright `options`), so own participant token. */
+    async resident(options = {}) {
+      const context = await state.browser.newContext(options);
       const page = await context.newPage();
       page.uncaught = [];
       page.on('pageerror', (err) => page.uncaught.push(err));

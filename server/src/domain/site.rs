@@ -36,6 +36,15 @@ pub fn check_site(site: &SiteInput) -> Result<(), String> {
             super::sso::MIN_SECRET_LEN
         ));
     }
+    if let Some(url) = &site.privacy_url {
+        if url.len() > limits::PRIVACY_URL_MAX_LEN || !is_web_address(url) {
+            return Err(format!(
+                "privacy_url must be an http(s) address of at most {} characters, without \
+                 spaces or quotes",
+                limits::PRIVACY_URL_MAX_LEN
+            ));
+        }
+    }
     for origin in &site.origins {
         if !is_origin(origin) {
             return Err(format!(
@@ -58,6 +67,30 @@ fn is_origin(origin: &str) -> bool {
     })
 }
 
+/// An absolute `http(s)` address with a host, made of printable ASCII a page can put in a
+/// link as is (no space, quote or angle bracket).
+fn is_web_address(url: &str) -> bool {
+    let rest = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"));
+    rest.is_some_and(|rest| {
+        !rest.is_empty()
+            && !rest.starts_with('/')
+            && rest
+                .bytes()
+                .all(|b| b.is_ascii_graphic() && !matches!(b, b'"' | b'\'' | b'<' | b'>' | b'\\'))
+    })
+}
+
+/// What a site's privacy link shows: its own notice, or the endpoint's, which names it and
+/// its retention period.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Notice {
+    pub name: String,
+    pub privacy_url: Option<String>,
+    pub retention_months: u32,
+}
+
 /// The stored participant key: sha256 of `site_id:token`, hex. The raw token is never stored
 /// and the same token on two sites yields two unrelated participants.
 pub fn participant_key(site_id: &str, token: &str) -> String {
@@ -75,6 +108,26 @@ mod tests {
         assert_eq!(a.len(), 64);
         assert_ne!(a, participant_key("b", "tokentokentoken1"));
         assert!(!a.contains("tokentokentoken1"));
+    }
+
+    #[test]
+    fn privacy_notices_are_web_addresses_a_link_can_hold() {
+        assert!(is_web_address(
+            "https://www.saint-exemple.fr/mentions-legales#donnees"
+        ));
+        assert!(is_web_address("http://127.0.0.1:8080/confidentialite.html"));
+        for bad in [
+            "javascript:alert(1)",
+            "https://",
+            "https:///path",
+            "//saint-exemple.fr",
+            "https://saint-exemple.fr/a b",
+            "https://saint-exemple.fr/\"onmouseover=x",
+            "https://saint-exemple.fr/<script>",
+            "https://saint-exemple.fr/é",
+        ] {
+            assert!(!is_web_address(bad), "{bad}");
+        }
     }
 
     #[test]

@@ -15,6 +15,7 @@ mod openapi;
 mod ops;
 mod personal;
 mod polls;
+mod privacy;
 mod proposals;
 pub mod serve;
 mod sso;
@@ -205,6 +206,7 @@ pub fn app(state: AppState) -> Router {
         .merge(comments::router())
         .merge(proposals::router())
         .merge(personal::router())
+        .merge(privacy::router())
         .merge(sso::router())
         .merge(devices::router())
         .merge(email::router())

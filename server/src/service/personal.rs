@@ -7,6 +7,7 @@ use civique_api::{Erasure, MyData};
 use super::{random_hex, Caller, Result, Service};
 use crate::domain::personal::ERASED_KEY_PREFIX;
 use crate::domain::retention::{cutoff, Retained};
+use crate::domain::site::Notice;
 use crate::domain::time::format_time;
 use crate::domain::Error as Refusal;
 
@@ -19,6 +20,15 @@ impl Service {
         }
         self.check_origin(caller, site_id).await?;
         self.participant(caller, site_id).await
+    }
+
+    /// What the privacy link of `site_id`'s widgets shows (anyone may read it).
+    pub async fn privacy_notice(&self, site_id: &str) -> Result<Notice> {
+        Ok(self
+            .store
+            .site_notice(site_id)
+            .await?
+            .ok_or(Refusal::NotFound("site"))?)
     }
 
     /// Everything the caller's token contributed on `site_id`.

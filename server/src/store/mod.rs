@@ -117,6 +117,8 @@ pub trait Sites: Send + Sync {
     /// Every (origin, site) allowed.
     async fn origins(&self) -> Result<Vec<(String, String)>>;
     async fn site_settings(&self, site_id: &str) -> Result<Option<SiteSettings>>;
+    /// What the site's privacy link shows; `None` without such a site.
+    async fn site_notice(&self, site_id: &str) -> Result<Option<crate::domain::site::Notice>>;
     /// The participant id of a key, if that participant ever wrote anything.
     async fn find_participant(&self, site_id: &str, key: &str) -> Result<Option<i64>>;
     /// The secret of the site's account tokens: `None` without such a site, `Some(None)`

@@ -5,6 +5,7 @@ use civique_api::{SiteInput, SiteSettings};
 
 use super::{insert_audit, Backend, Conn};
 use crate::domain::audit::Audit;
+use crate::domain::site::Notice;
 use crate::domain::time::now_text;
 use crate::store::rows::SettingsRow;
 use crate::store::{Nonce, Result, Sites};
@@ -81,6 +82,19 @@ impl Sites for Backend {
         row.map(SiteSettings::try_from).transpose()
     }
 
+    async fn site_notice(&self, site_id: &str) -> Result<Option<Notice>> {
+        let row: Option<(String, Option<String>, i64)> =
+            sqlx::query_as("SELECT name, privacy_url, retention_months FROM sites WHERE id = $1")
+                .bind(site_id)
+                .fetch_optional(&self.pool)
+                .await?;
+        Ok(row.map(|(name, privacy_url, months)| Notice {
+            name,
+            privacy_url,
+            retention_months: u32::try_from(months).unwrap_or(u32::MAX),
+        }))
+    }
+
     async fn find_participant(&self, site_id: &str, key: &str) -> Result<Option<i64>> {
         Ok(
             sqlx::query_scalar("SELECT id FROM participants WHERE site_id = $1 AND key = $2")
@@ -142,13 +156,14 @@ impl Sites for Backend {
     }
 }
 
-/// Writes a site's comment settings, account secret and retention period (the site row
+/// Writes a site's comment settings, account secret, retention period and privacy notice (the site row
 /// exists).
 async fn save_settings(conn: &mut Conn, site: &SiteInput) -> Result<()> {
     let settings = &site.settings;
     sqlx::query(
         "UPDATE sites SET auto_threads = $1, report_threshold = $2, blocked_words = $3, \
-         blocked_words_action = $4, sso_secret = $5, retention_months = $6 WHERE id = $7",
+         blocked_words_action = $4, sso_secret = $5, retention_months = $6, privacy_url = $7 \
+         WHERE id = $8",
     )
     .bind(settings.auto_threads)
     .bind(i64::from(settings.report_threshold))
@@ -156,6 +171,7 @@ async fn save_settings(conn: &mut Conn, site: &SiteInput) -> Result<()> {
     .bind(settings.blocked_words_action.as_str())
     .bind(site.sso_secret.as_deref())
     .bind(i64::from(site.retention_months))
+    .bind(site.privacy_url.as_deref())
     .bind(&site.id)
     .execute(conn)
     .await?;
