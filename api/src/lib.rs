@@ -11,6 +11,7 @@ mod wire;
 pub mod comments;
 pub mod personal;
 pub mod proposals;
+pub mod staff;
 
 use wire::wire_enum;
 pub use wire::UnknownName;
@@ -373,6 +374,12 @@ pub mod codes {
     pub const INVALID_DUPLICATE: &str = "invalid_duplicate";
     /// The status does not fit the box's mode (e.g. `answered` for an idea).
     pub const INVALID_STATUS: &str = "invalid_status";
+    /// Console: wrong login or password.
+    pub const SIGN_IN_REFUSED: &str = "sign_in_refused";
+    /// Console: too many wrong passwords in a row; the account is locked for a while.
+    pub const ACCOUNT_LOCKED: &str = "account_locked";
+    /// Console: the account was disabled by an administrator.
+    pub const ACCOUNT_DISABLED: &str = "account_disabled";
 }
 
 /// Admin API (`Authorization: Bearer <admin token>`): `POST /api/v1/admin/sites`.

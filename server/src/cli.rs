@@ -1,10 +1,11 @@
 //! Command line: `serve` (default), `site create`, `poll create|list`, `thread create`,
-//! `seed FILE`, `backup FILE`. The binary serves the endpoint itself (`http::serve`); the
+//! `user create`, `seed FILE`, `backup FILE`. The binary serves the endpoint itself (`http::serve`); the
 //! other commands run here, through the services only.
 
 use std::path::PathBuf;
 
 use anyhow::Context;
+use civique_api::staff::SiteRole;
 use civique_api::{PollInput, PollKind, ResultsVisibility, SiteInput, ThreadInput};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use time::OffsetDateTime;
@@ -12,6 +13,7 @@ use time::OffsetDateTime;
 use crate::domain::audit::Actor;
 use crate::domain::time::resolve_time;
 use crate::service::seed;
+use crate::service::staff::StaffInput;
 use crate::{Config, Service};
 
 #[derive(Debug, Parser)]
@@ -37,12 +39,56 @@ pub enum Command {
     /// Manage comment threads.
     #[command(subcommand)]
     Thread(ThreadCommand),
+    /// Manage the console's staff accounts.
+    #[command(subcommand)]
+    User(UserCommand),
     /// Import sites, polls, threads and proposal boxes from a TOML file; existing ids are left
     /// untouched.
     Seed { file: PathBuf },
     /// Write a consistent copy of the SQLite database to FILE while the endpoint serves
     /// (PostgreSQL: use pg_dump).
     Backup { file: PathBuf },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Create a staff account for the console (/console). The password is read from the
+    /// CIVIQUE_PASSWORD variable, else from the first line of standard input.
+    Create {
+        /// Their sign-in: an e-mail address.
+        #[arg(long)]
+        login: String,
+        #[arg(long)]
+        name: String,
+        /// Administrator of the whole endpoint (every site): the first account.
+        #[arg(long)]
+        admin: bool,
+        /// SITE:ROLE, a role (`admin` or `moderator`) on a site (repeatable).
+        #[arg(long = "site", value_parser = parse_site_role)]
+        sites: Vec<SiteRole>,
+    },
+}
+
+fn parse_site_role(text: &str) -> Result<SiteRole, String> {
+    let (site, role) = text
+        .split_once(':')
+        .ok_or_else(|| format!("{text:?} is not SITE:ROLE"))?;
+    Ok(SiteRole {
+        site_id: site.to_owned(),
+        role: role.parse().map_err(|e| format!("{e}"))?,
+    })
+}
+
+/// The new account's password: CIVIQUE_PASSWORD, else standard input's first line.
+fn read_password() -> anyhow::Result<String> {
+    if let Ok(password) = std::env::var("CIVIQUE_PASSWORD") {
+        return Ok(password);
+    }
+    let mut line = String::new();
+    std::io::stdin()
+        .read_line(&mut line)
+        .context("reading the password from standard input")?;
+    Ok(line.trim_end_matches(['\r', '\n']).to_owned())
 }
 
 #[derive(Debug, Subcommand)]
@@ -219,6 +265,22 @@ async fn run_command(service: &Service, actor: &Actor, command: Command) -> anyh
             };
             let thread = service.create_thread(actor, input).await?;
             println!("created thread {}", thread.id);
+        }
+        Command::User(UserCommand::Create {
+            login,
+            name,
+            admin,
+            sites,
+        }) => {
+            let input = StaffInput {
+                login,
+                name,
+                password: read_password()?,
+                endpoint_admin: admin,
+                roles: sites,
+            };
+            let id = service.create_staff(input).await?;
+            println!("created staff account {id}");
         }
         Command::Seed { file } => {
             let text = std::fs::read_to_string(&file)

@@ -13,6 +13,11 @@ use crate::{root, run};
 /// The demo site's site account secret in the end-to-end tests (`CIVIQUE_SSO_SECRET` there).
 pub const E2E_SSO_SECRET: &str = "e2e-site-account-secret-0123456789abcdef";
 
+/// The console account of the demo and of the end-to-end tests: a moderator of the demo
+/// site (`CIVIQUE_STAFF_LOGIN` and `CIVIQUE_STAFF_PASSWORD` there).
+pub const STAFF_LOGIN: &str = "moderation@saint-exemple.fr";
+pub const STAFF_PASSWORD: &str = "demo-console-password";
+
 pub struct Endpoint {
     child: Child,
     /// `http://127.0.0.1:PORT/`, with the trailing slash the embed snippet expects.
@@ -44,6 +49,7 @@ impl Endpoint {
             ),
         )?;
         seed(Profile::Release, &config)?;
+        staff(Profile::Release, &config)?;
         Self::start(Profile::Release, &config, token, None)
     }
 
@@ -73,6 +79,7 @@ impl Endpoint {
             ),
         )?;
         seed(Profile::Debug, &config)?;
+        staff(Profile::Debug, &config)?;
         Self::start(Profile::Debug, &config, &token, Some(dir))
     }
 
@@ -233,6 +240,32 @@ fn seed(profile: Profile, config: &Path) -> Result<()> {
         .arg(config)
         .arg("seed")
         .arg(root().join("www/seed.toml")))
+}
+
+/// Creates the console account [`STAFF_LOGIN`] with the command line, unless the database
+/// has it already (the demo's is kept between runs).
+fn staff(profile: Profile, config: &Path) -> Result<()> {
+    let output = Command::new(binary(profile))
+        .arg("--config")
+        .arg(config)
+        .args([
+            "user",
+            "create",
+            "--login",
+            STAFF_LOGIN,
+            "--name",
+            "Camille Martin",
+        ])
+        .args(["--site", "saint-exemple:moderator"])
+        .env("CIVIQUE_PASSWORD", STAFF_PASSWORD)
+        .output()
+        .context("running civique-server user create")?;
+    let said = String::from_utf8_lossy(&output.stderr);
+    if output.status.success() || said.contains("already exists") {
+        Ok(())
+    } else {
+        bail!("creating the console account failed: {said}")
+    }
 }
 
 pub fn random_token() -> String {

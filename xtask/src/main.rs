@@ -157,6 +157,12 @@ fn demo() -> Result<()> {
         "  OpenAPI document:                           {}api/v1/openapi.json",
         server.base_url
     );
+    println!(
+        "  staff console:                              {}console ({} / {})",
+        server.base_url,
+        endpoint::STAFF_LOGIN,
+        endpoint::STAFF_PASSWORD
+    );
     println!();
     println!("  Press Ctrl-C to stop.");
     server.wait()
@@ -218,6 +224,8 @@ fn end_to_end(files: &[&str]) -> Result<()> {
         .env("CIVIQUE_ADMIN_TOKEN", &server.admin_token)
         .env("CIVIQUE_SSO_SECRET", endpoint::E2E_SSO_SECRET)
         .env("CIVIQUE_MAILDIR", &smtp.maildir)
+        .env("CIVIQUE_STAFF_LOGIN", endpoint::STAFF_LOGIN)
+        .env("CIVIQUE_STAFF_PASSWORD", endpoint::STAFF_PASSWORD)
         .env("CHROMIUM_PATH", setup::CHROMIUM));
     drop(server);
     result

@@ -39,6 +39,9 @@ pub enum Error {
         level: civique_api::Participation,
         site: String,
     },
+    /// A console sign-in refused (see [`crate::domain::staff`]).
+    #[error("{0}")]
+    SignIn(super::staff::Problem),
     /// A verified address's code or ticket refused (see [`crate::domain::email`]).
     #[error("{0}")]
     Email(super::email::Problem),
@@ -157,6 +160,9 @@ impl Error {
             Self::Email(super::email::Problem::NotEnabled) => codes::EMAIL_NOT_ENABLED,
             Self::Email(super::email::Problem::Expired) => codes::CODE_EXPIRED,
             Self::Email(_) => codes::CODE_REFUSED,
+            Self::SignIn(super::staff::Problem::Wrong) => codes::SIGN_IN_REFUSED,
+            Self::SignIn(super::staff::Problem::Locked) => codes::ACCOUNT_LOCKED,
+            Self::SignIn(super::staff::Problem::Disabled) => codes::ACCOUNT_DISABLED,
             Self::Sso(super::sso::Problem::Expired) => codes::SSO_EXPIRED,
             Self::Sso(_) => codes::SSO_REFUSED,
             Self::Proof(super::device::Problem::Required) => codes::PROOF_REQUIRED,

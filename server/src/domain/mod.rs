@@ -14,6 +14,7 @@ pub mod proposal;
 pub mod retention;
 pub mod site;
 pub mod sso;
+pub mod staff;
 pub mod text;
 pub mod time;
 

@@ -190,6 +190,9 @@ pub async fn client_network(
         let name = Network::of(address).keyed(&state.network_secret, &day);
         request
             .extensions_mut()
+            .insert(civique_console::ClientNetwork(name.clone()));
+        request
+            .extensions_mut()
             .insert(ClientNetwork(Arc::from(name)));
     }
     next.run(request).await

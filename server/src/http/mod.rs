@@ -5,6 +5,7 @@
 mod admin;
 mod assets;
 mod comments;
+mod console;
 mod devices;
 mod email;
 pub mod error;
@@ -228,8 +229,14 @@ pub fn app(state: AppState) -> Router {
             state.clone(),
             guard::client_network,
         ));
+    // The console counts sign-in failures per network, as the admin API does.
+    let console = console::router(state.service.clone()).layer(middleware::from_fn_with_state(
+        state.clone(),
+        guard::client_network,
+    ));
     Router::new()
         .nest(API_PREFIX, api)
+        .merge(console)
         .merge(ops::router())
         .merge(assets::router())
         .fallback(not_found)

@@ -12,6 +12,7 @@ pub mod polls;
 pub mod proposals;
 pub mod seed;
 pub mod sites;
+pub mod staff;
 
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};

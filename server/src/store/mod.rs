@@ -13,6 +13,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use async_trait::async_trait;
+use civique_api::staff::StaffMember;
 use civique_api::{
     AuditEntry, BoxEvent, CommentSort, CommentStatus, MyData, PollResults, SiteInput, SiteSettings,
     StatusChange, Visibility,
@@ -32,6 +33,7 @@ use crate::domain::proposal::{
     NewProposal, Proposal, ProposalBox, ProposalFilter, SearchTerms, StatusUpdate, SupportChange,
 };
 use crate::domain::retention::Retained;
+use crate::domain::staff::{Account, NewAccount};
 
 /// Status histories by proposal id.
 pub type HistoryMap = HashMap<i64, Vec<StatusChange>>;
@@ -382,10 +384,39 @@ pub trait Operations: Send + Sync {
     async fn listen(&self) -> Result<Option<BoxStream<'static, String>>>;
 }
 
-/// Everything the services need from storage.
-pub trait Store: Sites + Polls + Comments + Proposals + Personal + Records + Operations {}
+/// Staff of the console: accounts, their roles and their sessions.
+#[async_trait]
+pub trait Staff: Send + Sync {
+    /// Creates an account with its roles; `Conflict` when its login is taken.
+    async fn create_account(&self, account: &NewAccount) -> Result<i64>;
+    /// The account that signs in as `login` (normalized).
+    async fn account_by_login(&self, login: &str) -> Result<Option<Account>>;
+    /// Counts a wrong password for account `id`: at `limit` in a row, the account is
+    /// locked until `lock_until` (RFC 3339) and the count starts again. `true` when this
+    /// failure locked it.
+    async fn count_failure(&self, id: i64, limit: u32, lock_until: &str) -> Result<bool>;
+    /// Opens a session stored under `key` (see [`crate::domain::staff::session_key`]) with
+    /// its CSRF token, until `expires_at`; the account's failures are forgotten.
+    async fn open_session(&self, id: i64, key: &str, csrf: &str, expires_at: &str) -> Result<()>;
+    /// The staff member of the session stored under `key` and its CSRF token, if it is
+    /// open at `now` and its account enabled.
+    async fn session(&self, key: &str, now: &str) -> Result<Option<(StaffMember, String)>>;
+    /// Closes the session stored under `key`.
+    async fn close_session(&self, key: &str) -> Result<()>;
+    /// Closes every session of account `id`; how many there were.
+    async fn close_sessions(&self, id: i64) -> Result<u64>;
+}
 
-impl<T: Sites + Polls + Comments + Proposals + Personal + Records + Operations> Store for T {}
+/// Everything the services need from storage.
+pub trait Store:
+    Sites + Polls + Comments + Proposals + Personal + Records + Operations + Staff
+{
+}
+
+impl<T: Sites + Polls + Comments + Proposals + Personal + Records + Operations + Staff> Store
+    for T
+{
+}
 
 /// Checks each connection given back to a pool (`after_release`, on both backends): a
 /// request future dropped between BEGIN and the creation of its transaction object leaves

@@ -10,6 +10,7 @@ mod polls;
 mod proposals;
 mod records;
 mod sites;
+mod staff;
 mod writer;
 
 use std::path::Path;

@@ -1,0 +1,49 @@
+//! Staff of the console (`/console`): accounts, their role on each site, and the limits
+//! of their sign-in.
+
+use serde::{Deserialize, Serialize};
+
+use crate::wire::wire_enum;
+
+wire_enum! {
+    /// What a staff member may do on one site.
+    pub enum Role {
+        /// Everything on the site: its settings, widgets, staff and tokens, and moderation.
+        Admin = "admin",
+        /// Moderation and official answers.
+        Moderator = "moderator",
+    }
+}
+
+/// A staff member's role on one site.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SiteRole {
+    pub site_id: String,
+    pub role: Role,
+}
+
+/// A signed-in staff member, as the console knows them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StaffMember {
+    pub id: i64,
+    /// Their sign-in: an e-mail address, lowercased.
+    pub login: String,
+    pub name: String,
+    /// Administrator of the endpoint: every site, and creating sites.
+    pub endpoint_admin: bool,
+    /// Their role on each site they belong to, by site id.
+    pub sites: Vec<SiteRole>,
+}
+
+pub mod limits {
+    /// A password's length, in characters.
+    pub const PASSWORD_MIN_LEN: usize = 12;
+    pub const PASSWORD_MAX_LEN: usize = 256;
+    pub const LOGIN_MAX_LEN: usize = 254;
+    pub const NAME_MAX_LEN: usize = 120;
+    /// Wrong passwords in a row that lock an account, and for how long.
+    pub const FAILURES_BEFORE_LOCKOUT: u32 = 5;
+    pub const LOCKOUT_MINUTES: u32 = 15;
+    /// How long a console session lasts without signing in again.
+    pub const SESSION_HOURS: u32 = 12;
+}

@@ -1,0 +1,134 @@
+//! The console's texts, in French (the default) and English.
+
+use axum::http::{header, HeaderMap};
+
+/// The language of a console page: the browser's first choice when it is English, French
+/// otherwise.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Lang {
+    #[default]
+    Fr,
+    En,
+}
+
+impl Lang {
+    pub fn of(headers: &HeaderMap) -> Self {
+        let first = headers
+            .get(header::ACCEPT_LANGUAGE)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split(',').next())
+            .unwrap_or("");
+        if first.trim().to_ascii_lowercase().starts_with("en") {
+            Lang::En
+        } else {
+            Lang::Fr
+        }
+    }
+
+    pub fn tag(self) -> &'static str {
+        match self {
+            Lang::Fr => "fr",
+            Lang::En => "en",
+        }
+    }
+
+    pub fn t(self, key: Key) -> &'static str {
+        let (fr, en) = key.texts();
+        match self {
+            Lang::Fr => fr,
+            Lang::En => en,
+        }
+    }
+}
+
+/// Every text of the console.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Key {
+    Console,
+    SkipToContent,
+    SignInTitle,
+    Login,
+    Password,
+    SignIn,
+    WrongCredentials,
+    Locked,
+    Disabled,
+    TooMany,
+    Unavailable,
+    CsrfRefused,
+    BackToConsole,
+    HomeTitle,
+    SignedInAs,
+    YourSites,
+    NoSite,
+    EndpointAdmin,
+    RoleAdmin,
+    RoleModerator,
+    SignOut,
+    SignOutEverywhere,
+    SignedOut,
+    SignedOutEverywhere,
+    Session,
+}
+
+impl Key {
+    fn texts(self) -> (&'static str, &'static str) {
+        match self {
+            Key::Console => ("Console civique", "civique console"),
+            Key::SkipToContent => ("Aller au contenu", "Skip to content"),
+            Key::SignInTitle => ("Connexion", "Sign in"),
+            Key::Login => ("Adresse e-mail", "E-mail address"),
+            Key::Password => ("Mot de passe", "Password"),
+            Key::SignIn => ("Se connecter", "Sign in"),
+            Key::WrongCredentials => (
+                "Adresse e-mail ou mot de passe incorrect.",
+                "Wrong e-mail address or password.",
+            ),
+            Key::Locked => (
+                "Trop d’essais manqués : ce compte est bloqué pendant 15 minutes. Réessayez ensuite.",
+                "Too many failed attempts: this account is locked for 15 minutes. Try again then.",
+            ),
+            Key::Disabled => (
+                "Ce compte est désactivé. Adressez-vous à l’administrateur de votre site.",
+                "This account is disabled. Ask your site's administrator.",
+            ),
+            Key::TooMany => (
+                "Trop d’essais depuis ce réseau. Patientez une minute, puis réessayez.",
+                "Too many attempts from this network. Wait a minute, then try again.",
+            ),
+            Key::Unavailable => (
+                "Le service est momentanément indisponible. Réessayez dans quelques instants.",
+                "The service is unavailable for a moment. Try again shortly.",
+            ),
+            Key::CsrfRefused => (
+                "Cette demande n’a pas pu être vérifiée (elle ne vient pas de la console, ou la page est trop ancienne). Rechargez la page, puis réessayez.",
+                "This request could not be checked (it did not come from the console, or the page is too old). Reload the page, then try again.",
+            ),
+            Key::BackToConsole => ("Retour à la console", "Back to the console"),
+            Key::HomeTitle => ("Tableau de bord", "Dashboard"),
+            Key::SignedInAs => ("Connecté en tant que", "Signed in as"),
+            Key::YourSites => ("Vos sites", "Your sites"),
+            Key::NoSite => (
+                "Vous n’avez encore de rôle sur aucun site.",
+                "You have no role on any site yet.",
+            ),
+            Key::EndpointAdmin => (
+                "Administration de tout le service : tous les sites.",
+                "Administrator of the whole service: every site.",
+            ),
+            Key::RoleAdmin => ("administration", "administrator"),
+            Key::RoleModerator => ("modération", "moderator"),
+            Key::SignOut => ("Se déconnecter", "Sign out"),
+            Key::SignOutEverywhere => (
+                "Se déconnecter de tous mes appareils",
+                "Sign out of all my devices",
+            ),
+            Key::SignedOut => ("Vous êtes déconnecté.", "You are signed out."),
+            Key::SignedOutEverywhere => (
+                "Vous êtes déconnecté de tous vos appareils. Sessions fermées : ",
+                "You are signed out of all your devices. Sessions closed: ",
+            ),
+            Key::Session => ("Session", "Session"),
+        }
+    }
+}

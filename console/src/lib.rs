@@ -1,0 +1,271 @@
+//! The staff console at `/console`: pages rendered on the endpoint, with no script, for the
+//! people who run a town's participation.
+//!
+//! This crate holds the console's pages, forms, texts and session handling; what they act
+//! on comes through [`Backend`], which the endpoint implements on its service layer (the
+//! same operations its API, command line and seed use). Never part of a resident bundle.
+
+mod i18n;
+mod pages;
+mod session;
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use axum::extract::{Form, State};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::get;
+use axum::{Extension, Router};
+use civique_api::staff::StaffMember;
+use serde::Deserialize;
+
+pub use i18n::Lang;
+use session::{Cookie, Session};
+
+/// Why the endpoint refused a console request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Refused {
+    /// Wrong login or password (the same answer for an unknown login).
+    WrongCredentials,
+    /// Too many wrong passwords in a row: the account is locked for a while.
+    Locked,
+    /// The account was disabled.
+    Disabled,
+    /// Too many attempts from this network lately.
+    TooMany,
+    /// The endpoint cannot answer right now (database down).
+    Unavailable,
+}
+
+/// A new session: the cookie's token, the token forms send back, and who it is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Opened {
+    pub token: String,
+    pub csrf: String,
+    pub member: StaffMember,
+}
+
+/// What the console needs of the endpoint: its service layer.
+#[async_trait]
+pub trait Backend: Send + Sync + 'static {
+    /// Signs a staff member in from `network` (the daily name of the client's network).
+    async fn sign_in(
+        &self,
+        login: &str,
+        password: &str,
+        network: Option<&str>,
+    ) -> Result<Opened, Refused>;
+    /// The staff member of the session `token` and its CSRF token, if it is open.
+    async fn session(&self, token: &str) -> Result<Option<(StaffMember, String)>, Refused>;
+    /// Closes the session `token`.
+    async fn sign_out(&self, token: &str) -> Result<(), Refused>;
+    /// Closes every session of `member`; how many there were.
+    async fn sign_out_everywhere(&self, member: &StaffMember) -> Result<u64, Refused>;
+}
+
+/// The daily name of the client's network, which the endpoint sets on each request (the
+/// sign-in limits count per network).
+#[derive(Debug, Clone)]
+pub struct ClientNetwork(pub String);
+
+type Shared = Arc<dyn Backend>;
+
+/// The console's routes, under `/console`.
+pub fn router<S: Clone + Send + Sync + 'static>(backend: Arc<dyn Backend>) -> Router<S> {
+    Router::new()
+        .route("/console", get(home))
+        .route("/console/login", get(login_page).post(login))
+        .route("/console/logout", axum::routing::post(logout))
+        .route("/console/logout-all", axum::routing::post(logout_all))
+        .route("/console/console.css", get(stylesheet))
+        .with_state(backend)
+}
+
+/// Every console answer: no cache, no framing, nothing but its own style sheet.
+const PAGE_POLICY: &str = "default-src 'none'; style-src 'self'; img-src 'self'; \
+                           form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+
+fn page(status: StatusCode, html: String) -> Response {
+    let mut response = (status, axum::response::Html(html)).into_response();
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(PAGE_POLICY),
+    );
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    // Not the endpoint's `no-referrer`: under it, browsers send `Origin: null` with the
+    // console's own forms, which the origin check would refuse.
+    headers.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("same-origin"),
+    );
+    response
+}
+
+async fn stylesheet() -> Response {
+    let mut response = (
+        [(header::CONTENT_TYPE, "text/css; charset=utf-8")],
+        pages::STYLESHEET,
+    )
+        .into_response();
+    response.headers_mut().insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("public, max-age=300"),
+    );
+    response
+}
+
+/// The page of `refusal` when the endpoint itself failed.
+fn unavailable(lang: Lang) -> Response {
+    page(
+        StatusCode::SERVICE_UNAVAILABLE,
+        pages::message(lang, i18n::Key::Unavailable),
+    )
+}
+
+/// The session the request's cookie names, if it is open.
+async fn session_of(backend: &Shared, headers: &HeaderMap) -> Result<Option<Session>, Refused> {
+    let Some(token) = Cookie::token(headers) else {
+        return Ok(None);
+    };
+    Ok(backend
+        .session(&token)
+        .await?
+        .map(|(member, csrf)| Session {
+            token,
+            member,
+            csrf,
+        }))
+}
+
+async fn home(State(backend): State<Shared>, headers: HeaderMap) -> Response {
+    let lang = Lang::of(&headers);
+    match session_of(&backend, &headers).await {
+        Ok(Some(session)) => page(StatusCode::OK, pages::home(lang, &session)),
+        Ok(None) => Redirect::to("/console/login").into_response(),
+        Err(_) => unavailable(lang),
+    }
+}
+
+async fn login_page(headers: HeaderMap) -> Response {
+    let lang = Lang::of(&headers);
+    page(StatusCode::OK, pages::login(lang, "", None))
+}
+
+#[derive(Deserialize)]
+struct LoginForm {
+    #[serde(default)]
+    login: String,
+    #[serde(default)]
+    password: String,
+}
+
+async fn login(
+    State(backend): State<Shared>,
+    network: Option<Extension<ClientNetwork>>,
+    headers: HeaderMap,
+    Form(form): Form<LoginForm>,
+) -> Response {
+    let lang = Lang::of(&headers);
+    if !session::same_origin(&headers) {
+        return forbidden(lang);
+    }
+    let network = network.map(|Extension(ClientNetwork(name))| name);
+    match backend
+        .sign_in(&form.login, &form.password, network.as_deref())
+        .await
+    {
+        Ok(opened) => {
+            let mut response = Redirect::to("/console").into_response();
+            if let Ok(cookie) = Cookie::open(&opened.token, session::over_https(&headers)) {
+                response.headers_mut().insert(header::SET_COOKIE, cookie);
+            }
+            response
+        }
+        Err(Refused::Unavailable) => unavailable(lang),
+        Err(refused) => {
+            let status = match refused {
+                Refused::Locked | Refused::TooMany => StatusCode::TOO_MANY_REQUESTS,
+                Refused::Disabled => StatusCode::FORBIDDEN,
+                _ => StatusCode::UNAUTHORIZED,
+            };
+            // The address typed stays in the form; a password is never sent back.
+            page(status, pages::login(lang, &form.login, Some(refused)))
+        }
+    }
+}
+
+fn forbidden(lang: Lang) -> Response {
+    page(
+        StatusCode::FORBIDDEN,
+        pages::message(lang, i18n::Key::CsrfRefused),
+    )
+}
+
+#[derive(Deserialize)]
+struct CsrfForm {
+    #[serde(default)]
+    csrf: String,
+}
+
+/// The session of a form sent from the console itself with its session's CSRF token, or
+/// the answer to give instead.
+async fn checked(
+    backend: &Shared,
+    headers: &HeaderMap,
+    form: &CsrfForm,
+) -> Result<Session, Response> {
+    let lang = Lang::of(headers);
+    let session = match session_of(backend, headers).await {
+        Ok(Some(session)) => session,
+        Ok(None) => return Err(Redirect::to("/console/login").into_response()),
+        Err(_) => return Err(unavailable(lang)),
+    };
+    if session::same_origin(headers) && session::same_secret(&form.csrf, &session.csrf) {
+        Ok(session)
+    } else {
+        Err(forbidden(lang))
+    }
+}
+
+/// The login page again, with `key`'s notice, and the session cookie cleared.
+fn signed_out(lang: Lang, key: i18n::Key, count: Option<u64>) -> Response {
+    let mut response = page(StatusCode::OK, pages::signed_out(lang, key, count));
+    response
+        .headers_mut()
+        .insert(header::SET_COOKIE, Cookie::cleared());
+    response
+}
+
+async fn logout(
+    State(backend): State<Shared>,
+    headers: HeaderMap,
+    Form(form): Form<CsrfForm>,
+) -> Response {
+    let session = match checked(&backend, &headers, &form).await {
+        Ok(session) => session,
+        Err(response) => return response,
+    };
+    let lang = Lang::of(&headers);
+    match backend.sign_out(&session.token).await {
+        Ok(()) => signed_out(lang, i18n::Key::SignedOut, None),
+        Err(_) => unavailable(lang),
+    }
+}
+
+async fn logout_all(
+    State(backend): State<Shared>,
+    headers: HeaderMap,
+    Form(form): Form<CsrfForm>,
+) -> Response {
+    let session = match checked(&backend, &headers, &form).await {
+        Ok(session) => session,
+        Err(response) => return response,
+    };
+    let lang = Lang::of(&headers);
+    match backend.sign_out_everywhere(&session.member).await {
+        Ok(count) => signed_out(lang, i18n::Key::SignedOutEverywhere, Some(count)),
+        Err(_) => unavailable(lang),
+    }
+}

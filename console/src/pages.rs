@@ -1,0 +1,210 @@
+//! The console's pages: plain HTML, no script, every form usable with the keyboard alone.
+
+use civique_api::staff::Role;
+
+use crate::i18n::{Key, Lang};
+use crate::session::Session;
+use crate::Refused;
+
+pub const STYLESHEET: &str = "\
+*{box-sizing:border-box}\
+body{margin:0;font:1rem/1.5 system-ui,sans-serif;color:#1e1e1e;background:#f6f6f6}\
+.skip{position:absolute;left:-100vw}.skip:focus{left:1em;top:1em;padding:.5em;background:#fff}\
+header{padding:.75em 1.5em;color:#fff;background:#000091}\
+header p{margin:0;font-weight:bold}\
+main{max-width:48em;margin:1.5em auto;padding:1.5em;background:#fff;border:1px solid #8a8a8a;border-radius:4px}\
+h1{margin-top:0;font-size:1.6em}h2{font-size:1.2em}\
+label{display:block;margin:1em 0 .25em;font-weight:bold}\
+input{width:100%;max-width:24em;min-height:2.75em;padding:.5em;font:inherit;border:1px solid #555;border-radius:4px}\
+button{min-height:2.75em;margin:1em .5em 0 0;padding:.5em 1.25em;font:inherit;font-weight:bold;color:#fff;\
+background:#000091;border:2px solid #000091;border-radius:4px;cursor:pointer}\
+button.quiet{color:#000091;background:#fff}\
+form.inline{display:inline}\
+:focus-visible{outline:3px solid #0a76f6;outline-offset:2px}\
+.error{padding:.5em .75em;color:#c9191e;border-left:4px solid #c9191e;font-weight:bold}\
+.notice{padding:.5em .75em;color:#18753c;border-left:4px solid #18753c;font-weight:bold}\
+a{color:#000091}\
+@media (forced-colors:active){button{border:2px solid ButtonText}}\
+";
+
+/// `text` with `&`, `<`, `>`, `"` and `'` escaped for HTML.
+pub fn escape(text: &str) -> String {
+    text.chars()
+        .fold(String::with_capacity(text.len()), |mut out, c| {
+            match c {
+                '&' => out.push_str("&amp;"),
+                '<' => out.push_str("&lt;"),
+                '>' => out.push_str("&gt;"),
+                '"' => out.push_str("&quot;"),
+                '\'' => out.push_str("&#39;"),
+                c => out.push(c),
+            }
+            out
+        })
+}
+
+/// A whole page titled `title`, with `body` in its main region.
+fn layout(lang: Lang, title: &str, body: &str) -> String {
+    format!(
+        "<!doctype html><html lang=\"{lang}\"><head><meta charset=\"utf-8\">\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+         <title>{title} — {console}</title><link rel=\"stylesheet\" href=\"/console/console.css\"></head>\
+         <body><a class=\"skip\" href=\"#main\">{skip}</a><header><p>{console}</p></header>\
+         <main id=\"main\" tabindex=\"-1\"><h1>{title}</h1>{body}</main></body></html>",
+        lang = lang.tag(),
+        title = escape(title),
+        console = lang.t(Key::Console),
+        skip = lang.t(Key::SkipToContent),
+    )
+}
+
+/// The sign-in page, with the address typed before and why it was refused.
+pub fn login(lang: Lang, login: &str, refused: Option<Refused>) -> String {
+    let problem = refused.map(|refused| match refused {
+        Refused::WrongCredentials => Key::WrongCredentials,
+        Refused::Locked => Key::Locked,
+        Refused::Disabled => Key::Disabled,
+        Refused::TooMany => Key::TooMany,
+        Refused::Unavailable => Key::Unavailable,
+    });
+    login_with(
+        lang,
+        login,
+        problem.map(|key| ("error", lang.t(key).to_owned())),
+    )
+}
+
+/// The sign-in page after signing out, saying so.
+pub fn signed_out(lang: Lang, key: Key, count: Option<u64>) -> String {
+    let text = match count {
+        Some(count) => format!("{}{count}.", lang.t(key)),
+        None => lang.t(key).to_owned(),
+    };
+    login_with(lang, "", Some(("notice", text)))
+}
+
+fn login_with(lang: Lang, login: &str, said: Option<(&str, String)>) -> String {
+    let invalid = said.as_ref().is_some_and(|(class, _)| *class == "error");
+    let described = if invalid {
+        " aria-invalid=\"true\" aria-describedby=\"problem\""
+    } else {
+        ""
+    };
+    let said = said.map_or_else(String::new, |(class, text)| {
+        let role = if class == "error" { "alert" } else { "status" };
+        format!(
+            "<p class=\"{class}\" id=\"problem\" role=\"{role}\">{}</p>",
+            escape(&text)
+        )
+    });
+    layout(
+        lang,
+        lang.t(Key::SignInTitle),
+        &format!(
+            "{said}<form method=\"post\" action=\"/console/login\">\
+             <label for=\"login\">{login_label}</label>\
+             <input id=\"login\" name=\"login\" type=\"email\" autocomplete=\"username\" required \
+             value=\"{login}\"{described}>\
+             <label for=\"password\">{password_label}</label>\
+             <input id=\"password\" name=\"password\" type=\"password\" autocomplete=\"current-password\" \
+             required{described}>\
+             <div><button type=\"submit\">{sign_in}</button></div></form>",
+            login_label = lang.t(Key::Login),
+            login = escape(login),
+            password_label = lang.t(Key::Password),
+            sign_in = lang.t(Key::SignIn),
+        ),
+    )
+}
+
+/// A page that only says `key`, with a way back.
+pub fn message(lang: Lang, key: Key) -> String {
+    layout(
+        lang,
+        lang.t(Key::Console),
+        &format!(
+            "<p class=\"error\" role=\"alert\">{}</p><p><a href=\"/console\">{}</a></p>",
+            lang.t(key),
+            lang.t(Key::BackToConsole)
+        ),
+    )
+}
+
+/// A form that posts only the session's CSRF token to `action`.
+fn action_form(action: &str, csrf: &str, label: &str, class: &str) -> String {
+    format!(
+        "<form class=\"inline\" method=\"post\" action=\"{action}\">\
+         <input type=\"hidden\" name=\"csrf\" value=\"{csrf}\">\
+         <button type=\"submit\" class=\"{class}\">{label}</button></form>",
+        csrf = escape(csrf),
+    )
+}
+
+/// The signed-in staff member's home: who they are, their sites and roles, signing out.
+pub fn home(lang: Lang, session: &Session) -> String {
+    let member = &session.member;
+    let mut sites = String::new();
+    if member.endpoint_admin {
+        sites.push_str(&format!("<p>{}</p>", lang.t(Key::EndpointAdmin)));
+    }
+    if member.sites.is_empty() {
+        if !member.endpoint_admin {
+            sites.push_str(&format!("<p>{}</p>", lang.t(Key::NoSite)));
+        }
+    } else {
+        sites.push_str("<ul>");
+        for site in &member.sites {
+            let role = match site.role {
+                Role::Admin => Key::RoleAdmin,
+                Role::Moderator => Key::RoleModerator,
+            };
+            sites.push_str(&format!(
+                "<li><strong>{}</strong> : {}</li>",
+                escape(&site.site_id),
+                lang.t(role)
+            ));
+        }
+        sites.push_str("</ul>");
+    }
+    layout(
+        lang,
+        lang.t(Key::HomeTitle),
+        &format!(
+            "<p>{signed_in_as} <strong>{name}</strong> ({login}).</p>\
+             <h2>{your_sites}</h2>{sites}<h2>{session_title}</h2><div>{sign_out}{everywhere}</div>",
+            signed_in_as = lang.t(Key::SignedInAs),
+            name = escape(&member.name),
+            login = escape(&member.login),
+            your_sites = lang.t(Key::YourSites),
+            session_title = lang.t(Key::Session),
+            sign_out = action_form("/console/logout", &session.csrf, lang.t(Key::SignOut), ""),
+            everywhere = action_form(
+                "/console/logout-all",
+                &session.csrf,
+                lang.t(Key::SignOutEverywhere),
+                "quiet"
+            ),
+        ),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn typed_values_are_escaped_and_a_refusal_is_an_alert_tied_to_the_fields() {
+        let page = login(
+            Lang::Fr,
+            "\"><script>x</script>",
+            Some(Refused::WrongCredentials),
+        );
+        assert!(!page.contains("<script>"));
+        assert!(page.contains("value=\"&quot;&gt;&lt;script&gt;"));
+        assert!(page.contains("role=\"alert\">Adresse e-mail ou mot de passe incorrect.</p>"));
+        assert!(page.contains("aria-describedby=\"problem\""));
+        assert!(page.starts_with("<!doctype html><html lang=\"fr\">"));
+        let fresh = login(Lang::En, "", None);
+        assert!(!fresh.contains("aria-invalid") && fresh.contains("<html lang=\"en\">"));
+    }
+}

@@ -1,0 +1,65 @@
+//! The staff console (`civique-console`) on this endpoint's services.
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use civique_api::staff::StaffMember;
+use civique_console::{Backend, Opened, Refused};
+
+use crate::domain::staff::Problem;
+use crate::domain::Error as Refusal;
+use crate::service::{Error, Service};
+
+/// What the console is told of a failed operation: the endpoint's log keeps the rest.
+fn refused(error: Error) -> Refused {
+    match error {
+        Error::Refused(Refusal::SignIn(Problem::Wrong)) => Refused::WrongCredentials,
+        Error::Refused(Refusal::SignIn(Problem::Locked)) => Refused::Locked,
+        Error::Refused(Refusal::SignIn(Problem::Disabled)) => Refused::Disabled,
+        Error::Refused(Refusal::RateLimited) => Refused::TooMany,
+        error => {
+            tracing::error!(%error, "console request failed");
+            Refused::Unavailable
+        }
+    }
+}
+
+struct Console(Service);
+
+#[async_trait]
+impl Backend for Console {
+    async fn sign_in(
+        &self,
+        login: &str,
+        password: &str,
+        network: Option<&str>,
+    ) -> Result<Opened, Refused> {
+        let signed = self
+            .0
+            .sign_in(login, password, network)
+            .await
+            .map_err(refused)?;
+        Ok(Opened {
+            token: signed.token,
+            csrf: signed.csrf,
+            member: signed.member,
+        })
+    }
+
+    async fn session(&self, token: &str) -> Result<Option<(StaffMember, String)>, Refused> {
+        self.0.staff_session(token).await.map_err(refused)
+    }
+
+    async fn sign_out(&self, token: &str) -> Result<(), Refused> {
+        self.0.sign_out(token).await.map_err(refused)
+    }
+
+    async fn sign_out_everywhere(&self, member: &StaffMember) -> Result<u64, Refused> {
+        self.0.sign_out_everywhere(member).await.map_err(refused)
+    }
+}
+
+/// The console's routes, on `service`.
+pub fn router<S: Clone + Send + Sync + 'static>(service: Service) -> axum::Router<S> {
+    civique_console::router(Arc::new(Console(service)))
+}

@@ -1,0 +1,173 @@
+//! Staff of the console: accounts, sign-in with lockout, sessions.
+
+use civique_api::staff::{limits, SiteRole, StaffMember};
+use time::{Duration, OffsetDateTime};
+
+use super::{random_bytes, random_hex, Result, Service};
+use crate::domain::staff::{self, NewAccount, Problem};
+use crate::domain::time::{format_time, now_text};
+use crate::domain::Error as Refusal;
+
+/// An open console session: the cookie's token (the endpoint keeps only its hash), the
+/// token every form sends back (CSRF), and who it is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SignedIn {
+    pub token: String,
+    pub csrf: String,
+    pub member: StaffMember,
+}
+
+/// An account to create (see [`Service::create_staff`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StaffInput {
+    pub login: String,
+    pub name: String,
+    pub password: String,
+    pub endpoint_admin: bool,
+    pub roles: Vec<SiteRole>,
+}
+
+/// Runs argon2 (tens of milliseconds of CPU) off the request threads.
+async fn off_thread<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> T {
+    match tokio::task::spawn_blocking(work).await {
+        Ok(done) => done,
+        Err(panicked) => std::panic::resume_unwind(panicked.into_panic()),
+    }
+}
+
+impl Service {
+    /// Creates a staff account (`civique-server user create`; later the console's
+    /// invitations). The password is kept as an argon2id hash only.
+    pub async fn create_staff(&self, input: StaffInput) -> Result<i64> {
+        let login = staff::normalize_login(&input.login).map_err(Refusal::InvalidInput)?;
+        let name = input.name.trim().to_owned();
+        if name.is_empty() || name.chars().count() > limits::NAME_MAX_LEN {
+            return Err(Refusal::InvalidInput(format!(
+                "a name has 1 to {} characters",
+                limits::NAME_MAX_LEN
+            ))
+            .into());
+        }
+        staff::check_password(&input.password).map_err(Refusal::InvalidInput)?;
+        for role in &input.roles {
+            if !self.store.site_exists(&role.site_id).await? {
+                return Err(Refusal::NotFound("site").into());
+            }
+        }
+        let salt: [u8; 16] = random_bytes()?;
+        let password = input.password;
+        let password_hash = off_thread(move || staff::hash_password(&password, &salt))
+            .await
+            .map_err(Refusal::InvalidInput)?;
+        Ok(self
+            .store
+            .create_account(&NewAccount {
+                login,
+                name,
+                password_hash,
+                endpoint_admin: input.endpoint_admin,
+                roles: input.roles,
+            })
+            .await?)
+    }
+
+    /// Signs a staff member in: a new session, or why not. Wrong credentials from one
+    /// network are rate-limited like wrong admin tokens; [`limits::FAILURES_BEFORE_LOCKOUT`]
+    /// wrong passwords in a row lock the account for [`limits::LOCKOUT_MINUTES`].
+    pub async fn sign_in(
+        &self,
+        login: &str,
+        password: &str,
+        network: Option<&str>,
+    ) -> Result<SignedIn> {
+        self.admin_attempt_allowed(network).await?;
+        let account = match staff::normalize_login(login) {
+            Ok(login) => self.store.account_by_login(&login).await?,
+            Err(_) => None,
+        };
+        let hash = account
+            .as_ref()
+            .map_or(staff::DECOY_HASH, |a| &a.password_hash)
+            .to_owned();
+        let typed = password.to_owned();
+        let right = off_thread(move || staff::verify_password(&hash, &typed)).await;
+        let now = now_text();
+        let account = match account {
+            Some(account)
+                if account
+                    .locked_until
+                    .as_ref()
+                    .is_some_and(|until| *until > now) =>
+            {
+                return Err(Refusal::SignIn(Problem::Locked).into());
+            }
+            Some(account) if right => account,
+            Some(account) => {
+                self.admin_attempt_failed(network).await?;
+                let until =
+                    OffsetDateTime::now_utc() + Duration::minutes(limits::LOCKOUT_MINUTES.into());
+                let locked = self
+                    .store
+                    .count_failure(
+                        account.id,
+                        limits::FAILURES_BEFORE_LOCKOUT,
+                        &format_time(until),
+                    )
+                    .await?;
+                return Err(Refusal::SignIn(if locked {
+                    Problem::Locked
+                } else {
+                    Problem::Wrong
+                })
+                .into());
+            }
+            None => {
+                self.admin_attempt_failed(network).await?;
+                return Err(Refusal::SignIn(Problem::Wrong).into());
+            }
+        };
+        if account.disabled {
+            return Err(Refusal::SignIn(Problem::Disabled).into());
+        }
+        let token = random_hex::<32>()?;
+        let csrf = random_hex::<32>()?;
+        let expires = OffsetDateTime::now_utc() + Duration::hours(limits::SESSION_HOURS.into());
+        self.store
+            .open_session(
+                account.id,
+                &staff::session_key(&token),
+                &csrf,
+                &format_time(expires),
+            )
+            .await?;
+        let (member, _) = self
+            .store
+            .session(&staff::session_key(&token), &now_text())
+            .await?
+            .ok_or(Refusal::SignIn(Problem::Wrong))?;
+        Ok(SignedIn {
+            token,
+            csrf,
+            member,
+        })
+    }
+
+    /// The staff member signed in with the session `token`, and its CSRF token; `None` when
+    /// it is unknown, expired or closed, or its account disabled.
+    pub async fn staff_session(&self, token: &str) -> Result<Option<(StaffMember, String)>> {
+        Ok(self
+            .store
+            .session(&staff::session_key(token), &now_text())
+            .await?)
+    }
+
+    /// Closes the session `token`.
+    pub async fn sign_out(&self, token: &str) -> Result<()> {
+        Ok(self.store.close_session(&staff::session_key(token)).await?)
+    }
+
+    /// Closes every session of `member`, on every device; how many there were.
+    pub async fn sign_out_everywhere(&self, member: &StaffMember) -> Result<u64> {
+        Ok(self.store.close_sessions(member.id).await?)
+    }
+}

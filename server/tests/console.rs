@@ -1,0 +1,327 @@
+//! The staff console over real HTTP: sign-in with its refusals and lockout, the session
+//! cookie's attributes, CSRF refusals, signing out here and everywhere.
+
+mod common;
+
+use civique_api::staff::{Role, SiteRole};
+use civique_server::service::staff::StaffInput;
+use common::*;
+use reqwest::header::{
+    CACHE_CONTROL, CONTENT_SECURITY_POLICY, COOKIE, LOCATION, REFERRER_POLICY, SET_COOKIE,
+};
+use reqwest::{Client, Response, StatusCode};
+
+const LOGIN: &str = "camille@saint-exemple.fr";
+const PASSWORD: &str = "une phrase de passe solide";
+
+fn browser() -> Client {
+    Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+}
+
+async fn with_account() -> TestServer {
+    let server = TestServer::start().await;
+    server
+        .state
+        .service
+        .create_staff(StaffInput {
+            login: "  Camille@Saint-Exemple.fr ".into(),
+            name: "Camille <Martin>".into(),
+            password: PASSWORD.into(),
+            endpoint_admin: false,
+            roles: vec![SiteRole {
+                site_id: SITE.into(),
+                role: Role::Moderator,
+            }],
+        })
+        .await
+        .expect("account created");
+    server
+}
+
+async fn sign_in(server: &TestServer, login: &str, password: &str) -> Response {
+    browser()
+        .post(server.url("/console/login"))
+        .form(&[("login", login), ("password", password)])
+        .send()
+        .await
+        .unwrap()
+}
+
+/// The session cookie (`name=value`) an answer sets.
+fn cookie_of(response: &Response) -> String {
+    let set = response.headers()[SET_COOKIE].to_str().unwrap();
+    set.split(';').next().unwrap().to_owned()
+}
+
+async fn home(server: &TestServer, cookie: &str) -> Response {
+    browser()
+        .get(server.url("/console"))
+        .header(COOKIE, cookie)
+        .send()
+        .await
+        .unwrap()
+}
+
+/// The CSRF token of the signed-in home page's forms.
+async fn csrf_of(server: &TestServer, cookie: &str) -> String {
+    let page = home(server, cookie).await.text().await.unwrap();
+    let start = page.find("name=\"csrf\" value=\"").expect("a form") + 19;
+    page[start..start + 64].to_owned()
+}
+
+async fn post(server: &TestServer, path: &str, cookie: &str, csrf: &str) -> Response {
+    browser()
+        .post(server.url(path))
+        .header(COOKIE, cookie)
+        .form(&[("csrf", csrf)])
+        .send()
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn staff_sign_in_with_a_strict_cookie_and_sign_out() {
+    let server = with_account().await;
+    let page = browser().get(server.url("/console")).send().await.unwrap();
+    assert_eq!(page.status(), StatusCode::SEE_OTHER);
+    assert_eq!(page.headers()[LOCATION], "/console/login");
+    let login = browser()
+        .get(server.url("/console/login"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(login.status(), StatusCode::OK);
+    let policy = login.headers()[CONTENT_SECURITY_POLICY].to_str().unwrap();
+    assert!(policy.contains("form-action 'self'") && !policy.contains("script"));
+    assert_eq!(login.headers()[CACHE_CONTROL], "no-store");
+    // Under `no-referrer`, browsers would send `Origin: null` with the console's own forms.
+    assert_eq!(login.headers()[REFERRER_POLICY], "same-origin");
+    assert!(login.text().await.unwrap().contains("name=\"password\""));
+
+    let signed = sign_in(&server, "CAMILLE@saint-exemple.fr", PASSWORD).await;
+    assert_eq!(signed.status(), StatusCode::SEE_OTHER);
+    let set = signed.headers()[SET_COOKIE].to_str().unwrap().to_owned();
+    for part in ["HttpOnly", "SameSite=Strict", "Path=/console"] {
+        assert!(set.contains(part), "{set}");
+    }
+    assert!(!set.contains("Secure"), "plain HTTP here: {set}");
+    let cookie = cookie_of(&signed);
+    // Only a hash of the token is stored.
+    let token = cookie.split_once('=').unwrap().1.to_owned();
+    assert_eq!(
+        server
+            .count(&format!(
+                "SELECT COUNT(*) FROM staff_sessions WHERE token_hash = '{token}'"
+            ))
+            .await,
+        0
+    );
+    let page = home(&server, &cookie).await;
+    assert_eq!(page.status(), StatusCode::OK);
+    let page = page.text().await.unwrap();
+    assert!(page.contains("Camille &lt;Martin&gt;"), "{page}");
+    assert!(page.contains(&format!("<strong>{SITE}</strong> : modération")));
+
+    // Over HTTPS (a proxy says so), the cookie is Secure.
+    let https = browser()
+        .post(server.url("/console/login"))
+        .header("x-forwarded-proto", "https")
+        .form(&[("login", LOGIN), ("password", PASSWORD)])
+        .send()
+        .await
+        .unwrap();
+    assert!(https.headers()[SET_COOKIE]
+        .to_str()
+        .unwrap()
+        .contains("; Secure"));
+
+    let csrf = csrf_of(&server, &cookie).await;
+    let out = post(&server, "/console/logout", &cookie, &csrf).await;
+    assert_eq!(out.status(), StatusCode::OK);
+    assert!(out.headers()[SET_COOKIE]
+        .to_str()
+        .unwrap()
+        .contains("Max-Age=0"));
+    assert!(out.text().await.unwrap().contains("Vous êtes déconnecté."));
+    assert_eq!(home(&server, &cookie).await.status(), StatusCode::SEE_OTHER);
+    // The HTTPS session is still open.
+    assert_eq!(
+        home(&server, &cookie_of(&https)).await.status(),
+        StatusCode::OK
+    );
+}
+
+#[tokio::test]
+async fn wrong_passwords_lock_the_account_and_unknown_logins_get_the_same_answer() {
+    let server = with_account().await;
+    let wrong = sign_in(&server, LOGIN, "pas le bon mot de passe").await;
+    assert_eq!(wrong.status(), StatusCode::UNAUTHORIZED);
+    assert!(wrong.headers().get(SET_COOKIE).is_none());
+    let page = wrong.text().await.unwrap();
+    assert!(page.contains("role=\"alert\">Adresse e-mail ou mot de passe incorrect."));
+    assert!(
+        page.contains(&format!("value=\"{LOGIN}\"")),
+        "the address typed stays"
+    );
+    assert!(
+        !page.contains("pas le bon"),
+        "a password is never sent back"
+    );
+    let unknown = sign_in(&server, "nobody@saint-exemple.fr", PASSWORD).await;
+    assert_eq!(unknown.status(), StatusCode::UNAUTHORIZED);
+    assert!(unknown
+        .text()
+        .await
+        .unwrap()
+        .contains("Adresse e-mail ou mot de passe incorrect."));
+
+    for _ in 0..3 {
+        assert_eq!(
+            sign_in(&server, LOGIN, "encore un mauvais").await.status(),
+            StatusCode::UNAUTHORIZED
+        );
+    }
+    // The fifth wrong password in a row locks it: even the right one is refused then.
+    let locked = sign_in(&server, LOGIN, "le cinquième mauvais").await;
+    assert_eq!(locked.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert!(locked
+        .text()
+        .await
+        .unwrap()
+        .contains("bloqué pendant 15 minutes"));
+    let right = sign_in(&server, LOGIN, PASSWORD).await;
+    assert_eq!(right.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert!(right.headers().get(SET_COOKIE).is_none());
+
+    // Once the lockout is over, the right password opens a session and the count restarts.
+    server
+        .execute("UPDATE staff_accounts SET locked_until = '2000-01-01T00:00:00Z'")
+        .await;
+    assert_eq!(
+        sign_in(&server, LOGIN, PASSWORD).await.status(),
+        StatusCode::SEE_OTHER
+    );
+    assert_eq!(
+        server
+            .count("SELECT failed_logins FROM staff_accounts")
+            .await,
+        0
+    );
+    assert_eq!(
+        server
+            .count("SELECT COUNT(*) FROM staff_accounts WHERE password_hash LIKE '$argon2id$%'")
+            .await,
+        1
+    );
+}
+
+#[tokio::test]
+async fn forms_without_the_sessions_token_or_from_another_site_are_refused() {
+    let server = with_account().await;
+    let cookie = cookie_of(&sign_in(&server, LOGIN, PASSWORD).await);
+    let csrf = csrf_of(&server, &cookie).await;
+    for forged in [
+        "",
+        "0000000000000000000000000000000000000000000000000000000000000000",
+    ] {
+        let refused = post(&server, "/console/logout", &cookie, forged).await;
+        assert_eq!(refused.status(), StatusCode::FORBIDDEN);
+        assert!(refused
+            .text()
+            .await
+            .unwrap()
+            .contains("n’a pas pu être vérifiée"));
+    }
+    let cross_site = browser()
+        .post(server.url("/console/logout"))
+        .header(COOKIE, &cookie)
+        .header("origin", "https://evil.example")
+        .form(&[("csrf", csrf.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(cross_site.status(), StatusCode::FORBIDDEN);
+    let cross_login = browser()
+        .post(server.url("/console/login"))
+        .header("origin", "https://evil.example")
+        .form(&[("login", LOGIN), ("password", PASSWORD)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(cross_login.status(), StatusCode::FORBIDDEN);
+    // Nothing was closed by the refused forms.
+    assert_eq!(home(&server, &cookie).await.status(), StatusCode::OK);
+}
+
+#[tokio::test]
+async fn signing_out_everywhere_closes_every_session_of_the_account_only() {
+    let server = with_account().await;
+    server
+        .state
+        .service
+        .create_staff(StaffInput {
+            login: "dominique@saint-exemple.fr".into(),
+            name: "Dominique".into(),
+            password: PASSWORD.into(),
+            endpoint_admin: true,
+            roles: vec![],
+        })
+        .await
+        .unwrap();
+    let phone = cookie_of(&sign_in(&server, LOGIN, PASSWORD).await);
+    let laptop = cookie_of(&sign_in(&server, LOGIN, PASSWORD).await);
+    let other = cookie_of(&sign_in(&server, "dominique@saint-exemple.fr", PASSWORD).await);
+    let page = home(&server, &other).await.text().await.unwrap();
+    assert!(page.contains("tous les sites"), "{page}");
+
+    let csrf = csrf_of(&server, &phone).await;
+    let out = post(&server, "/console/logout-all", &phone, &csrf).await;
+    assert_eq!(out.status(), StatusCode::OK);
+    assert!(out.text().await.unwrap().contains("Sessions fermées : 2."));
+    for cookie in [&phone, &laptop] {
+        assert_eq!(home(&server, cookie).await.status(), StatusCode::SEE_OTHER);
+    }
+    assert_eq!(home(&server, &other).await.status(), StatusCode::OK);
+}
+
+#[tokio::test]
+async fn accounts_need_an_address_a_real_password_and_existing_sites() {
+    let server = TestServer::start().await;
+    let service = &server.state.service;
+    let input = |login: &str, password: &str, site: &str| StaffInput {
+        login: login.into(),
+        name: "Camille".into(),
+        password: password.into(),
+        endpoint_admin: false,
+        roles: vec![SiteRole {
+            site_id: site.into(),
+            role: Role::Admin,
+        }],
+    };
+    assert!(service
+        .create_staff(input("camille", PASSWORD, SITE))
+        .await
+        .is_err());
+    assert!(service
+        .create_staff(input(LOGIN, "court", SITE))
+        .await
+        .is_err());
+    assert!(service
+        .create_staff(input(LOGIN, PASSWORD, "nowhere"))
+        .await
+        .is_err());
+    service
+        .create_staff(input(LOGIN, PASSWORD, SITE))
+        .await
+        .unwrap();
+    assert!(
+        service
+            .create_staff(input(LOGIN, PASSWORD, SITE))
+            .await
+            .is_err(),
+        "one account per address"
+    );
+}

@@ -1,0 +1,89 @@
+// The staff console: a moderator signs in with the keyboard alone, is told of a wrong
+// password without losing the address typed, sees their site and role, and signs out;
+// a form posted from another site is refused. axe on every page.
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { ENDPOINT, WWW, expectFocus, expectNoAxeViolations, useBrowser } from './support.mjs';
+
+const browser = useBrowser();
+const LOGIN = process.env.CIVIQUE_STAFF_LOGIN;
+const PASSWORD = process.env.CIVIQUE_STAFF_PASSWORD;
+
+/** Types `text` into the focused field, which must be the one labelled `label`. */
+async function typeInto(page, label, text) {
+  await expectFocus(page, new RegExp(`^input:${label}`));
+  await page.keyboard.type(text);
+}
+
+describe('staff console', () => {
+  test('a moderator signs in with the keyboard, is told of a wrong password, and signs out', async () => {
+    assert.ok(LOGIN && PASSWORD, 'CIVIQUE_STAFF_LOGIN and CIVIQUE_STAFF_PASSWORD are set by cargo xtask test');
+    // The console's pages allow no script: axe is injected past their policy.
+    const page = await browser.resident({ locale: 'fr-FR', bypassCSP: true });
+    await page.goto(`${ENDPOINT}console`);
+    assert.equal(new URL(page.url()).pathname, '/console/login');
+    await page.getByRole('heading', { level: 1, name: 'Connexion' }).waitFor();
+    await expectNoAxeViolations(page, 'console, sign-in');
+
+    // Skip link, then the fields in order.
+    await page.keyboard.press('Tab');
+    await expectFocus(page, /^a:Aller au contenu/);
+    await page.keyboard.press('Tab');
+    await typeInto(page, 'Adresse e-mail', LOGIN);
+    await page.keyboard.press('Tab');
+    await typeInto(page, 'Mot de passe', 'pas le bon mot de passe');
+    await page.keyboard.press('Enter');
+    await page.getByRole('alert').filter({ hasText: 'Adresse e-mail ou mot de passe incorrect.' }).waitFor();
+    assert.equal(await page.getByLabel('Adresse e-mail').inputValue(), LOGIN);
+    assert.equal(await page.getByLabel('Mot de passe').inputValue(), '');
+    assert.equal(await page.getByLabel('Mot de passe').getAttribute('aria-invalid'), 'true');
+    await expectNoAxeViolations(page, 'console, wrong password');
+
+    await page.getByLabel('Mot de passe').focus();
+    await page.keyboard.type(PASSWORD);
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { level: 1, name: 'Tableau de bord' }).waitFor();
+    assert.equal(new URL(page.url()).pathname, '/console');
+    await page.getByText('saint-exemple : modération').waitFor();
+    await page.getByText(`(${LOGIN})`).waitFor();
+    const cookies = await page.context().cookies();
+    const session = cookies.find((c) => c.name === 'civique_console');
+    assert.ok(session, 'a session cookie');
+    assert.equal(session.httpOnly, true);
+    assert.equal(session.sameSite, 'Strict');
+    assert.deepEqual(await page.evaluate(() => document.cookie), '', 'no script reads it');
+    await expectNoAxeViolations(page, 'console, dashboard');
+
+    // A form posted without the session's CSRF token is refused; one the town's website
+    // posts changes nothing (another origin: refused by its Origin here, where both are on
+    // 127.0.0.1; from another site, SameSite=Strict would not even send the cookie).
+    const forged = await page.evaluate(async (url) => {
+      const r = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'csrf=forged' });
+      return r.status;
+    }, `${ENDPOINT}console/logout-all`);
+    assert.equal(forged, 403);
+    const elsewhere = await page.context().newPage();
+    await elsewhere.goto(WWW);
+    await elsewhere.evaluate(async (url) => {
+      await fetch(url, { method: 'POST', mode: 'no-cors', credentials: 'include', body: new URLSearchParams({ csrf: 'x' }) });
+    }, `${ENDPOINT}console/logout-all`);
+    await elsewhere.close();
+    await page.reload();
+    await page.getByRole('heading', { level: 1, name: 'Tableau de bord' }).waitFor();
+
+    await page.getByRole('button', { name: 'Se déconnecter', exact: true }).focus();
+    await page.keyboard.press('Enter');
+    await page.getByRole('status').filter({ hasText: 'Vous êtes déconnecté.' }).waitFor();
+    await expectNoAxeViolations(page, 'console, signed out');
+    await page.goto(`${ENDPOINT}console`);
+    assert.equal(new URL(page.url()).pathname, '/console/login');
+  });
+
+  test('the console speaks English to an English browser', async () => {
+    const page = await browser.resident({ locale: 'en-GB', bypassCSP: true });
+    await page.goto(`${ENDPOINT}console/login`);
+    await page.getByRole('heading', { level: 1, name: 'Sign in' }).waitFor();
+    assert.equal(await page.locator('html').getAttribute('lang'), 'en');
+    await expectNoAxeViolations(page, 'console, sign-in, English');
+  });
+});
