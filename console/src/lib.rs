@@ -21,6 +21,7 @@ use civique_api::staff::StaffMember;
 use serde::Deserialize;
 
 pub use i18n::Lang;
+pub use pages::escape;
 use session::{Cookie, Session};
 
 /// Why the endpoint refused a console request.
@@ -229,8 +230,33 @@ async fn checked(
     }
 }
 
-/// The login page again, with `key`'s notice, and the session cookie cleared.
-fn signed_out(lang: Lang, key: i18n::Key, count: Option<u64>) -> Response {
+/// Signs the session of a checked form out, here only or (`everywhere`) on every device,
+/// and answers with the sign-in page saying so, the session cookie cleared.
+async fn sign_out(
+    backend: Shared,
+    headers: HeaderMap,
+    form: CsrfForm,
+    everywhere: bool,
+) -> Response {
+    let session = match checked(&backend, &headers, &form).await {
+        Ok(session) => session,
+        Err(response) => return response,
+    };
+    let lang = Lang::of(&headers);
+    let done = if everywhere {
+        backend
+            .sign_out_everywhere(&session.member)
+            .await
+            .map(|count| (i18n::Key::SignedOutEverywhere, Some(count)))
+    } else {
+        backend
+            .sign_out(&session.token)
+            .await
+            .map(|()| (i18n::Key::SignedOut, None))
+    };
+    let Ok((key, count)) = done else {
+        return unavailable(lang);
+    };
     let mut response = page(StatusCode::OK, pages::signed_out(lang, key, count));
     response
         .headers_mut()
@@ -243,15 +269,7 @@ async fn logout(
     headers: HeaderMap,
     Form(form): Form<CsrfForm>,
 ) -> Response {
-    let session = match checked(&backend, &headers, &form).await {
-        Ok(session) => session,
-        Err(response) => return response,
-    };
-    let lang = Lang::of(&headers);
-    match backend.sign_out(&session.token).await {
-        Ok(()) => signed_out(lang, i18n::Key::SignedOut, None),
-        Err(_) => unavailable(lang),
-    }
+    sign_out(backend, headers, form, false).await
 }
 
 async fn logout_all(
@@ -259,13 +277,5 @@ async fn logout_all(
     headers: HeaderMap,
     Form(form): Form<CsrfForm>,
 ) -> Response {
-    let session = match checked(&backend, &headers, &form).await {
-        Ok(session) => session,
-        Err(response) => return response,
-    };
-    let lang = Lang::of(&headers);
-    match backend.sign_out_everywhere(&session.member).await {
-        Ok(count) => signed_out(lang, i18n::Key::SignedOutEverywhere, Some(count)),
-        Err(_) => unavailable(lang),
-    }
+    sign_out(backend, headers, form, true).await
 }

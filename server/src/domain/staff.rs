@@ -100,15 +100,6 @@ pub fn session_key(token: &str) -> String {
         .collect()
 }
 
-/// Whether two secrets are equal, in a time that does not depend on where they differ.
-pub fn same_secret(a: &str, b: &str) -> bool {
-    a.len() == b.len()
-        && a.bytes()
-            .zip(b.bytes())
-            .fold(0u8, |diff, (x, y)| diff | (x ^ y))
-            == 0
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -143,12 +134,5 @@ mod tests {
         ] {
             assert!(normalize_login(bad).is_err(), "{bad}");
         }
-    }
-
-    #[test]
-    fn secrets_compare_whole() {
-        assert!(same_secret("abc", "abc"));
-        assert!(!same_secret("abc", "abd"));
-        assert!(!same_secret("abc", "abcd"));
     }
 }

@@ -13,6 +13,7 @@ use super::error::Result;
 use super::extract::{ApiPath, ApiQuery};
 use super::AppState;
 use crate::domain::site::Notice;
+use civique_console::escape;
 
 pub fn router() -> Router<AppState> {
     Router::new().route("/sites/{site}/privacy", get(notice))
@@ -51,21 +52,6 @@ async fn notice(
         HeaderValue::from_static("public, max-age=300"),
     );
     Ok(response)
-}
-
-/// `text` with `&`, `<`, `>` and `"` escaped for HTML.
-fn escape(text: &str) -> String {
-    text.chars()
-        .fold(String::with_capacity(text.len()), |mut out, c| {
-            match c {
-                '&' => out.push_str("&amp;"),
-                '<' => out.push_str("&lt;"),
-                '>' => out.push_str("&gt;"),
-                '"' => out.push_str("&quot;"),
-                c => out.push(c),
-            }
-            out
-        })
 }
 
 /// The endpoint's notice for a site without its own, in French or English.
