@@ -374,6 +374,8 @@ pub mod codes {
     pub const INVALID_DUPLICATE: &str = "invalid_duplicate";
     /// The status does not fit the box's mode (e.g. `answered` for an idea).
     pub const INVALID_STATUS: &str = "invalid_status";
+    /// Console: the staff member has no role on the site of what they asked for.
+    pub const FORBIDDEN: &str = "forbidden";
     /// Console: wrong login or password.
     pub const SIGN_IN_REFUSED: &str = "sign_in_refused";
     /// Console: too many wrong passwords in a row; the account is locked for a while.

@@ -4,6 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::wire::wire_enum;
+use crate::CommentStatus;
 
 wire_enum! {
     /// What a staff member may do on one site.
@@ -33,6 +34,23 @@ pub struct StaffMember {
     pub endpoint_admin: bool,
     /// Their role on each site they belong to, by site id.
     pub sites: Vec<SiteRole>,
+}
+
+/// A comment waiting for staff: held for review, or reported since staff last acted on it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WaitingComment {
+    pub id: i64,
+    pub thread_id: String,
+    pub thread_title: String,
+    pub author_name: String,
+    pub text: String,
+    pub status: CommentStatus,
+    pub created_at: String,
+    pub report_count: u64,
+    /// The reasons the reports gave (empty ones left out).
+    pub reasons: Vec<String>,
+    /// The text of the comment it answers, for context.
+    pub parent_text: Option<String>,
 }
 
 pub mod limits {

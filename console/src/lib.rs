@@ -12,12 +12,13 @@ mod session;
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use axum::extract::{Form, State};
+use axum::extract::{Form, Path, Query, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use axum::{Extension, Router};
-use civique_api::staff::StaffMember;
+use civique_api::staff::{StaffMember, WaitingComment};
+use civique_api::ModerationAction;
 use serde::Deserialize;
 
 pub use i18n::Lang;
@@ -35,6 +36,12 @@ pub enum Refused {
     Disabled,
     /// Too many attempts from this network lately.
     TooMany,
+    /// The staff member has no role on that site.
+    Forbidden,
+    /// No such comment (or site).
+    NotFound,
+    /// The action does not fit (e.g. publishing a deleted comment), or its reason is too long.
+    Invalid,
     /// The endpoint cannot answer right now (database down).
     Unavailable,
 }
@@ -63,6 +70,20 @@ pub trait Backend: Send + Sync + 'static {
     async fn sign_out(&self, token: &str) -> Result<(), Refused>;
     /// Closes every session of `member`; how many there were.
     async fn sign_out_everywhere(&self, member: &StaffMember) -> Result<u64, Refused>;
+    /// The comments of `site` waiting for staff, oldest first.
+    async fn review_queue(
+        &self,
+        member: &StaffMember,
+        site: &str,
+    ) -> Result<Vec<WaitingComment>, Refused>;
+    /// Approves, hides, restores or deletes comment `id` as `member`, with a public reason.
+    async fn moderate(
+        &self,
+        member: &StaffMember,
+        id: i64,
+        action: ModerationAction,
+        reason: Option<String>,
+    ) -> Result<(), Refused>;
 }
 
 /// The daily name of the client's network, which the endpoint sets on each request (the
@@ -79,6 +100,11 @@ pub fn router<S: Clone + Send + Sync + 'static>(backend: Arc<dyn Backend>) -> Ro
         .route("/console/login", get(login_page).post(login))
         .route("/console/logout", axum::routing::post(logout))
         .route("/console/logout-all", axum::routing::post(logout_all))
+        .route("/console/sites/{site}/review", get(review))
+        .route(
+            "/console/sites/{site}/review/{id}",
+            axum::routing::post(moderate),
+        )
         .route("/console/console.css", get(stylesheet))
         .with_state(backend)
 }
@@ -278,4 +304,88 @@ async fn logout_all(
     Form(form): Form<CsrfForm>,
 ) -> Response {
     sign_out(backend, headers, form, true).await
+}
+
+#[derive(Deserialize)]
+struct Done {
+    #[serde(default)]
+    done: Option<String>,
+}
+
+/// The page of a refusal other than a sign-in's.
+fn refusal_page(lang: Lang, refused: Refused) -> Response {
+    let (status, key) = match refused {
+        Refused::Forbidden => (StatusCode::FORBIDDEN, i18n::Key::Forbidden),
+        Refused::NotFound => (StatusCode::NOT_FOUND, i18n::Key::NotFound),
+        Refused::Invalid => (StatusCode::UNPROCESSABLE_ENTITY, i18n::Key::Invalid),
+        _ => return unavailable(lang),
+    };
+    page(status, pages::message(lang, key))
+}
+
+async fn review(
+    State(backend): State<Shared>,
+    Path(site): Path<String>,
+    Query(done): Query<Done>,
+    headers: HeaderMap,
+) -> Response {
+    let lang = Lang::of(&headers);
+    let session = match session_of(&backend, &headers).await {
+        Ok(Some(session)) => session,
+        Ok(None) => return Redirect::to("/console/login").into_response(),
+        Err(_) => return unavailable(lang),
+    };
+    match backend.review_queue(&session.member, &site).await {
+        Ok(waiting) => page(
+            StatusCode::OK,
+            pages::review(lang, &session, &site, &waiting, done.done.as_deref()),
+        ),
+        Err(refused) => refusal_page(lang, refused),
+    }
+}
+
+#[derive(Deserialize)]
+struct ModerationForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    action: String,
+    #[serde(default)]
+    reason: String,
+}
+
+async fn moderate(
+    State(backend): State<Shared>,
+    Path((site, id)): Path<(String, String)>,
+    headers: HeaderMap,
+    Form(form): Form<ModerationForm>,
+) -> Response {
+    let lang = Lang::of(&headers);
+    let csrf = CsrfForm { csrf: form.csrf };
+    let session = match checked(&backend, &headers, &csrf).await {
+        Ok(session) => session,
+        Err(response) => return response,
+    };
+    let action = match form.action.parse::<ModerationAction>() {
+        Ok(
+            action @ (ModerationAction::Approve
+            | ModerationAction::Hide
+            | ModerationAction::Restore
+            | ModerationAction::Delete),
+        ) => action,
+        _ => return refusal_page(lang, Refused::Invalid),
+    };
+    let Ok(id) = id.parse::<i64>() else {
+        return refusal_page(lang, Refused::NotFound);
+    };
+    let reason = Some(form.reason.trim().to_owned()).filter(|r| !r.is_empty());
+    match backend.moderate(&session.member, id, action, reason).await {
+        Ok(()) => Redirect::to(&format!(
+            "/console/sites/{}/review?done={}",
+            pages::escape_path(&site),
+            action.as_str()
+        ))
+        .into_response(),
+        Err(refused) => refusal_page(lang, refused),
+    }
 }

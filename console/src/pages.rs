@@ -1,6 +1,7 @@
 //! The console's pages: plain HTML, no script, every form usable with the keyboard alone.
 
-use civique_api::staff::Role;
+use civique_api::staff::{Role, WaitingComment};
+use civique_api::CommentStatus;
 
 use crate::i18n::{Key, Lang};
 use crate::session::Session;
@@ -24,6 +25,8 @@ form.inline{display:inline}\
 .error{padding:.5em .75em;color:#c9191e;border-left:4px solid #c9191e;font-weight:bold}\
 .notice{padding:.5em .75em;color:#18753c;border-left:4px solid #18753c;font-weight:bold}\
 a{color:#000091}\
+.queue{padding:0;list-style:none}.queue>li{margin:0 0 1.5em;padding:0 0 1em;border-bottom:1px solid #8a8a8a}\
+blockquote{margin:.5em 0;padding:.25em 1em;border-left:4px solid #8a8a8a}\
 @media (forced-colors:active){button{border:2px solid ButtonText}}\
 ";
 
@@ -41,6 +44,18 @@ pub fn escape(text: &str) -> String {
             }
             out
         })
+}
+
+/// `segment` percent-encoded for a URL path (site ids are ASCII letters, digits and `-_`,
+/// but nothing else reaches a link unescaped).
+pub fn escape_path(segment: &str) -> String {
+    segment
+        .bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
+            b => format!("%{b:02X}"),
+        })
+        .collect()
 }
 
 /// A whole page titled `title`, with `body` in its main region.
@@ -65,7 +80,9 @@ pub fn login(lang: Lang, login: &str, refused: Option<Refused>) -> String {
         Refused::Locked => Key::Locked,
         Refused::Disabled => Key::Disabled,
         Refused::TooMany => Key::TooMany,
-        Refused::Unavailable => Key::Unavailable,
+        Refused::Forbidden | Refused::NotFound | Refused::Invalid | Refused::Unavailable => {
+            Key::Unavailable
+        }
     });
     login_with(
         lang,
@@ -159,9 +176,11 @@ pub fn home(lang: Lang, session: &Session) -> String {
                 Role::Moderator => Key::RoleModerator,
             };
             sites.push_str(&format!(
-                "<li><strong>{}</strong> : {}</li>",
+                "<li><strong>{}</strong> : {} — <a href=\"/console/sites/{}/review\">{}</a></li>",
                 escape(&site.site_id),
-                lang.t(role)
+                lang.t(role),
+                escape_path(&site.site_id),
+                lang.t(Key::Review),
             ));
         }
         sites.push_str("</ul>");
@@ -184,6 +203,106 @@ pub fn home(lang: Lang, session: &Session) -> String {
                 lang.t(Key::SignOutEverywhere),
                 "quiet"
             ),
+        ),
+    )
+}
+
+/// The comments of `site` waiting for staff, each with its context and its actions.
+pub fn review(
+    lang: Lang,
+    session: &Session,
+    site: &str,
+    waiting: &[WaitingComment],
+    done: Option<&str>,
+) -> String {
+    let notice = done
+        .and_then(|done| match done {
+            "approve" => Some(Key::DoneApprove),
+            "hide" => Some(Key::DoneHide),
+            "restore" => Some(Key::DoneRestore),
+            "delete" => Some(Key::DoneDelete),
+            _ => None,
+        })
+        .map_or_else(String::new, |key| {
+            format!("<p class=\"notice\" role=\"status\">{}</p>", lang.t(key))
+        });
+    let mut items = String::new();
+    for comment in waiting {
+        let state = if comment.status == CommentStatus::Pending {
+            lang.t(Key::Pending).to_owned()
+        } else {
+            format!("{}{}", lang.t(Key::Reported), comment.report_count)
+        };
+        let parent = comment
+            .parent_text
+            .as_ref()
+            .map_or_else(String::new, |text| {
+                format!(
+                    "<p>{}</p><blockquote>{}</blockquote>",
+                    lang.t(Key::InReplyTo),
+                    escape(text)
+                )
+            });
+        let reasons = if comment.reasons.is_empty() {
+            String::new()
+        } else {
+            let list: String = comment
+                .reasons
+                .iter()
+                .map(|r| format!("<li>{}</li>", escape(r)))
+                .collect();
+            format!("<p>{}</p><ul>{list}</ul>", lang.t(Key::ReportReasons))
+        };
+        let publish = match comment.status {
+            CommentStatus::Pending => ("approve", Key::Approve),
+            CommentStatus::Hidden => ("restore", Key::Restore),
+            _ => ("approve", Key::KeepPublished),
+        };
+        let reason_id = format!("reason-{}", comment.id);
+        let button = |action: &str, key: Key| {
+            format!(
+                "<button type=\"submit\" name=\"action\" value=\"{action}\">{}</button>",
+                lang.t(key)
+            )
+        };
+        items.push_str(&format!(
+            "<li><article aria-labelledby=\"c{id}\"><h2 id=\"c{id}\">{title}</h2>\
+             <p>{state} · {by} <strong>{author}</strong> · <time datetime=\"{at}\">{at}</time></p>\
+             {parent}<blockquote>{text}</blockquote>{reasons}\
+             <form method=\"post\" action=\"/console/sites/{site_path}/review/{id}\">\
+             <input type=\"hidden\" name=\"csrf\" value=\"{csrf}\">\
+             <label for=\"{reason_id}\">{reason_label}</label>\
+             <input id=\"{reason_id}\" name=\"reason\" maxlength=\"500\">\
+             <div>{publish}{hide}{delete}</div></form></article></li>",
+            id = comment.id,
+            title = escape(&comment.thread_title),
+            by = lang.t(Key::By),
+            author = escape(&comment.author_name),
+            at = escape(&comment.created_at),
+            text = escape(&comment.text),
+            site_path = escape_path(site),
+            csrf = escape(&session.csrf),
+            reason_label = lang.t(Key::PublicReason),
+            publish = button(publish.0, publish.1),
+            hide = if comment.status == CommentStatus::Hidden {
+                String::new()
+            } else {
+                button("hide", Key::Hide)
+            },
+            delete = button("delete", Key::Delete),
+        ));
+    }
+    let body = if waiting.is_empty() {
+        format!("{notice}<p>{}</p>", lang.t(Key::NothingWaiting))
+    } else {
+        format!("{notice}<ol class=\"queue\">{items}</ol>")
+    };
+    layout(
+        lang,
+        &format!("{}{site}", lang.t(Key::ReviewOf)),
+        &format!(
+            "{body}<p><a href=\"/console\">{}</a></p>",
+            lang.t(Key::BackToConsole)
         ),
     )
 }

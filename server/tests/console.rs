@@ -325,3 +325,189 @@ async fn accounts_need_an_address_a_real_password_and_existing_sites() {
         "one account per address"
     );
 }
+
+/// `POST` of the moderation form of comment `id` on `site`, as the session `cookie`.
+async fn moderate(
+    server: &TestServer,
+    cookie: &str,
+    csrf: &str,
+    site: &str,
+    id: &serde_json::Value,
+    action: &str,
+    reason: &str,
+) -> Response {
+    browser()
+        .post(server.url(&format!("/console/sites/{site}/review/{id}")))
+        .header(COOKIE, cookie)
+        .form(&[("csrf", csrf), ("action", action), ("reason", reason)])
+        .send()
+        .await
+        .unwrap()
+}
+
+async fn queue(server: &TestServer, cookie: &str, site: &str) -> Response {
+    browser()
+        .get(server.url(&format!("/console/sites/{site}/review")))
+        .header(COOKIE, cookie)
+        .send()
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn moderators_review_their_sites_comments_only_and_are_audited_by_name() {
+    let server = with_account().await;
+    server
+        .create_thread(
+            "held",
+            serde_json::json!({ "pre_moderation": true, "title": "Travaux rue <Haute>" }),
+        )
+        .await;
+    server.create_thread("open", serde_json::json!({})).await;
+    let (resident, neighbour, passer_by) = (token(), token(), token());
+    let pending = server
+        .comment_ok(
+            "held",
+            &resident,
+            serde_json::json!({ "text": "À valider" }),
+        )
+        .await["id"]
+        .clone();
+    let parent = server
+        .comment_ok(
+            "open",
+            &resident,
+            serde_json::json!({ "text": "Le premier avis" }),
+        )
+        .await["id"]
+        .clone();
+    let reported = server
+        .comment_ok(
+            "open",
+            &neighbour,
+            serde_json::json!({ "text": "Un avis signalé", "parent_id": parent }),
+        )
+        .await["id"]
+        .clone();
+    server
+        .report_ok(&reported, &passer_by, "Propos <injurieux>")
+        .await;
+    // Another site's comment, which this moderator may not touch.
+    server.create_site("elsewhere", &[SITE_ORIGIN]).await;
+    let response = server
+        .admin_send(
+            reqwest::Method::POST,
+            "/threads",
+            serde_json::json!({ "id": "far", "site_id": "elsewhere", "title": "Ailleurs", "pre_moderation": true }),
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::CREATED);
+    let far = server
+        .comment_ok("far", &resident, serde_json::json!({ "text": "Loin" }))
+        .await["id"]
+        .clone();
+
+    let cookie = cookie_of(&sign_in(&server, LOGIN, PASSWORD).await);
+    let csrf = csrf_of(&server, &cookie).await;
+    let home = home(&server, &cookie).await.text().await.unwrap();
+    assert!(home.contains(&format!("href=\"/console/sites/{SITE}/review\"")));
+
+    let page = queue(&server, &cookie, SITE).await;
+    assert_eq!(page.status(), StatusCode::OK);
+    let page = page.text().await.unwrap();
+    let (at_pending, at_reported) = (
+        page.find("À valider").expect("the held comment"),
+        page.find("Un avis signalé").expect("the reported comment"),
+    );
+    assert!(at_pending < at_reported, "oldest first");
+    assert!(
+        page.contains("Travaux rue &lt;Haute&gt;") && page.contains("En attente de validation")
+    );
+    assert!(
+        page.contains("Signalements : 1") && page.contains("<li>Propos &lt;injurieux&gt;</li>")
+    );
+    assert!(page.contains("Le premier avis"), "the comment it answers");
+    assert!(!page.contains("Loin"));
+
+    // Another site's queue and comments are closed to this moderator.
+    assert_eq!(
+        queue(&server, &cookie, "elsewhere").await.status(),
+        StatusCode::FORBIDDEN
+    );
+    let refused = moderate(&server, &cookie, &csrf, "elsewhere", &far, "approve", "").await;
+    assert_eq!(refused.status(), StatusCode::FORBIDDEN);
+    assert_eq!(
+        server
+            .text(&format!("SELECT status FROM comments WHERE id = {far}"))
+            .await,
+        "pending"
+    );
+    // Without the session's token, nothing happens.
+    let forged = moderate(&server, &cookie, "", SITE, &pending, "approve", "").await;
+    assert_eq!(forged.status(), StatusCode::FORBIDDEN);
+
+    let approved = moderate(&server, &cookie, &csrf, SITE, &pending, "approve", "").await;
+    assert_eq!(approved.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        approved.headers()[LOCATION],
+        format!("/console/sites/{SITE}/review?done=approve")
+    );
+    let hidden = moderate(
+        &server,
+        &cookie,
+        &csrf,
+        SITE,
+        &reported,
+        "hide",
+        "Hors charte",
+    )
+    .await;
+    assert_eq!(hidden.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        server
+            .text(&format!(
+                "SELECT status || ':' || removal_reason FROM comments WHERE id = {reported}"
+            ))
+            .await,
+        "hidden:Hors charte"
+    );
+    let page = browser()
+        .get(server.url(&format!("/console/sites/{SITE}/review?done=hide")))
+        .header(COOKIE, &cookie)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("role=\"status\">Commentaire masqué.</p>"));
+    assert!(
+        page.contains("Rien n’attend de modération sur ce site."),
+        "{page}"
+    );
+    let audit = server.admin_read("/audit").await;
+    let actors: Vec<_> = audit
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["actor"] == format!("staff:{LOGIN}"))
+        .map(|e| e["action"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(actors.len(), 2, "{audit}");
+
+    // Published again, it stays out of the queue until a report newer than the review.
+    server
+        .execute(&format!(
+            "UPDATE comments SET status = 'published' WHERE id = {reported}"
+        ))
+        .await;
+    let page = queue(&server, &cookie, SITE).await.text().await.unwrap();
+    assert!(!page.contains("Un avis signalé"), "{page}");
+    server.report_ok(&reported, &token(), "Encore").await;
+    let page = queue(&server, &cookie, SITE).await.text().await.unwrap();
+    assert!(
+        page.contains("Un avis signalé") && page.contains("Garder publié"),
+        "{page}"
+    );
+    assert!(page.contains("Signalements : 2"), "{page}");
+}

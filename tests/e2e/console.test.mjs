@@ -3,7 +3,10 @@
 // a form posted from another site is refused. axe on every page.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { ENDPOINT, WWW, expectFocus, expectNoAxeViolations, useBrowser } from './support.mjs';
+import {
+  ENDPOINT, WWW, api, createThread, eventually, expectFocus, expectNoAxeViolations, openHost, postComment, tabTo, token,
+  useBrowser, widget, widgetText,
+} from './support.mjs';
 
 const browser = useBrowser();
 const LOGIN = process.env.CIVIQUE_STAFF_LOGIN;
@@ -77,6 +80,42 @@ describe('staff console', () => {
     await expectNoAxeViolations(page, 'console, signed out');
     await page.goto(`${ENDPOINT}console`);
     assert.equal(new URL(page.url()).pathname, '/console/login');
+  });
+
+  test('a moderator hides a reported comment from the queue with the keyboard; it leaves the site live', async () => {
+    const thread = await createThread({ title: 'Fête du quartier' });
+    await postComment(thread.id, 'Un avis sans histoire');
+    const reported = await postComment(thread.id, 'Un avis à masquer');
+    await api('POST', `comments/${reported.id}/reports`, { body: { reason: 'Hors sujet' }, token: await token(), status: 204 });
+
+    const resident = await browser.resident();
+    await openHost(resident, { threads: [thread.id] });
+    await widget(resident).getByText('Un avis à masquer').waitFor();
+
+    const page = await browser.resident({ locale: 'fr-FR', bypassCSP: true });
+    await page.goto(`${ENDPOINT}console/login`);
+    await page.getByLabel('Adresse e-mail').fill(LOGIN);
+    await page.getByLabel('Mot de passe').fill(PASSWORD);
+    await page.keyboard.press('Enter');
+    await page.getByRole('link', { name: 'À modérer' }).focus();
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { level: 1, name: 'À modérer : saint-exemple' }).waitFor();
+    const item = page.getByRole('article', { name: 'Fête du quartier' }).filter({ hasText: 'Un avis à masquer' });
+    await item.getByText('Signalements : 1').waitFor();
+    await item.getByText('Hors sujet').waitFor();
+    await expectNoAxeViolations(page, 'console, review queue');
+
+    await item.getByLabel(/^Raison publique/).focus();
+    await page.keyboard.type('Hors charte');
+    await tabTo(page, /^button:Masquer/);
+    await page.keyboard.press('Enter');
+    await page.getByRole('status').filter({ hasText: 'Commentaire masqué.' }).waitFor();
+    assert.equal(await page.getByText('Un avis à masquer').count(), 0);
+    await expectNoAxeViolations(page, 'console, review queue after hiding');
+
+    // The resident's page drops it without reloading; the other comment stays.
+    await eventually(async () => assert.doesNotMatch(await widgetText(widget(resident)), /Un avis à masquer/));
+    assert.match(await widgetText(widget(resident)), /Un avis sans histoire/);
   });
 
   test('the console speaks English to an English browser', async () => {

@@ -13,6 +13,8 @@ pub enum Actor {
     CommandLine(String),
     /// A seed file being imported, by its name.
     Seed(String),
+    /// A staff member signed in to the console, by their login.
+    Staff(String),
 }
 
 impl fmt::Display for Actor {
@@ -21,6 +23,7 @@ impl fmt::Display for Actor {
             Self::AdminToken => f.write_str("admin"),
             Self::CommandLine(user) => write!(f, "cli:{user}"),
             Self::Seed(file) => write!(f, "seed:{file}"),
+            Self::Staff(login) => write!(f, "staff:{login}"),
         }
     }
 }

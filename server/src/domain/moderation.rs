@@ -5,6 +5,9 @@ use civique_api::{BlockedWordsAction, SiteSettings};
 
 use super::Error;
 
+/// A comment waiting for staff (see [`civique_api::staff::WaitingComment`]).
+pub use civique_api::staff::WaitingComment as Waiting;
+
 /// Does `text` contain one of the site's blocked words (case-insensitive, whole words)?
 pub fn has_blocked_word(settings: &SiteSettings, text: &str) -> bool {
     let text = text.to_lowercase();

@@ -3,7 +3,8 @@
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use civique_api::staff::StaffMember;
+use civique_api::staff::{StaffMember, WaitingComment};
+use civique_api::{ModerationAction, ModerationInput};
 use civique_console::{Backend, Opened, Refused};
 
 use crate::domain::staff::Problem;
@@ -17,6 +18,9 @@ fn refused(error: Error) -> Refused {
         Error::Refused(Refusal::SignIn(Problem::Locked)) => Refused::Locked,
         Error::Refused(Refusal::SignIn(Problem::Disabled)) => Refused::Disabled,
         Error::Refused(Refusal::RateLimited) => Refused::TooMany,
+        Error::Refused(Refusal::NotStaffOf) => Refused::Forbidden,
+        Error::Refused(Refusal::NotFound(_)) => Refused::NotFound,
+        Error::Refused(Refusal::Conflict(_) | Refusal::InvalidInput(_)) => Refused::Invalid,
         error => {
             tracing::error!(%error, "console request failed");
             Refused::Unavailable
@@ -56,6 +60,27 @@ impl Backend for Console {
 
     async fn sign_out_everywhere(&self, member: &StaffMember) -> Result<u64, Refused> {
         self.0.sign_out_everywhere(member).await.map_err(refused)
+    }
+
+    async fn review_queue(
+        &self,
+        member: &StaffMember,
+        site: &str,
+    ) -> Result<Vec<WaitingComment>, Refused> {
+        self.0.review_queue(member, site).await.map_err(refused)
+    }
+
+    async fn moderate(
+        &self,
+        member: &StaffMember,
+        id: i64,
+        action: ModerationAction,
+        reason: Option<String>,
+    ) -> Result<(), Refused> {
+        self.0
+            .moderate_as(member, id, ModerationInput { action, reason })
+            .await
+            .map_err(refused)
     }
 }
 

@@ -1,9 +1,12 @@
 //! Staff of the console: accounts, sign-in with lockout, sessions.
 
-use civique_api::staff::{limits, SiteRole, StaffMember};
+use civique_api::staff::{limits, Role, SiteRole, StaffMember};
+use civique_api::ModerationInput;
 use time::{Duration, OffsetDateTime};
 
 use super::{random_bytes, random_hex, Result, Service};
+use crate::domain::audit::Actor;
+use crate::domain::moderation::Waiting;
 use crate::domain::staff::{self, NewAccount, Problem};
 use crate::domain::time::{format_time, now_text};
 use crate::domain::Error as Refusal;
@@ -171,3 +174,50 @@ impl Service {
         Ok(self.store.close_sessions(member.id).await?)
     }
 }
+
+/// What `member` may do on `site`: every site for an endpoint administrator.
+pub fn role_on(member: &StaffMember, site: &str) -> Option<Role> {
+    if member.endpoint_admin {
+        return Some(Role::Admin);
+    }
+    member
+        .sites
+        .iter()
+        .find(|role| role.site_id == site)
+        .map(|role| role.role)
+}
+
+impl Service {
+    /// The comments of `site` waiting for staff, oldest first, for one who has a role there.
+    pub async fn review_queue(&self, member: &StaffMember, site: &str) -> Result<Vec<Waiting>> {
+        role_on(member, site).ok_or(Refusal::NotStaffOf)?;
+        Ok(self.store.review_queue(site, QUEUE_LENGTH).await?)
+    }
+
+    /// A moderation action on comment `id` by `member`, who must have a role on its site;
+    /// audited under their name.
+    pub async fn moderate_as(
+        &self,
+        member: &StaffMember,
+        id: i64,
+        input: ModerationInput,
+    ) -> Result<()> {
+        let comment = self
+            .store
+            .comment(id, None)
+            .await?
+            .ok_or(Refusal::NotFound("comment"))?;
+        let thread = self
+            .store
+            .thread(&comment.thread_id)
+            .await?
+            .ok_or(Refusal::NotFound("thread"))?;
+        role_on(member, &thread.site_id).ok_or(Refusal::NotStaffOf)?;
+        self.moderate_comment(&Actor::Staff(member.login.clone()), id, input)
+            .await?;
+        Ok(())
+    }
+}
+
+/// The most comments the review queue shows at once.
+const QUEUE_LENGTH: u32 = 100;

@@ -27,6 +27,7 @@ use crate::config::Durability;
 use crate::domain::audit::Audit;
 use crate::domain::comment::{Comment, Cursor, InlineReply, NewComment, ReportOutcome, Thread};
 use crate::domain::email::{Authored, Contact};
+use crate::domain::moderation::Waiting;
 use crate::domain::personal::Erased;
 use crate::domain::poll::{NewPoll, Poll};
 use crate::domain::proposal::{
@@ -194,6 +195,9 @@ pub trait Comments: Send + Sync {
     ) -> Result<Vec<i64>>;
     /// One comment as `me` sees it, whatever its status.
     async fn comment(&self, id: i64, me: Option<i64>) -> Result<Option<Comment>>;
+    /// The comments of `site_id`'s threads waiting for staff (held for review, or reported
+    /// since staff last acted on them), oldest first, at most `limit`.
+    async fn review_queue(&self, site_id: &str, limit: u32) -> Result<Vec<Waiting>>;
     /// Top-level comments visible to `me`: after `cursor`, or (first page) the pinned ones
     /// followed by the first page. Fetches one more than a page to tell if another follows.
     async fn top_comments(

@@ -8,9 +8,10 @@ use super::writer::{HotDone, HotWrite};
 use super::{conflict, dialect, id_list, insert_audit, participant_id, unexpected, Backend, Conn};
 use crate::domain::audit::Audit;
 use crate::domain::comment::{Comment, Cursor, InlineReply, NewComment, ReportOutcome, Thread};
+use crate::domain::moderation::Waiting;
 use crate::domain::time::now_text;
 use crate::store::rows::{convert, CommentRow, ThreadRow, COMMENT_COLUMNS, THREAD_COLUMNS};
-use crate::store::{Comments, Result};
+use crate::store::{Comments, Result, StoreError};
 
 // Flags are compared with `= TRUE` / `= FALSE`, not used bare: an equality lets the
 // listing indexes (thread, parent, pinned, …) seek on `pinned` and keep their order.
@@ -187,6 +188,79 @@ impl Comments for Backend {
         convert(rows)
     }
 
+    async fn review_queue(&self, site_id: &str, limit: u32) -> Result<Vec<Waiting>> {
+        type Row = (
+            i64,
+            String,
+            String,
+            String,
+            String,
+            String,
+            String,
+            i64,
+            Option<String>,
+        );
+        let rows: Vec<Row> = sqlx::query_as(
+            "SELECT c.id, c.thread_id, t.title, c.author_name, c.text, c.status, c.created_at, \
+             c.report_count, p.text FROM comments c JOIN threads t ON t.id = c.thread_id \
+             LEFT JOIN comments p ON p.id = c.parent_id \
+             WHERE t.site_id = $1 AND (c.status = 'pending' OR (c.status <> 'deleted' \
+             AND c.report_count > c.reviewed_reports)) \
+             ORDER BY c.id LIMIT $2",
+        )
+        .bind(site_id)
+        .bind(i64::from(limit))
+        .fetch_all(&self.pool)
+        .await?;
+        let ids: Vec<i64> = rows.iter().map(|row| row.0).collect();
+        let reasons: Vec<(i64, String)> = if ids.is_empty() {
+            Vec::new()
+        } else {
+            sqlx::query_as(&format!(
+                "SELECT comment_id, reason FROM comment_reports \
+                 WHERE comment_id IN ({}) AND reason <> '' ORDER BY created_at",
+                dialect::id_list("$1")
+            ))
+            .bind(id_list(&ids))
+            .fetch_all(&self.pool)
+            .await?
+        };
+        rows.into_iter()
+            .map(
+                |(
+                    id,
+                    thread_id,
+                    thread_title,
+                    author_name,
+                    text,
+                    status,
+                    created_at,
+                    reports,
+                    parent,
+                )| {
+                    Ok(Waiting {
+                        id,
+                        thread_id,
+                        thread_title,
+                        author_name,
+                        text,
+                        status: status.parse().map_err(|_| {
+                            StoreError::Corrupt(format!("comment status {status:?}"))
+                        })?,
+                        created_at,
+                        report_count: reports.unsigned_abs(),
+                        reasons: reasons
+                            .iter()
+                            .filter(|(of, _)| *of == id)
+                            .map(|(_, reason)| reason.clone())
+                            .collect(),
+                        parent_text: parent,
+                    })
+                },
+            )
+            .collect()
+    }
+
     async fn inline_replies(&self, parents: &[i64], me: Option<i64>) -> Result<Vec<InlineReply>> {
         if parents.is_empty() {
             return Ok(Vec::new());
@@ -239,12 +313,15 @@ impl Comments for Backend {
         sqlx::query(
             "UPDATE comments SET status = $1, pinned = $2, removal_reason = $3, \
              text = CASE WHEN $1 = 'deleted' THEN '' ELSE text END, \
-             html = CASE WHEN $1 = 'deleted' THEN '' ELSE html END WHERE id = $4",
+             html = CASE WHEN $1 = 'deleted' THEN '' ELSE html END, \
+             reviewed_reports = CASE WHEN $5 THEN report_count ELSE reviewed_reports END \
+             WHERE id = $4",
         )
         .bind(status.as_str())
         .bind(pinned)
         .bind(reason)
         .bind(id)
+        .bind(audit.is_some())
         .execute(&mut *tx)
         .await?;
         if let Some(audit) = audit {
