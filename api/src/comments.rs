@@ -281,7 +281,8 @@ impl From<ModerationAction> for AuditAction {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AuditEntry {
     pub id: i64,
-    /// Who acted: `admin` (the admin token), `cli:<user>` (the command line), `seed:<file>`.
+    /// Who acted: `admin` (the admin token), `cli:<user>` (the command line), `seed:<file>`,
+    /// `staff:<login>` (the console), `retention` (the scheduled erasure).
     pub actor: String,
     pub action: AuditAction,
     /// e.g. `comment:42`, `thread:works`.

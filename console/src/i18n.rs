@@ -90,6 +90,17 @@ pub enum Key {
     DoneRestore,
     DoneDelete,
     By,
+    AdminOnly,
+    Audit,
+    AuditOf,
+    Actor,
+    Action,
+    AnyAction,
+    Filter,
+    When,
+    Target,
+    Reason,
+    NoEntry,
 }
 
 impl Key {
@@ -186,6 +197,20 @@ impl Key {
             Key::DoneRestore => ("Commentaire rétabli.", "Comment restored."),
             Key::DoneDelete => ("Commentaire supprimé.", "Comment deleted."),
             Key::By => ("par", "by"),
+            Key::AdminOnly => (
+                "Seuls les administrateurs du site y ont accès : votre rôle est la modération.",
+                "Only the site's administrators have access: your role is moderation.",
+            ),
+            Key::Audit => ("Journal des actions", "Audit log"),
+            Key::AuditOf => ("Journal des actions : ", "Audit log: "),
+            Key::Actor => ("Auteur de l’action", "Actor"),
+            Key::Action => ("Action", "Action"),
+            Key::AnyAction => ("Toutes", "Any"),
+            Key::Filter => ("Filtrer", "Filter"),
+            Key::When => ("Date", "When"),
+            Key::Target => ("Objet", "Target"),
+            Key::Reason => ("Raison", "Reason"),
+            Key::NoEntry => ("Aucune action ne correspond.", "No action matches."),
         }
     }
 }

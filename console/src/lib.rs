@@ -18,7 +18,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use axum::{Extension, Router};
 use civique_api::staff::{StaffMember, WaitingComment};
-use civique_api::ModerationAction;
+use civique_api::{AuditAction, AuditEntry, ModerationAction};
 use serde::Deserialize;
 
 pub use i18n::Lang;
@@ -38,6 +38,8 @@ pub enum Refused {
     TooMany,
     /// The staff member has no role on that site.
     Forbidden,
+    /// Only the site's administrators may do this (the staff member moderates it).
+    AdminOnly,
     /// No such comment (or site).
     NotFound,
     /// The action does not fit (e.g. publishing a deleted comment), or its reason is too long.
@@ -76,6 +78,15 @@ pub trait Backend: Send + Sync + 'static {
         member: &StaffMember,
         site: &str,
     ) -> Result<Vec<WaitingComment>, Refused>;
+    /// The audit log of `site`, newest first, by `actor` and of `action` when given; for the
+    /// site's administrators only.
+    async fn site_audit(
+        &self,
+        member: &StaffMember,
+        site: &str,
+        actor: Option<&str>,
+        action: Option<AuditAction>,
+    ) -> Result<Vec<AuditEntry>, Refused>;
     /// Approves, hides, restores or deletes comment `id` as `member`, with a public reason.
     async fn moderate(
         &self,
@@ -101,6 +112,7 @@ pub fn router<S: Clone + Send + Sync + 'static>(backend: Arc<dyn Backend>) -> Ro
         .route("/console/logout", axum::routing::post(logout))
         .route("/console/logout-all", axum::routing::post(logout_all))
         .route("/console/sites/{site}/review", get(review))
+        .route("/console/sites/{site}/audit", get(audit))
         .route(
             "/console/sites/{site}/review/{id}",
             axum::routing::post(moderate),
@@ -169,7 +181,15 @@ async fn session_of(backend: &Shared, headers: &HeaderMap) -> Result<Option<Sess
 async fn home(State(backend): State<Shared>, headers: HeaderMap) -> Response {
     let lang = Lang::of(&headers);
     match session_of(&backend, &headers).await {
-        Ok(Some(session)) => page(StatusCode::OK, pages::home(lang, &session)),
+        Ok(Some(session)) => {
+            // What waits on each of their sites, said beside its queue's link.
+            let mut waiting = Vec::with_capacity(session.member.sites.len());
+            for site in &session.member.sites {
+                let queue = backend.review_queue(&session.member, &site.site_id).await;
+                waiting.push(queue.map_or(0, |queue| queue.len()));
+            }
+            page(StatusCode::OK, pages::home(lang, &session, &waiting))
+        }
         Ok(None) => Redirect::to("/console/login").into_response(),
         Err(_) => unavailable(lang),
     }
@@ -316,6 +336,7 @@ struct Done {
 fn refusal_page(lang: Lang, refused: Refused) -> Response {
     let (status, key) = match refused {
         Refused::Forbidden => (StatusCode::FORBIDDEN, i18n::Key::Forbidden),
+        Refused::AdminOnly => (StatusCode::FORBIDDEN, i18n::Key::AdminOnly),
         Refused::NotFound => (StatusCode::NOT_FOUND, i18n::Key::NotFound),
         Refused::Invalid => (StatusCode::UNPROCESSABLE_ENTITY, i18n::Key::Invalid),
         _ => return unavailable(lang),
@@ -386,6 +407,40 @@ async fn moderate(
             action.as_str()
         ))
         .into_response(),
+        Err(refused) => refusal_page(lang, refused),
+    }
+}
+
+#[derive(Deserialize)]
+struct AuditFilter {
+    #[serde(default)]
+    actor: String,
+    #[serde(default)]
+    action: String,
+}
+
+async fn audit(
+    State(backend): State<Shared>,
+    Path(site): Path<String>,
+    Query(filter): Query<AuditFilter>,
+    headers: HeaderMap,
+) -> Response {
+    let lang = Lang::of(&headers);
+    let session = match session_of(&backend, &headers).await {
+        Ok(Some(session)) => session,
+        Ok(None) => return Redirect::to("/console/login").into_response(),
+        Err(_) => return unavailable(lang),
+    };
+    let actor = Some(filter.actor.trim()).filter(|a| !a.is_empty());
+    let action = filter.action.parse::<AuditAction>().ok();
+    match backend
+        .site_audit(&session.member, &site, actor, action)
+        .await
+    {
+        Ok(entries) => page(
+            StatusCode::OK,
+            pages::audit(lang, &site, &entries, actor.unwrap_or(""), action),
+        ),
         Err(refused) => refusal_page(lang, refused),
     }
 }

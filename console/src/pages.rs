@@ -1,7 +1,7 @@
 //! The console's pages: plain HTML, no script, every form usable with the keyboard alone.
 
 use civique_api::staff::{Role, WaitingComment};
-use civique_api::CommentStatus;
+use civique_api::{AuditAction, AuditEntry, CommentStatus};
 
 use crate::i18n::{Key, Lang};
 use crate::session::Session;
@@ -27,6 +27,9 @@ form.inline{display:inline}\
 a{color:#000091}\
 .queue{padding:0;list-style:none}.queue>li{margin:0 0 1.5em;padding:0 0 1em;border-bottom:1px solid #8a8a8a}\
 blockquote{margin:.5em 0;padding:.25em 1em;border-left:4px solid #8a8a8a}\
+select{min-height:2.75em;font:inherit}\
+table{width:100%;margin-top:1.5em;border-collapse:collapse}caption{text-align:left;font-weight:bold}\
+th,td{padding:.25em .5em;text-align:left;border-bottom:1px solid #8a8a8a;vertical-align:top}\
 @media (forced-colors:active){button{border:2px solid ButtonText}}\
 ";
 
@@ -80,9 +83,11 @@ pub fn login(lang: Lang, login: &str, refused: Option<Refused>) -> String {
         Refused::Locked => Key::Locked,
         Refused::Disabled => Key::Disabled,
         Refused::TooMany => Key::TooMany,
-        Refused::Forbidden | Refused::NotFound | Refused::Invalid | Refused::Unavailable => {
-            Key::Unavailable
-        }
+        Refused::Forbidden
+        | Refused::AdminOnly
+        | Refused::NotFound
+        | Refused::Invalid
+        | Refused::Unavailable => Key::Unavailable,
     });
     login_with(
         lang,
@@ -157,8 +162,9 @@ fn action_form(action: &str, csrf: &str, label: &str, class: &str) -> String {
     )
 }
 
-/// The signed-in staff member's home: who they are, their sites and roles, signing out.
-pub fn home(lang: Lang, session: &Session) -> String {
+/// The signed-in staff member's home: who they are, their sites and roles with what waits
+/// for moderation on each (`waiting`, in the order of their sites), signing out.
+pub fn home(lang: Lang, session: &Session, waiting: &[usize]) -> String {
     let member = &session.member;
     let mut sites = String::new();
     if member.endpoint_admin {
@@ -170,16 +176,24 @@ pub fn home(lang: Lang, session: &Session) -> String {
         }
     } else {
         sites.push_str("<ul>");
-        for site in &member.sites {
+        for (site, waiting) in member.sites.iter().zip(waiting) {
             let role = match site.role {
                 Role::Admin => Key::RoleAdmin,
                 Role::Moderator => Key::RoleModerator,
             };
+            let path = escape_path(&site.site_id);
+            let audit = if site.role == Role::Admin {
+                format!(
+                    " · <a href=\"/console/sites/{path}/audit\">{}</a>",
+                    lang.t(Key::Audit)
+                )
+            } else {
+                String::new()
+            };
             sites.push_str(&format!(
-                "<li><strong>{}</strong> : {} — <a href=\"/console/sites/{}/review\">{}</a></li>",
+                "<li><strong>{}</strong> : {} — <a href=\"/console/sites/{path}/review\">{} ({waiting})</a>{audit}</li>",
                 escape(&site.site_id),
                 lang.t(role),
-                escape_path(&site.site_id),
                 lang.t(Key::Review),
             ));
         }
@@ -302,6 +316,73 @@ pub fn review(
         &format!("{}{site}", lang.t(Key::ReviewOf)),
         &format!(
             "{body}<p><a href=\"/console\">{}</a></p>",
+            lang.t(Key::BackToConsole)
+        ),
+    )
+}
+
+/// The audit log of `site`, with its filter form (by actor, by action).
+pub fn audit(
+    lang: Lang,
+    site: &str,
+    entries: &[AuditEntry],
+    actor: &str,
+    action: Option<AuditAction>,
+) -> String {
+    let options: String = AuditAction::ALL
+        .iter()
+        .map(|a| {
+            let selected = if Some(*a) == action { " selected" } else { "" };
+            format!("<option{selected}>{}</option>", a.as_str())
+        })
+        .collect();
+    let filter = format!(
+        "<form method=\"get\"><label for=\"actor\">{actor_label}</label>\
+         <input id=\"actor\" name=\"actor\" value=\"{actor}\">\
+         <label for=\"action\">{action_label}</label>\
+         <select id=\"action\" name=\"action\"><option value=\"\">{any}</option>{options}</select>\
+         <div><button type=\"submit\">{filter}</button></div></form>",
+        actor_label = lang.t(Key::Actor),
+        actor = escape(actor),
+        action_label = lang.t(Key::Action),
+        any = lang.t(Key::AnyAction),
+        filter = lang.t(Key::Filter),
+    );
+    let table = if entries.is_empty() {
+        format!("<p>{}</p>", lang.t(Key::NoEntry))
+    } else {
+        let rows: String = entries
+            .iter()
+            .map(|e| {
+                format!(
+                    "<tr><td><time datetime=\"{at}\">{at}</time></td><td>{actor}</td><td>{action}</td>\
+                     <td>{target}</td><td>{reason}</td></tr>",
+                    at = escape(&e.at),
+                    actor = escape(&e.actor),
+                    action = e.action.as_str(),
+                    target = escape(&e.target),
+                    reason = escape(e.reason.as_deref().unwrap_or("")),
+                )
+            })
+            .collect();
+        format!(
+            "<table><caption>{caption}</caption><thead><tr><th scope=\"col\">{when}</th>\
+             <th scope=\"col\">{actor}</th><th scope=\"col\">{action}</th>\
+             <th scope=\"col\">{target}</th><th scope=\"col\">{reason}</th></tr></thead>\
+             <tbody>{rows}</tbody></table>",
+            caption = lang.t(Key::Audit),
+            when = lang.t(Key::When),
+            actor = lang.t(Key::Actor),
+            action = lang.t(Key::Action),
+            target = lang.t(Key::Target),
+            reason = lang.t(Key::Reason),
+        )
+    };
+    layout(
+        lang,
+        &format!("{}{site}", lang.t(Key::AuditOf)),
+        &format!(
+            "{filter}{table}<p><a href=\"/console\">{}</a></p>",
             lang.t(Key::BackToConsole)
         ),
     )

@@ -410,7 +410,10 @@ async fn moderators_review_their_sites_comments_only_and_are_audited_by_name() {
     let cookie = cookie_of(&sign_in(&server, LOGIN, PASSWORD).await);
     let csrf = csrf_of(&server, &cookie).await;
     let home = home(&server, &cookie).await.text().await.unwrap();
-    assert!(home.contains(&format!("href=\"/console/sites/{SITE}/review\"")));
+    assert!(home.contains(&format!(
+        "href=\"/console/sites/{SITE}/review\">À modérer (2)</a>"
+    )));
+    assert!(!home.contains("/audit"), "moderators have no audit log");
 
     let page = queue(&server, &cookie, SITE).await;
     assert_eq!(page.status(), StatusCode::OK);
@@ -510,4 +513,70 @@ async fn moderators_review_their_sites_comments_only_and_are_audited_by_name() {
         "{page}"
     );
     assert!(page.contains("Signalements : 2"), "{page}");
+
+    // The audit log is for the site's administrators: a moderator is told so.
+    let refused = browser()
+        .get(server.url(&format!("/console/sites/{SITE}/audit")))
+        .header(COOKIE, &cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), StatusCode::FORBIDDEN);
+    assert!(refused
+        .text()
+        .await
+        .unwrap()
+        .contains("Seuls les administrateurs du site"));
+    server
+        .state
+        .service
+        .create_staff(StaffInput {
+            login: "webmestre@saint-exemple.fr".into(),
+            name: "Dominique".into(),
+            password: PASSWORD.into(),
+            endpoint_admin: false,
+            roles: vec![SiteRole {
+                site_id: SITE.into(),
+                role: Role::Admin,
+            }],
+        })
+        .await
+        .unwrap();
+    let admin = cookie_of(&sign_in(&server, "webmestre@saint-exemple.fr", PASSWORD).await);
+    let log = |query: &'static str| {
+        let (server, admin) = (&server, admin.clone());
+        async move {
+            let response = browser()
+                .get(server.url(&format!("/console/sites/{SITE}/audit{query}")))
+                .header(COOKIE, admin)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(response.status(), StatusCode::OK);
+            response.text().await.unwrap()
+        }
+    };
+    let all = log("").await;
+    assert!(
+        all.contains(&format!(
+            "<td>staff:{LOGIN}</td><td>hide</td><td>comment:{reported}</td><td>Hors charte</td>"
+        )),
+        "{all}"
+    );
+    assert!(all.contains(&format!("<td>comment:{pending}</td>")));
+    let hides = log("?action=hide").await;
+    assert!(hides.contains("<option selected>hide</option>"));
+    assert!(
+        !hides.contains(&format!("<td>comment:{pending}</td>")),
+        "{hides}"
+    );
+    let by_token = log("?actor=admin").await;
+    assert!(
+        by_token.contains("<td>admin</td><td>create</td><td>thread:held</td>"),
+        "{by_token}"
+    );
+    assert!(!by_token.contains(&format!("<td>staff:{LOGIN}</td>")));
+    assert!(log("?actor=nobody")
+        .await
+        .contains("Aucune action ne correspond."));
 }

@@ -118,6 +118,40 @@ describe('staff console', () => {
     assert.match(await widgetText(widget(resident)), /Un avis sans histoire/);
   });
 
+  test("the site's administrator reads the audit log; a moderator is told it is not theirs", async () => {
+    const signIn = async (login) => {
+      const page = await browser.resident({ locale: 'fr-FR', bypassCSP: true });
+      await page.goto(`${ENDPOINT}console/login`);
+      await page.getByLabel('Adresse e-mail').fill(login);
+      await page.getByLabel('Mot de passe').fill(PASSWORD);
+      await page.keyboard.press('Enter');
+      await page.getByRole('heading', { level: 1, name: 'Tableau de bord' }).waitFor();
+      return page;
+    };
+    const moderator = await signIn(LOGIN);
+    assert.equal(await moderator.getByRole('link', { name: 'Journal des actions' }).count(), 0);
+    const refused = await moderator.goto(`${ENDPOINT}console/sites/saint-exemple/audit`);
+    assert.equal(refused.status(), 403);
+    await moderator.getByRole('alert').filter({ hasText: 'Seuls les administrateurs du site' }).waitFor();
+    await expectNoAxeViolations(moderator, 'console, admin page refused to a moderator');
+
+    const admin = await signIn(process.env.CIVIQUE_STAFF_ADMIN_LOGIN);
+    await admin.getByRole('link', { name: 'Journal des actions' }).focus();
+    await admin.keyboard.press('Enter');
+    await admin.getByRole('heading', { level: 1, name: 'Journal des actions : saint-exemple' }).waitFor();
+    await admin.getByRole('table', { name: 'Journal des actions' }).waitFor();
+    await expectNoAxeViolations(admin, 'console, audit log');
+    // Filtered by action, then sent with the keyboard: only the hiding the moderation test did.
+    await admin.getByLabel('Action', { exact: true }).selectOption('hide');
+    await admin.getByRole('button', { name: 'Filtrer' }).focus();
+    await admin.keyboard.press('Enter');
+    await admin.waitForURL(/action=hide/);
+    const actions = await admin.locator('tbody tr td:nth-child(3)').allInnerTexts();
+    assert.ok(actions.length >= 1, 'the hiding done above is listed');
+    assert.deepEqual([...new Set(actions)], ['hide']);
+    await expectNoAxeViolations(admin, 'console, audit log filtered');
+  });
+
   test('the console speaks English to an English browser', async () => {
     const page = await browser.resident({ locale: 'en-GB', bypassCSP: true });
     await page.goto(`${ENDPOINT}console/login`);

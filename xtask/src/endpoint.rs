@@ -13,9 +13,11 @@ use crate::{root, run};
 /// The demo site's site account secret in the end-to-end tests (`CIVIQUE_SSO_SECRET` there).
 pub const E2E_SSO_SECRET: &str = "e2e-site-account-secret-0123456789abcdef";
 
-/// The console account of the demo and of the end-to-end tests: a moderator of the demo
-/// site (`CIVIQUE_STAFF_LOGIN` and `CIVIQUE_STAFF_PASSWORD` there).
+/// The console accounts of the demo and of the end-to-end tests, with one password: a
+/// moderator and an administrator of the demo site (`CIVIQUE_STAFF_LOGIN`,
+/// `CIVIQUE_STAFF_ADMIN_LOGIN` and `CIVIQUE_STAFF_PASSWORD` there).
 pub const STAFF_LOGIN: &str = "moderation@saint-exemple.fr";
+pub const STAFF_ADMIN_LOGIN: &str = "webmestre@saint-exemple.fr";
 pub const STAFF_PASSWORD: &str = "demo-console-password";
 
 pub struct Endpoint {
@@ -242,30 +244,31 @@ fn seed(profile: Profile, config: &Path) -> Result<()> {
         .arg(root().join("www/seed.toml")))
 }
 
-/// Creates the console account [`STAFF_LOGIN`] with the command line, unless the database
-/// has it already (the demo's is kept between runs).
+/// Creates the console accounts [`STAFF_LOGIN`] and [`STAFF_ADMIN_LOGIN`] with the command
+/// line, unless the database has them already (the demo's is kept between runs).
 fn staff(profile: Profile, config: &Path) -> Result<()> {
-    let output = Command::new(binary(profile))
-        .arg("--config")
-        .arg(config)
-        .args([
-            "user",
-            "create",
-            "--login",
-            STAFF_LOGIN,
-            "--name",
-            "Camille Martin",
-        ])
-        .args(["--site", "saint-exemple:moderator"])
-        .env("CIVIQUE_PASSWORD", STAFF_PASSWORD)
-        .output()
-        .context("running civique-server user create")?;
-    let said = String::from_utf8_lossy(&output.stderr);
-    if output.status.success() || said.contains("already exists") {
-        Ok(())
-    } else {
-        bail!("creating the console account failed: {said}")
+    for (login, name, role) in [
+        (STAFF_LOGIN, "Camille Martin", "saint-exemple:moderator"),
+        (
+            STAFF_ADMIN_LOGIN,
+            "Dominique Bernard",
+            "saint-exemple:admin",
+        ),
+    ] {
+        let output = Command::new(binary(profile))
+            .arg("--config")
+            .arg(config)
+            .args(["user", "create", "--login", login, "--name", name])
+            .args(["--site", role])
+            .env("CIVIQUE_PASSWORD", STAFF_PASSWORD)
+            .output()
+            .context("running civique-server user create")?;
+        let said = String::from_utf8_lossy(&output.stderr);
+        if !output.status.success() && !said.contains("already exists") {
+            bail!("creating the console account {login} failed: {said}");
+        }
     }
+    Ok(())
 }
 
 pub fn random_token() -> String {

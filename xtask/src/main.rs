@@ -158,9 +158,10 @@ fn demo() -> Result<()> {
         server.base_url
     );
     println!(
-        "  staff console:                              {}console ({} / {})",
+        "  staff console:                              {}console ({} or {}, password {})",
         server.base_url,
         endpoint::STAFF_LOGIN,
+        endpoint::STAFF_ADMIN_LOGIN,
         endpoint::STAFF_PASSWORD
     );
     println!();
@@ -225,6 +226,7 @@ fn end_to_end(files: &[&str]) -> Result<()> {
         .env("CIVIQUE_SSO_SECRET", endpoint::E2E_SSO_SECRET)
         .env("CIVIQUE_MAILDIR", &smtp.maildir)
         .env("CIVIQUE_STAFF_LOGIN", endpoint::STAFF_LOGIN)
+        .env("CIVIQUE_STAFF_ADMIN_LOGIN", endpoint::STAFF_ADMIN_LOGIN)
         .env("CIVIQUE_STAFF_PASSWORD", endpoint::STAFF_PASSWORD)
         .env("CHROMIUM_PATH", setup::CHROMIUM));
     drop(server);

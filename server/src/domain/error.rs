@@ -42,6 +42,9 @@ pub enum Error {
     /// A staff member without a role on the site of what they asked for.
     #[error("you have no role on this site")]
     NotStaffOf,
+    /// A moderator asking for what only a site's administrators may do.
+    #[error("only the site's administrators may do this")]
+    AdminOnly,
     /// A console sign-in refused (see [`crate::domain::staff`]).
     #[error("{0}")]
     SignIn(super::staff::Problem),
@@ -163,7 +166,7 @@ impl Error {
             Self::Email(super::email::Problem::NotEnabled) => codes::EMAIL_NOT_ENABLED,
             Self::Email(super::email::Problem::Expired) => codes::CODE_EXPIRED,
             Self::Email(_) => codes::CODE_REFUSED,
-            Self::NotStaffOf => codes::FORBIDDEN,
+            Self::NotStaffOf | Self::AdminOnly => codes::FORBIDDEN,
             Self::SignIn(super::staff::Problem::Wrong) => codes::SIGN_IN_REFUSED,
             Self::SignIn(super::staff::Problem::Locked) => codes::ACCOUNT_LOCKED,
             Self::SignIn(super::staff::Problem::Disabled) => codes::ACCOUNT_DISABLED,

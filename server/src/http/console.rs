@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use civique_api::staff::{StaffMember, WaitingComment};
-use civique_api::{ModerationAction, ModerationInput};
+use civique_api::{AuditAction, AuditEntry, ModerationAction, ModerationInput};
 use civique_console::{Backend, Opened, Refused};
 
 use crate::domain::staff::Problem;
@@ -19,6 +19,7 @@ fn refused(error: Error) -> Refused {
         Error::Refused(Refusal::SignIn(Problem::Disabled)) => Refused::Disabled,
         Error::Refused(Refusal::RateLimited) => Refused::TooMany,
         Error::Refused(Refusal::NotStaffOf) => Refused::Forbidden,
+        Error::Refused(Refusal::AdminOnly) => Refused::AdminOnly,
         Error::Refused(Refusal::NotFound(_)) => Refused::NotFound,
         Error::Refused(Refusal::Conflict(_) | Refusal::InvalidInput(_)) => Refused::Invalid,
         error => {
@@ -68,6 +69,19 @@ impl Backend for Console {
         site: &str,
     ) -> Result<Vec<WaitingComment>, Refused> {
         self.0.review_queue(member, site).await.map_err(refused)
+    }
+
+    async fn site_audit(
+        &self,
+        member: &StaffMember,
+        site: &str,
+        actor: Option<&str>,
+        action: Option<AuditAction>,
+    ) -> Result<Vec<AuditEntry>, Refused> {
+        self.0
+            .site_audit(member, site, actor, action)
+            .await
+            .map_err(refused)
     }
 
     async fn moderate(

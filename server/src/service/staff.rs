@@ -1,7 +1,7 @@
 //! Staff of the console: accounts, sign-in with lockout, sessions.
 
 use civique_api::staff::{limits, Role, SiteRole, StaffMember};
-use civique_api::ModerationInput;
+use civique_api::{AuditAction, AuditEntry, ModerationInput};
 use time::{Duration, OffsetDateTime};
 
 use super::{random_bytes, random_hex, Result, Service};
@@ -221,3 +221,25 @@ impl Service {
 
 /// The most comments the review queue shows at once.
 const QUEUE_LENGTH: u32 = 100;
+
+impl Service {
+    /// The audit log of `site`, newest first, for its administrators: by `actor` and of
+    /// `action` when given.
+    pub async fn site_audit(
+        &self,
+        member: &StaffMember,
+        site: &str,
+        actor: Option<&str>,
+        action: Option<AuditAction>,
+    ) -> Result<Vec<AuditEntry>> {
+        match role_on(member, site) {
+            Some(Role::Admin) => {}
+            Some(Role::Moderator) => return Err(Refusal::AdminOnly.into()),
+            None => return Err(Refusal::NotStaffOf.into()),
+        }
+        Ok(self
+            .store
+            .site_audit(site, actor, action, QUEUE_LENGTH)
+            .await?)
+    }
+}

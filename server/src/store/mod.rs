@@ -15,8 +15,8 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use civique_api::staff::StaffMember;
 use civique_api::{
-    AuditEntry, BoxEvent, CommentSort, CommentStatus, MyData, PollResults, SiteInput, SiteSettings,
-    StatusChange, Visibility,
+    AuditAction, AuditEntry, BoxEvent, CommentSort, CommentStatus, MyData, PollResults, SiteInput,
+    SiteSettings, StatusChange, Visibility,
 };
 use futures_util::future::BoxFuture;
 use futures_util::stream::BoxStream;
@@ -329,6 +329,15 @@ pub trait Proposals: Send + Sync {
 pub trait Records: Send + Sync {
     /// Staff actions, newest first.
     async fn audit_log(&self, limit: u32) -> Result<Vec<AuditEntry>>;
+    /// The audit entries of `site_id`, newest first, at most `limit`, by `actor` and of
+    /// `action` when given.
+    async fn site_audit(
+        &self,
+        site_id: &str,
+        actor: Option<&str>,
+        action: Option<AuditAction>,
+        limit: u32,
+    ) -> Result<Vec<AuditEntry>>;
     /// Takes one token from the bucket `key`, which holds `per_minute` tokens and refills
     /// continuously; `false` when it is empty. `now_ms` is the caller's clock (Unix ms).
     async fn take_token(&self, key: &str, per_minute: u32, now_ms: i64) -> Result<bool>;

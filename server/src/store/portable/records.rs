@@ -1,7 +1,7 @@
 //! The audit log and the token buckets of rate limits.
 
 use async_trait::async_trait;
-use civique_api::AuditEntry;
+use civique_api::{AuditAction, AuditEntry};
 
 use super::Backend;
 use crate::store::rows::{convert, AuditRow};
@@ -14,6 +14,27 @@ impl Records for Backend {
             "SELECT id, actor, action, target, site_id, reason, at FROM audit_log \
              ORDER BY id DESC LIMIT $1",
         )
+        .bind(i64::from(limit))
+        .fetch_all(&self.pool)
+        .await?;
+        convert(rows)
+    }
+
+    async fn site_audit(
+        &self,
+        site_id: &str,
+        actor: Option<&str>,
+        action: Option<AuditAction>,
+        limit: u32,
+    ) -> Result<Vec<AuditEntry>> {
+        let rows: Vec<AuditRow> = sqlx::query_as(
+            "SELECT id, actor, action, target, site_id, reason, at FROM audit_log \
+             WHERE site_id = $1 AND ($2 IS NULL OR actor = $2) AND ($3 IS NULL OR action = $3) \
+             ORDER BY id DESC LIMIT $4",
+        )
+        .bind(site_id)
+        .bind(actor)
+        .bind(action.map(AuditAction::as_str))
         .bind(i64::from(limit))
         .fetch_all(&self.pool)
         .await?;
