@@ -101,6 +101,16 @@ pub enum Key {
     Target,
     Reason,
     NoEntry,
+    Unanswered,
+    UnansweredOf,
+    UnansweredFor,
+    NothingUnanswered,
+    Hours,
+    Show,
+    OfficialReply,
+    SendReply,
+    ReplyRefused,
+    DoneReply,
 }
 
 impl Key {
@@ -211,6 +221,25 @@ impl Key {
             Key::Target => ("Objet", "Target"),
             Key::Reason => ("Raison", "Reason"),
             Key::NoEntry => ("Aucune action ne correspond.", "No action matches."),
+            Key::Unanswered => ("Sans réponse officielle", "Without an official answer"),
+            Key::UnansweredOf => ("Sans réponse officielle : ", "Without an official answer: "),
+            Key::UnansweredFor => (
+                "Commentaires d’habitants restés sans réponse officielle depuis plus de ",
+                "Residents' comments left without an official answer for more than ",
+            ),
+            Key::NothingUnanswered => (
+                "Tous les habitants ont eu une réponse officielle.",
+                "Every resident has had an official answer.",
+            ),
+            Key::Hours => ("Heures d’attente", "Hours waited"),
+            Key::Show => ("Afficher", "Show"),
+            Key::OfficialReply => ("Réponse officielle", "Official answer"),
+            Key::SendReply => ("Répondre au nom du site", "Answer in the site's name"),
+            Key::ReplyRefused => (
+                "Cette réponse n’a pas pu être publiée : elle est vide, trop longue ou a trop de liens. Votre texte est conservé ci-dessous.",
+                "This answer could not be published: it is empty, too long or has too many links. Your text is kept below.",
+            ),
+            Key::DoneReply => ("Réponse officielle publiée.", "Official answer published."),
         }
     }
 }

@@ -87,6 +87,15 @@ pub trait Backend: Send + Sync + 'static {
         actor: Option<&str>,
         action: Option<AuditAction>,
     ) -> Result<Vec<AuditEntry>, Refused>;
+    /// The residents' comments of `site` without an official reply for more than `hours`.
+    async fn unanswered(
+        &self,
+        member: &StaffMember,
+        site: &str,
+        hours: u32,
+    ) -> Result<Vec<WaitingComment>, Refused>;
+    /// Answers comment `id` officially, in the site's name, as `member`.
+    async fn answer(&self, member: &StaffMember, id: i64, text: &str) -> Result<(), Refused>;
     /// Approves, hides, restores or deletes comment `id` as `member`, with a public reason.
     async fn moderate(
         &self,
@@ -113,6 +122,11 @@ pub fn router<S: Clone + Send + Sync + 'static>(backend: Arc<dyn Backend>) -> Ro
         .route("/console/logout-all", axum::routing::post(logout_all))
         .route("/console/sites/{site}/review", get(review))
         .route("/console/sites/{site}/audit", get(audit))
+        .route("/console/sites/{site}/unanswered", get(unanswered))
+        .route(
+            "/console/sites/{site}/unanswered/{id}",
+            axum::routing::post(answer),
+        )
         .route(
             "/console/sites/{site}/review/{id}",
             axum::routing::post(moderate),
@@ -441,6 +455,106 @@ async fn audit(
             StatusCode::OK,
             pages::audit(lang, &site, &entries, actor.unwrap_or(""), action),
         ),
+        Err(refused) => refusal_page(lang, refused),
+    }
+}
+
+/// How long a resident waits before their comment is listed as unanswered, by default.
+const UNANSWERED_HOURS: u32 = 48;
+
+#[derive(Deserialize)]
+struct Waited {
+    #[serde(default)]
+    hours: Option<u32>,
+    #[serde(default)]
+    done: Option<String>,
+}
+
+/// The unanswered page of `site`, with `draft` (the comment id, the text typed and whether
+/// it was refused) kept in its form.
+async fn unanswered_page(
+    backend: &Shared,
+    session: &Session,
+    lang: Lang,
+    site: &str,
+    hours: u32,
+    draft: Option<(i64, &str)>,
+    done: bool,
+) -> Response {
+    match backend.unanswered(&session.member, site, hours).await {
+        Ok(waiting) => {
+            let status = if draft.is_some() {
+                StatusCode::UNPROCESSABLE_ENTITY
+            } else {
+                StatusCode::OK
+            };
+            let view = pages::Unanswered {
+                site,
+                hours,
+                waiting: &waiting,
+                draft,
+                done,
+            };
+            page(status, pages::unanswered(lang, session, &view))
+        }
+        Err(refused) => refusal_page(lang, refused),
+    }
+}
+
+async fn unanswered(
+    State(backend): State<Shared>,
+    Path(site): Path<String>,
+    Query(waited): Query<Waited>,
+    headers: HeaderMap,
+) -> Response {
+    let lang = Lang::of(&headers);
+    let session = match session_of(&backend, &headers).await {
+        Ok(Some(session)) => session,
+        Ok(None) => return Redirect::to("/console/login").into_response(),
+        Err(_) => return unavailable(lang),
+    };
+    let hours = waited.hours.unwrap_or(UNANSWERED_HOURS);
+    let done = waited.done.as_deref() == Some("reply");
+    unanswered_page(&backend, &session, lang, &site, hours, None, done).await
+}
+
+#[derive(Deserialize)]
+struct AnswerForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    text: String,
+    #[serde(default)]
+    hours: Option<u32>,
+}
+
+async fn answer(
+    State(backend): State<Shared>,
+    Path((site, id)): Path<(String, String)>,
+    headers: HeaderMap,
+    Form(form): Form<AnswerForm>,
+) -> Response {
+    let lang = Lang::of(&headers);
+    let csrf = CsrfForm { csrf: form.csrf };
+    let session = match checked(&backend, &headers, &csrf).await {
+        Ok(session) => session,
+        Err(response) => return response,
+    };
+    let Ok(id) = id.parse::<i64>() else {
+        return refusal_page(lang, Refused::NotFound);
+    };
+    let hours = form.hours.unwrap_or(UNANSWERED_HOURS);
+    match backend.answer(&session.member, id, &form.text).await {
+        Ok(()) => Redirect::to(&format!(
+            "/console/sites/{}/unanswered?hours={hours}&done=reply",
+            pages::escape_path(&site)
+        ))
+        .into_response(),
+        // What was typed stays in the form, with what is wrong with it.
+        Err(Refused::Invalid) => {
+            let draft = Some((id, form.text.as_str()));
+            unanswered_page(&backend, &session, lang, &site, hours, draft, false).await
+        }
         Err(refused) => refusal_page(lang, refused),
     }
 }

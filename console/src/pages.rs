@@ -28,6 +28,7 @@ a{color:#000091}\
 .queue{padding:0;list-style:none}.queue>li{margin:0 0 1.5em;padding:0 0 1em;border-bottom:1px solid #8a8a8a}\
 blockquote{margin:.5em 0;padding:.25em 1em;border-left:4px solid #8a8a8a}\
 select{min-height:2.75em;font:inherit}\
+textarea{width:100%;padding:.5em;font:inherit;border:1px solid #555;border-radius:4px}\
 table{width:100%;margin-top:1.5em;border-collapse:collapse}caption{text-align:left;font-weight:bold}\
 th,td{padding:.25em .5em;text-align:left;border-bottom:1px solid #8a8a8a;vertical-align:top}\
 @media (forced-colors:active){button{border:2px solid ButtonText}}\
@@ -191,10 +192,12 @@ pub fn home(lang: Lang, session: &Session, waiting: &[usize]) -> String {
                 String::new()
             };
             sites.push_str(&format!(
-                "<li><strong>{}</strong> : {} — <a href=\"/console/sites/{path}/review\">{} ({waiting})</a>{audit}</li>",
+                "<li><strong>{}</strong> : {} — <a href=\"/console/sites/{path}/review\">{} ({waiting})</a> · \
+                 <a href=\"/console/sites/{path}/unanswered\">{}</a>{audit}</li>",
                 escape(&site.site_id),
                 lang.t(role),
                 lang.t(Key::Review),
+                lang.t(Key::Unanswered),
             ));
         }
         sites.push_str("</ul>");
@@ -384,6 +387,94 @@ pub fn audit(
         &format!(
             "{filter}{table}<p><a href=\"/console\">{}</a></p>",
             lang.t(Key::BackToConsole)
+        ),
+    )
+}
+
+/// What the unanswered page shows.
+pub struct Unanswered<'a> {
+    pub site: &'a str,
+    pub hours: u32,
+    pub waiting: &'a [WaitingComment],
+    /// A refused answer: the comment's id and the text typed, kept in its form.
+    pub draft: Option<(i64, &'a str)>,
+    /// An answer was just published.
+    pub done: bool,
+}
+
+/// The residents' comments of a site waiting for an official answer, each with its form.
+pub fn unanswered(lang: Lang, session: &Session, view: &Unanswered) -> String {
+    let site_path = escape_path(view.site);
+    let mut items = String::new();
+    for comment in view.waiting {
+        let draft = view.draft.filter(|(id, _)| *id == comment.id);
+        let refused = draft.map_or_else(String::new, |_| {
+            format!(
+                "<p class=\"error\" id=\"problem-{}\" role=\"alert\">{}</p>",
+                comment.id,
+                lang.t(Key::ReplyRefused)
+            )
+        });
+        let described = if draft.is_some() {
+            format!(
+                " aria-invalid=\"true\" aria-describedby=\"problem-{}\"",
+                comment.id
+            )
+        } else {
+            String::new()
+        };
+        items.push_str(&format!(
+            "<li><article aria-labelledby=\"c{id}\"><h2 id=\"c{id}\">{title}</h2>\
+             <p>{by} <strong>{author}</strong> · <time datetime=\"{at}\">{at}</time></p>\
+             <blockquote>{text}</blockquote>{refused}\
+             <form method=\"post\" action=\"/console/sites/{site_path}/unanswered/{id}\">\
+             <input type=\"hidden\" name=\"csrf\" value=\"{csrf}\">\
+             <input type=\"hidden\" name=\"hours\" value=\"{hours}\">\
+             <label for=\"reply-{id}\">{label}</label>\
+             <textarea id=\"reply-{id}\" name=\"text\" rows=\"4\" required{described}>{typed}</textarea>\
+             <div><button type=\"submit\">{send}</button></div></form></article></li>",
+            id = comment.id,
+            title = escape(&comment.thread_title),
+            by = lang.t(Key::By),
+            author = escape(&comment.author_name),
+            at = escape(&comment.created_at),
+            text = escape(&comment.text),
+            csrf = escape(&session.csrf),
+            hours = view.hours,
+            label = lang.t(Key::OfficialReply),
+            typed = escape(draft.map_or("", |(_, text)| text)),
+            send = lang.t(Key::SendReply),
+        ));
+    }
+    let notice = if view.done {
+        format!(
+            "<p class=\"notice\" role=\"status\">{}</p>",
+            lang.t(Key::DoneReply)
+        )
+    } else {
+        String::new()
+    };
+    let filter = format!(
+        "<form method=\"get\"><label for=\"hours\">{label}</label>\
+         <input id=\"hours\" name=\"hours\" type=\"number\" min=\"0\" max=\"8760\" value=\"{hours}\">\
+         <div><button type=\"submit\">{show}</button></div></form>",
+        label = lang.t(Key::Hours),
+        hours = view.hours,
+        show = lang.t(Key::Show),
+    );
+    let list = if view.waiting.is_empty() {
+        format!("<p>{}</p>", lang.t(Key::NothingUnanswered))
+    } else {
+        format!("<ol class=\"queue\">{items}</ol>")
+    };
+    layout(
+        lang,
+        &format!("{}{}", lang.t(Key::UnansweredOf), view.site),
+        &format!(
+            "{notice}<p>{intro}{hours} h.</p>{filter}{list}<p><a href=\"/console\">{back}</a></p>",
+            intro = lang.t(Key::UnansweredFor),
+            hours = view.hours,
+            back = lang.t(Key::BackToConsole),
         ),
     )
 }

@@ -580,3 +580,102 @@ async fn moderators_review_their_sites_comments_only_and_are_audited_by_name() {
         .await
         .contains("Aucune action ne correspond."));
 }
+
+#[tokio::test]
+async fn staff_answer_residents_left_without_an_official_reply_and_keep_a_refused_text() {
+    let server = with_account().await;
+    server
+        .create_thread("open", serde_json::json!({ "title": "Marché" }))
+        .await;
+    let old = server
+        .comment_ok(
+            "open",
+            &token(),
+            serde_json::json!({ "text": "Une question ancienne" }),
+        )
+        .await["id"]
+        .clone();
+    server
+        .comment_ok(
+            "open",
+            &token(),
+            serde_json::json!({ "text": "Une question récente" }),
+        )
+        .await;
+    server
+        .execute(&format!(
+            "UPDATE comments SET created_at = '2020-01-01T00:00:00Z' WHERE id = {old}"
+        ))
+        .await;
+    let cookie = cookie_of(&sign_in(&server, LOGIN, PASSWORD).await);
+    let csrf = csrf_of(&server, &cookie).await;
+    let list = |query: &'static str| {
+        let (server, cookie) = (&server, cookie.clone());
+        async move {
+            browser()
+                .get(server.url(&format!("/console/sites/{SITE}/unanswered{query}")))
+                .header(COOKIE, cookie)
+                .send()
+                .await
+                .unwrap()
+                .text()
+                .await
+                .unwrap()
+        }
+    };
+    let page = list("").await;
+    assert!(page.contains("Une question ancienne") && !page.contains("Une question récente"));
+    assert!(list("?hours=0").await.contains("Une question récente"));
+    // Waiting for more than 100,000 hours (since 2015): nobody.
+    assert!(list("?hours=100000")
+        .await
+        .contains("Tous les habitants ont eu une réponse officielle."));
+
+    // Too long: refused, and the text typed comes back in its form.
+    let answer = |text: String| {
+        let (server, cookie, csrf, old) = (&server, cookie.clone(), csrf.clone(), old.clone());
+        async move {
+            browser()
+                .post(server.url(&format!("/console/sites/{SITE}/unanswered/{old}")))
+                .header(COOKIE, cookie)
+                .form(&[
+                    ("csrf", csrf.as_str()),
+                    ("text", text.as_str()),
+                    ("hours", "48"),
+                ])
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    let long = format!("Réponse {}", "détaillée ".repeat(600));
+    let refused = answer(long.clone()).await;
+    assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let page = refused.text().await.unwrap();
+    assert!(page.contains(&format!(">{long}</textarea>")));
+    assert!(page.contains("Votre texte est conservé"), "{page}");
+
+    let sent = answer("Le marché a lieu le samedi.".into()).await;
+    assert_eq!(sent.status(), StatusCode::SEE_OTHER);
+    assert!(list("")
+        .await
+        .contains("Tous les habitants ont eu une réponse officielle."));
+    let thread = server.comments("open", None).await;
+    let reply = &thread["comments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == old)
+        .unwrap()["replies"][0];
+    assert_eq!(reply["official"], true);
+    assert_eq!(reply["author_name"], format!("Site {SITE}"));
+    assert_eq!(reply["text"], "Le marché a lieu le samedi.");
+    assert_eq!(
+        server
+            .count(&format!(
+                "SELECT COUNT(*) FROM audit_log WHERE actor = 'staff:{LOGIN}' AND action = 'reply'"
+            ))
+            .await,
+        1
+    );
+}

@@ -118,6 +118,32 @@ describe('staff console', () => {
     assert.match(await widgetText(widget(resident)), /Un avis sans histoire/);
   });
 
+  test('a moderator answers officially a resident left without an answer, with the keyboard', async () => {
+    const thread = await createThread({ title: 'Horaires de la piscine' });
+    await postComment(thread.id, 'La piscine ouvre-t-elle le dimanche ?');
+    const page = await browser.resident({ locale: 'fr-FR', bypassCSP: true });
+    await page.goto(`${ENDPOINT}console/login`);
+    await page.getByLabel('Adresse e-mail').fill(LOGIN);
+    await page.getByLabel('Mot de passe').fill(PASSWORD);
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { level: 1, name: 'Tableau de bord' }).waitFor();
+    // Everything posted until now: 0 hours of waiting.
+    await page.goto(`${ENDPOINT}console/sites/saint-exemple/unanswered?hours=0`);
+    const item = page.getByRole('article', { name: 'Horaires de la piscine' });
+    await item.getByText('La piscine ouvre-t-elle le dimanche ?').waitFor();
+    await expectNoAxeViolations(page, 'console, unanswered');
+    await item.getByLabel('Réponse officielle').focus();
+    await page.keyboard.type('Oui, de 9 h à 13 h.');
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('Enter');
+    await page.getByRole('status').filter({ hasText: 'Réponse officielle publiée.' }).waitFor();
+    assert.equal(await page.getByRole('article', { name: 'Horaires de la piscine' }).count(), 0);
+    await expectNoAxeViolations(page, 'console, unanswered after answering');
+    const comments = await api('GET', `threads/${thread.id}/comments`);
+    assert.equal(comments.comments[0].replies[0].official, true);
+    assert.equal(comments.comments[0].replies[0].text, 'Oui, de 9 h à 13 h.');
+  });
+
   test("the site's administrator reads the audit log; a moderator is told it is not theirs", async () => {
     const signIn = async (login) => {
       const page = await browser.resident({ locale: 'fr-FR', bypassCSP: true });

@@ -21,7 +21,13 @@ fn refused(error: Error) -> Refused {
         Error::Refused(Refusal::NotStaffOf) => Refused::Forbidden,
         Error::Refused(Refusal::AdminOnly) => Refused::AdminOnly,
         Error::Refused(Refusal::NotFound(_)) => Refused::NotFound,
-        Error::Refused(Refusal::Conflict(_) | Refusal::InvalidInput(_)) => Refused::Invalid,
+        Error::Refused(
+            Refusal::Conflict(_)
+            | Refusal::InvalidInput(_)
+            | Refusal::EmptyText
+            | Refusal::TextTooLong
+            | Refusal::TooManyLinks,
+        ) => Refused::Invalid,
         error => {
             tracing::error!(%error, "console request failed");
             Refused::Unavailable
@@ -82,6 +88,22 @@ impl Backend for Console {
             .site_audit(member, site, actor, action)
             .await
             .map_err(refused)
+    }
+
+    async fn unanswered(
+        &self,
+        member: &StaffMember,
+        site: &str,
+        hours: u32,
+    ) -> Result<Vec<WaitingComment>, Refused> {
+        self.0
+            .unanswered(member, site, hours)
+            .await
+            .map_err(refused)
+    }
+
+    async fn answer(&self, member: &StaffMember, id: i64, text: &str) -> Result<(), Refused> {
+        self.0.answer_as(member, id, text).await.map_err(refused)
     }
 
     async fn moderate(

@@ -1,7 +1,7 @@
 //! Staff of the console: accounts, sign-in with lockout, sessions.
 
 use civique_api::staff::{limits, Role, SiteRole, StaffMember};
-use civique_api::{AuditAction, AuditEntry, ModerationInput};
+use civique_api::{AuditAction, AuditEntry, CommentInput, ModerationInput};
 use time::{Duration, OffsetDateTime};
 
 use super::{random_bytes, random_hex, Result, Service};
@@ -241,5 +241,55 @@ impl Service {
             .store
             .site_audit(site, actor, action, QUEUE_LENGTH)
             .await?)
+    }
+}
+
+impl Service {
+    /// The residents' comments of `site` without an official reply for more than `hours`,
+    /// oldest first (the town's list of who is waiting for an answer).
+    pub async fn unanswered(
+        &self,
+        member: &StaffMember,
+        site: &str,
+        hours: u32,
+    ) -> Result<Vec<Waiting>> {
+        role_on(member, site).ok_or(Refusal::NotStaffOf)?;
+        let before = OffsetDateTime::now_utc() - Duration::hours(hours.into());
+        // Stored times are whole seconds: so must the bound be to compare as text.
+        let before = before.replace_nanosecond(0).unwrap_or(before);
+        Ok(self
+            .store
+            .unanswered(site, &format_time(before), QUEUE_LENGTH)
+            .await?)
+    }
+
+    /// An official reply to comment `id`, signed with the site's name, by `member`, who must
+    /// have a role on its site; audited under their name.
+    pub async fn answer_as(&self, member: &StaffMember, id: i64, text: &str) -> Result<()> {
+        let comment = self
+            .store
+            .comment(id, None)
+            .await?
+            .ok_or(Refusal::NotFound("comment"))?;
+        let thread = self
+            .store
+            .thread(&comment.thread_id)
+            .await?
+            .ok_or(Refusal::NotFound("thread"))?;
+        role_on(member, &thread.site_id).ok_or(Refusal::NotStaffOf)?;
+        let site = self
+            .store
+            .site_notice(&thread.site_id)
+            .await?
+            .ok_or(Refusal::NotFound("site"))?;
+        let input = CommentInput {
+            author_name: site.name,
+            text: text.to_owned(),
+            parent_id: Some(id),
+            official: true,
+        };
+        self.post_official(&Actor::Staff(member.login.clone()), &thread.id, input)
+            .await?;
+        Ok(())
     }
 }

@@ -198,6 +198,9 @@ pub trait Comments: Send + Sync {
     /// The comments of `site_id`'s threads waiting for staff (held for review, or reported
     /// since staff last acted on them), oldest first, at most `limit`.
     async fn review_queue(&self, site_id: &str, limit: u32) -> Result<Vec<Waiting>>;
+    /// The residents' published top-level comments of `site_id` posted before `before`
+    /// (RFC 3339) that have no published official reply, oldest first, at most `limit`.
+    async fn unanswered(&self, site_id: &str, before: &str, limit: u32) -> Result<Vec<Waiting>>;
     /// Top-level comments visible to `me`: after `cursor`, or (first page) the pinned ones
     /// followed by the first page. Fetches one more than a page to tell if another follows.
     async fn top_comments(

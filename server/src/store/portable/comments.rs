@@ -261,6 +261,39 @@ impl Comments for Backend {
             .collect()
     }
 
+    async fn unanswered(&self, site_id: &str, before: &str, limit: u32) -> Result<Vec<Waiting>> {
+        let rows: Vec<(i64, String, String, String, String, String)> = sqlx::query_as(
+            "SELECT c.id, c.thread_id, t.title, c.author_name, c.text, c.created_at \
+             FROM comments c JOIN threads t ON t.id = c.thread_id \
+             WHERE t.site_id = $1 AND c.status = 'published' AND NOT c.official \
+             AND c.parent_id IS NULL AND c.created_at <= $2 \
+             AND NOT EXISTS (SELECT 1 FROM comments r WHERE r.parent_id = c.id AND r.official \
+             AND r.status = 'published') ORDER BY c.id LIMIT $3",
+        )
+        .bind(site_id)
+        .bind(before)
+        .bind(i64::from(limit))
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(
+                |(id, thread_id, thread_title, author_name, text, created_at)| Waiting {
+                    id,
+                    thread_id,
+                    thread_title,
+                    author_name,
+                    text,
+                    status: CommentStatus::Published,
+                    created_at,
+                    report_count: 0,
+                    reasons: Vec::new(),
+                    parent_text: None,
+                },
+            )
+            .collect())
+    }
+
     async fn inline_replies(&self, parents: &[i64], me: Option<i64>) -> Result<Vec<InlineReply>> {
         if parents.is_empty() {
             return Ok(Vec::new());
