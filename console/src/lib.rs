@@ -277,16 +277,21 @@ async fn checked(
     headers: &HeaderMap,
     form: &CsrfForm,
 ) -> Result<Session, Response> {
-    let lang = Lang::of(headers);
-    let session = match session_of(backend, headers).await {
-        Ok(Some(session)) => session,
-        Ok(None) => return Err(Redirect::to("/console/login").into_response()),
-        Err(_) => return Err(unavailable(lang)),
-    };
+    let session = signed_in(backend, headers).await?;
     if session::same_origin(headers) && session::same_secret(&form.csrf, &session.csrf) {
         Ok(session)
     } else {
-        Err(forbidden(lang))
+        Err(forbidden(Lang::of(headers)))
+    }
+}
+
+/// The request's open session, or the answer to give instead: the sign-in page when there
+/// is none.
+async fn signed_in(backend: &Shared, headers: &HeaderMap) -> Result<Session, Response> {
+    match session_of(backend, headers).await {
+        Ok(Some(session)) => Ok(session),
+        Ok(None) => Err(Redirect::to("/console/login").into_response()),
+        Err(_) => Err(unavailable(Lang::of(headers))),
     }
 }
 
@@ -365,10 +370,9 @@ async fn review(
     headers: HeaderMap,
 ) -> Response {
     let lang = Lang::of(&headers);
-    let session = match session_of(&backend, &headers).await {
-        Ok(Some(session)) => session,
-        Ok(None) => return Redirect::to("/console/login").into_response(),
-        Err(_) => return unavailable(lang),
+    let session = match signed_in(&backend, &headers).await {
+        Ok(session) => session,
+        Err(response) => return response,
     };
     match backend.review_queue(&session.member, &site).await {
         Ok(waiting) => page(
@@ -440,10 +444,9 @@ async fn audit(
     headers: HeaderMap,
 ) -> Response {
     let lang = Lang::of(&headers);
-    let session = match session_of(&backend, &headers).await {
-        Ok(Some(session)) => session,
-        Ok(None) => return Redirect::to("/console/login").into_response(),
-        Err(_) => return unavailable(lang),
+    let session = match signed_in(&backend, &headers).await {
+        Ok(session) => session,
+        Err(response) => return response,
     };
     let actor = Some(filter.actor.trim()).filter(|a| !a.is_empty());
     let action = filter.action.parse::<AuditAction>().ok();
@@ -508,10 +511,9 @@ async fn unanswered(
     headers: HeaderMap,
 ) -> Response {
     let lang = Lang::of(&headers);
-    let session = match session_of(&backend, &headers).await {
-        Ok(Some(session)) => session,
-        Ok(None) => return Redirect::to("/console/login").into_response(),
-        Err(_) => return unavailable(lang),
+    let session = match signed_in(&backend, &headers).await {
+        Ok(session) => session,
+        Err(response) => return response,
     };
     let hours = waited.hours.unwrap_or(UNANSWERED_HOURS);
     let done = waited.done.as_deref() == Some("reply");

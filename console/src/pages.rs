@@ -224,6 +224,22 @@ pub fn home(lang: Lang, session: &Session, waiting: &[usize]) -> String {
     )
 }
 
+/// The start of a comment's card: its discussion as heading, `state` before its author and
+/// date, `context` (the comment it answers), its text.
+fn comment_head(lang: Lang, comment: &WaitingComment, state: &str, context: &str) -> String {
+    format!(
+        "<li><article aria-labelledby=\"c{id}\"><h2 id=\"c{id}\">{title}</h2>\
+         <p>{state}{by} <strong>{author}</strong> · <time datetime=\"{at}\">{at}</time></p>\
+         {context}<blockquote>{text}</blockquote>",
+        id = comment.id,
+        title = escape(&comment.thread_title),
+        by = lang.t(Key::By),
+        author = escape(&comment.author_name),
+        at = escape(&comment.created_at),
+        text = escape(&comment.text),
+    )
+}
+
 /// The comments of `site` waiting for staff, each with its context and its actions.
 pub fn review(
     lang: Lang,
@@ -283,20 +299,13 @@ pub fn review(
             )
         };
         items.push_str(&format!(
-            "<li><article aria-labelledby=\"c{id}\"><h2 id=\"c{id}\">{title}</h2>\
-             <p>{state} · {by} <strong>{author}</strong> · <time datetime=\"{at}\">{at}</time></p>\
-             {parent}<blockquote>{text}</blockquote>{reasons}\
-             <form method=\"post\" action=\"/console/sites/{site_path}/review/{id}\">\
+            "{head}{reasons}<form method=\"post\" action=\"/console/sites/{site_path}/review/{id}\">\
              <input type=\"hidden\" name=\"csrf\" value=\"{csrf}\">\
              <label for=\"{reason_id}\">{reason_label}</label>\
              <input id=\"{reason_id}\" name=\"reason\" maxlength=\"500\">\
              <div>{publish}{hide}{delete}</div></form></article></li>",
+            head = comment_head(lang, comment, &format!("{state} · "), &parent),
             id = comment.id,
-            title = escape(&comment.thread_title),
-            by = lang.t(Key::By),
-            author = escape(&comment.author_name),
-            at = escape(&comment.created_at),
-            text = escape(&comment.text),
             site_path = escape_path(site),
             csrf = escape(&session.csrf),
             reason_label = lang.t(Key::PublicReason),
@@ -424,21 +433,14 @@ pub fn unanswered(lang: Lang, session: &Session, view: &Unanswered) -> String {
             String::new()
         };
         items.push_str(&format!(
-            "<li><article aria-labelledby=\"c{id}\"><h2 id=\"c{id}\">{title}</h2>\
-             <p>{by} <strong>{author}</strong> · <time datetime=\"{at}\">{at}</time></p>\
-             <blockquote>{text}</blockquote>{refused}\
-             <form method=\"post\" action=\"/console/sites/{site_path}/unanswered/{id}\">\
+            "{head}{refused}<form method=\"post\" action=\"/console/sites/{site_path}/unanswered/{id}\">\
              <input type=\"hidden\" name=\"csrf\" value=\"{csrf}\">\
              <input type=\"hidden\" name=\"hours\" value=\"{hours}\">\
              <label for=\"reply-{id}\">{label}</label>\
              <textarea id=\"reply-{id}\" name=\"text\" rows=\"4\" required{described}>{typed}</textarea>\
              <div><button type=\"submit\">{send}</button></div></form></article></li>",
+            head = comment_head(lang, comment, "", ""),
             id = comment.id,
-            title = escape(&comment.thread_title),
-            by = lang.t(Key::By),
-            author = escape(&comment.author_name),
-            at = escape(&comment.created_at),
-            text = escape(&comment.text),
             csrf = escape(&session.csrf),
             hours = view.hours,
             label = lang.t(Key::OfficialReply),

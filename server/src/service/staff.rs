@@ -6,6 +6,7 @@ use time::{Duration, OffsetDateTime};
 
 use super::{random_bytes, random_hex, Result, Service};
 use crate::domain::audit::Actor;
+use crate::domain::comment::Thread;
 use crate::domain::moderation::Waiting;
 use crate::domain::staff::{self, NewAccount, Problem};
 use crate::domain::time::{format_time, now_text};
@@ -188,6 +189,22 @@ pub fn role_on(member: &StaffMember, site: &str) -> Option<Role> {
 }
 
 impl Service {
+    /// The thread of comment `id`, when `member` has a role on its site.
+    async fn thread_of_staff_comment(&self, member: &StaffMember, id: i64) -> Result<Thread> {
+        let comment = self
+            .store
+            .comment(id, None)
+            .await?
+            .ok_or(Refusal::NotFound("comment"))?;
+        let thread = self
+            .store
+            .thread(&comment.thread_id)
+            .await?
+            .ok_or(Refusal::NotFound("thread"))?;
+        role_on(member, &thread.site_id).ok_or(Refusal::NotStaffOf)?;
+        Ok(thread)
+    }
+
     /// The comments of `site` waiting for staff, oldest first, for one who has a role there.
     pub async fn review_queue(&self, member: &StaffMember, site: &str) -> Result<Vec<Waiting>> {
         role_on(member, site).ok_or(Refusal::NotStaffOf)?;
@@ -202,17 +219,7 @@ impl Service {
         id: i64,
         input: ModerationInput,
     ) -> Result<()> {
-        let comment = self
-            .store
-            .comment(id, None)
-            .await?
-            .ok_or(Refusal::NotFound("comment"))?;
-        let thread = self
-            .store
-            .thread(&comment.thread_id)
-            .await?
-            .ok_or(Refusal::NotFound("thread"))?;
-        role_on(member, &thread.site_id).ok_or(Refusal::NotStaffOf)?;
+        self.thread_of_staff_comment(member, id).await?;
         self.moderate_comment(&Actor::Staff(member.login.clone()), id, input)
             .await?;
         Ok(())
@@ -266,17 +273,7 @@ impl Service {
     /// An official reply to comment `id`, signed with the site's name, by `member`, who must
     /// have a role on its site; audited under their name.
     pub async fn answer_as(&self, member: &StaffMember, id: i64, text: &str) -> Result<()> {
-        let comment = self
-            .store
-            .comment(id, None)
-            .await?
-            .ok_or(Refusal::NotFound("comment"))?;
-        let thread = self
-            .store
-            .thread(&comment.thread_id)
-            .await?
-            .ok_or(Refusal::NotFound("thread"))?;
-        role_on(member, &thread.site_id).ok_or(Refusal::NotStaffOf)?;
+        let thread = self.thread_of_staff_comment(member, id).await?;
         let site = self
             .store
             .site_notice(&thread.site_id)
