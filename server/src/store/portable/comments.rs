@@ -189,109 +189,26 @@ impl Comments for Backend {
     }
 
     async fn review_queue(&self, site_id: &str, limit: u32) -> Result<Vec<Waiting>> {
-        type Row = (
-            i64,
-            String,
-            String,
-            String,
-            String,
-            String,
-            String,
-            i64,
-            Option<String>,
-        );
-        let rows: Vec<Row> = sqlx::query_as(
-            "SELECT c.id, c.thread_id, t.title, c.author_name, c.text, c.status, c.created_at, \
-             c.report_count, p.text FROM comments c JOIN threads t ON t.id = c.thread_id \
-             LEFT JOIN comments p ON p.id = c.parent_id \
-             WHERE t.site_id = $1 AND (c.status = 'pending' OR (c.status <> 'deleted' \
-             AND c.report_count > c.reviewed_reports)) \
-             ORDER BY c.id LIMIT $2",
+        self.waiting(
+            "c.status = 'pending' OR (c.status <> 'deleted' \
+             AND c.report_count > c.reviewed_reports)",
+            site_id,
+            None,
+            limit,
         )
-        .bind(site_id)
-        .bind(i64::from(limit))
-        .fetch_all(&self.pool)
-        .await?;
-        let ids: Vec<i64> = rows.iter().map(|row| row.0).collect();
-        let reasons: Vec<(i64, String)> = if ids.is_empty() {
-            Vec::new()
-        } else {
-            sqlx::query_as(&format!(
-                "SELECT comment_id, reason FROM comment_reports \
-                 WHERE comment_id IN ({}) AND reason <> '' ORDER BY created_at",
-                dialect::id_list("$1")
-            ))
-            .bind(id_list(&ids))
-            .fetch_all(&self.pool)
-            .await?
-        };
-        rows.into_iter()
-            .map(
-                |(
-                    id,
-                    thread_id,
-                    thread_title,
-                    author_name,
-                    text,
-                    status,
-                    created_at,
-                    reports,
-                    parent,
-                )| {
-                    Ok(Waiting {
-                        id,
-                        thread_id,
-                        thread_title,
-                        author_name,
-                        text,
-                        status: status.parse().map_err(|_| {
-                            StoreError::Corrupt(format!("comment status {status:?}"))
-                        })?,
-                        created_at,
-                        report_count: reports.unsigned_abs(),
-                        reasons: reasons
-                            .iter()
-                            .filter(|(of, _)| *of == id)
-                            .map(|(_, reason)| reason.clone())
-                            .collect(),
-                        parent_text: parent,
-                    })
-                },
-            )
-            .collect()
+        .await
     }
 
     async fn unanswered(&self, site_id: &str, before: &str, limit: u32) -> Result<Vec<Waiting>> {
-        let rows: Vec<(i64, String, String, String, String, String)> = sqlx::query_as(
-            "SELECT c.id, c.thread_id, t.title, c.author_name, c.text, c.created_at \
-             FROM comments c JOIN threads t ON t.id = c.thread_id \
-             WHERE t.site_id = $1 AND c.status = 'published' AND NOT c.official \
-             AND c.parent_id IS NULL AND c.created_at <= $2 \
-             AND NOT EXISTS (SELECT 1 FROM comments r WHERE r.parent_id = c.id AND r.official \
-             AND r.status = 'published') ORDER BY c.id LIMIT $3",
+        self.waiting(
+            "c.status = 'published' AND NOT c.official AND c.parent_id IS NULL \
+             AND c.created_at <= $3 AND NOT EXISTS (SELECT 1 FROM comments r \
+             WHERE r.parent_id = c.id AND r.official AND r.status = 'published')",
+            site_id,
+            Some(before),
+            limit,
         )
-        .bind(site_id)
-        .bind(before)
-        .bind(i64::from(limit))
-        .fetch_all(&self.pool)
-        .await?;
-        Ok(rows
-            .into_iter()
-            .map(
-                |(id, thread_id, thread_title, author_name, text, created_at)| Waiting {
-                    id,
-                    thread_id,
-                    thread_title,
-                    author_name,
-                    text,
-                    status: CommentStatus::Published,
-                    created_at,
-                    report_count: 0,
-                    reasons: Vec::new(),
-                    parent_text: None,
-                },
-            )
-            .collect())
+        .await
     }
 
     async fn inline_replies(&self, parents: &[i64], me: Option<i64>) -> Result<Vec<InlineReply>> {
@@ -533,4 +450,91 @@ pub(super) async fn insert_thread(conn: &mut Conn, thread: &Thread) -> Result<()
     .await
     .map_err(|e| conflict(e, "thread", &thread.id))?;
     Ok(())
+}
+
+/// The columns of a [`Waiting`] comment, and its report reasons.
+type WaitingRow = (
+    i64,
+    String,
+    String,
+    String,
+    String,
+    String,
+    String,
+    i64,
+    Option<String>,
+);
+
+impl Backend {
+    /// The comments of `site_id`'s threads that meet `condition` (SQL on `c`, the comment;
+    /// `$3` is `since` when given), oldest first, at most `limit`, with their thread's
+    /// title, the text they answer and the reasons of their reports.
+    async fn waiting(
+        &self,
+        condition: &str,
+        site_id: &str,
+        since: Option<&str>,
+        limit: u32,
+    ) -> Result<Vec<Waiting>> {
+        let query = format!(
+            "SELECT c.id, c.thread_id, t.title, c.author_name, c.text, c.status, c.created_at, \
+             c.report_count, p.text FROM comments c JOIN threads t ON t.id = c.thread_id \
+             LEFT JOIN comments p ON p.id = c.parent_id \
+             WHERE t.site_id = $1 AND ({condition}) ORDER BY c.id LIMIT $2"
+        );
+        let mut select = sqlx::query_as::<_, WaitingRow>(&query)
+            .bind(site_id)
+            .bind(i64::from(limit));
+        if let Some(since) = since {
+            select = select.bind(since);
+        }
+        let rows = select.fetch_all(&self.pool).await?;
+        let ids: Vec<i64> = rows.iter().map(|row| row.0).collect();
+        let reasons: Vec<(i64, String)> = if ids.is_empty() {
+            Vec::new()
+        } else {
+            sqlx::query_as(&format!(
+                "SELECT comment_id, reason FROM comment_reports \
+                 WHERE comment_id IN ({}) AND reason <> '' ORDER BY created_at",
+                dialect::id_list("$1")
+            ))
+            .bind(id_list(&ids))
+            .fetch_all(&self.pool)
+            .await?
+        };
+        rows.into_iter()
+            .map(
+                |(
+                    id,
+                    thread_id,
+                    thread_title,
+                    author_name,
+                    text,
+                    status,
+                    created_at,
+                    reports,
+                    parent,
+                )| {
+                    Ok(Waiting {
+                        id,
+                        thread_id,
+                        thread_title,
+                        author_name,
+                        text,
+                        status: status.parse().map_err(|_| {
+                            StoreError::Corrupt(format!("comment status {status:?}"))
+                        })?,
+                        created_at,
+                        report_count: reports.unsigned_abs(),
+                        reasons: reasons
+                            .iter()
+                            .filter(|(of, _)| *of == id)
+                            .map(|(_, reason)| reason.clone())
+                            .collect(),
+                        parent_text: parent,
+                    })
+                },
+            )
+            .collect()
+    }
 }
