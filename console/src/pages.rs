@@ -302,13 +302,14 @@ pub fn review(
             "{head}{reasons}<form method=\"post\" action=\"/console/sites/{site_path}/review/{id}\">\
              <input type=\"hidden\" name=\"csrf\" value=\"{csrf}\">\
              <label for=\"{reason_id}\">{reason_label}</label>\
-             <input id=\"{reason_id}\" name=\"reason\" maxlength=\"500\">\
+             <input id=\"{reason_id}\" name=\"reason\" maxlength=\"{reason_max}\">\
              <div>{publish}{hide}{delete}</div></form></article></li>",
             head = comment_head(lang, comment, &format!("{state} · "), &parent),
             id = comment.id,
             site_path = escape_path(site),
             csrf = escape(&session.csrf),
             reason_label = lang.t(Key::PublicReason),
+            reason_max = civique_api::comments::limits::REMOVAL_REASON_MAX_LEN,
             publish = button(publish.0, publish.1),
             hide = if comment.status == CommentStatus::Hidden {
                 String::new()
