@@ -111,6 +111,7 @@ pub enum Key {
     SendReply,
     ReplyRefused,
     DoneReply,
+    NoSuchPage,
 }
 
 impl Key {
@@ -240,6 +241,10 @@ impl Key {
                 "This answer could not be published: it is empty, too long or has too many links. Your text is kept below.",
             ),
             Key::DoneReply => ("Réponse officielle publiée.", "Official answer published."),
+            Key::NoSuchPage => (
+                "Cette page de la console n’existe pas.",
+                "This console page does not exist.",
+            ),
         }
     }
 }

@@ -5,6 +5,7 @@
 //! on comes through [`Backend`], which the endpoint implements on its service layer (the
 //! same operations its API, command line and seed use). Never part of a resident bundle.
 
+mod extract;
 mod i18n;
 mod pages;
 mod session;
@@ -21,6 +22,7 @@ use civique_api::staff::{StaffMember, WaitingComment};
 use civique_api::{AuditAction, AuditEntry, ModerationAction};
 use serde::Deserialize;
 
+use extract::{Checked, Signed};
 pub use i18n::Lang;
 pub use pages::escape;
 use session::{Cookie, Session};
@@ -132,6 +134,7 @@ pub fn router<S: Clone + Send + Sync + 'static>(backend: Arc<dyn Backend>) -> Ro
             axum::routing::post(moderate),
         )
         .route("/console/console.css", get(stylesheet))
+        .route("/console/{*rest}", axum::routing::any(no_such_page))
         .with_state(backend)
 }
 
@@ -169,7 +172,7 @@ async fn stylesheet() -> Response {
     response
 }
 
-/// The page of `refusal` when the endpoint itself failed.
+/// The page said when the endpoint itself failed.
 fn unavailable(lang: Lang) -> Response {
     page(
         StatusCode::SERVICE_UNAVAILABLE,
@@ -177,24 +180,38 @@ fn unavailable(lang: Lang) -> Response {
     )
 }
 
-/// The session the request's cookie names, if it is open.
-async fn session_of(backend: &Shared, headers: &HeaderMap) -> Result<Option<Session>, Refused> {
-    let Some(token) = Cookie::token(headers) else {
-        return Ok(None);
+/// The page said when a form did not come from the console or lacked its session's token.
+fn forbidden(lang: Lang) -> Response {
+    page(
+        StatusCode::FORBIDDEN,
+        pages::message(lang, i18n::Key::CsrfRefused),
+    )
+}
+
+/// The page of a refusal other than a sign-in's.
+fn refusal_page(lang: Lang, refused: Refused) -> Response {
+    let (status, key) = match refused {
+        Refused::Forbidden => (StatusCode::FORBIDDEN, i18n::Key::Forbidden),
+        Refused::AdminOnly => (StatusCode::FORBIDDEN, i18n::Key::AdminOnly),
+        Refused::NotFound => (StatusCode::NOT_FOUND, i18n::Key::NotFound),
+        Refused::Invalid => (StatusCode::UNPROCESSABLE_ENTITY, i18n::Key::Invalid),
+        _ => return unavailable(lang),
     };
-    Ok(backend
-        .session(&token)
-        .await?
-        .map(|(member, csrf)| Session {
-            token,
-            member,
-            csrf,
-        }))
+    page(status, pages::message(lang, key))
+}
+
+/// Any other path under `/console`: a page, not the API's JSON.
+async fn no_such_page(headers: HeaderMap) -> Response {
+    let lang = Lang::of(&headers);
+    page(
+        StatusCode::NOT_FOUND,
+        pages::message(lang, i18n::Key::NoSuchPage),
+    )
 }
 
 async fn home(State(backend): State<Shared>, headers: HeaderMap) -> Response {
     let lang = Lang::of(&headers);
-    match session_of(&backend, &headers).await {
+    match extract::session_of(&backend, &headers).await {
         Ok(Some(session)) => {
             // What waits on each of their sites, said beside its queue's link.
             let mut waiting = Vec::with_capacity(session.member.sites.len());
@@ -257,57 +274,15 @@ async fn login(
     }
 }
 
-fn forbidden(lang: Lang) -> Response {
-    page(
-        StatusCode::FORBIDDEN,
-        pages::message(lang, i18n::Key::CsrfRefused),
-    )
-}
-
 #[derive(Deserialize)]
 struct CsrfForm {
     #[serde(default)]
     csrf: String,
 }
 
-/// The session of a form sent from the console itself with its session's CSRF token, or
-/// the answer to give instead.
-async fn checked(
-    backend: &Shared,
-    headers: &HeaderMap,
-    form: &CsrfForm,
-) -> Result<Session, Response> {
-    let session = signed_in(backend, headers).await?;
-    if session::same_origin(headers) && session::same_secret(&form.csrf, &session.csrf) {
-        Ok(session)
-    } else {
-        Err(forbidden(Lang::of(headers)))
-    }
-}
-
-/// The request's open session, or the answer to give instead: the sign-in page when there
-/// is none.
-async fn signed_in(backend: &Shared, headers: &HeaderMap) -> Result<Session, Response> {
-    match session_of(backend, headers).await {
-        Ok(Some(session)) => Ok(session),
-        Ok(None) => Err(Redirect::to("/console/login").into_response()),
-        Err(_) => Err(unavailable(Lang::of(headers))),
-    }
-}
-
 /// Signs the session of a checked form out, here only or (`everywhere`) on every device,
 /// and answers with the sign-in page saying so, the session cookie cleared.
-async fn sign_out(
-    backend: Shared,
-    headers: HeaderMap,
-    form: CsrfForm,
-    everywhere: bool,
-) -> Response {
-    let session = match checked(&backend, &headers, &form).await {
-        Ok(session) => session,
-        Err(response) => return response,
-    };
-    let lang = Lang::of(&headers);
+async fn sign_out(backend: Shared, session: Session, lang: Lang, everywhere: bool) -> Response {
     let done = if everywhere {
         backend
             .sign_out_everywhere(&session.member)
@@ -329,20 +304,12 @@ async fn sign_out(
     response
 }
 
-async fn logout(
-    State(backend): State<Shared>,
-    headers: HeaderMap,
-    Form(form): Form<CsrfForm>,
-) -> Response {
-    sign_out(backend, headers, form, false).await
+async fn logout(State(backend): State<Shared>, checked: Checked<CsrfForm>) -> Response {
+    sign_out(backend, checked.session, checked.lang, false).await
 }
 
-async fn logout_all(
-    State(backend): State<Shared>,
-    headers: HeaderMap,
-    Form(form): Form<CsrfForm>,
-) -> Response {
-    sign_out(backend, headers, form, true).await
+async fn logout_all(State(backend): State<Shared>, checked: Checked<CsrfForm>) -> Response {
+    sign_out(backend, checked.session, checked.lang, true).await
 }
 
 #[derive(Deserialize)]
@@ -351,29 +318,12 @@ struct Done {
     done: Option<String>,
 }
 
-/// The page of a refusal other than a sign-in's.
-fn refusal_page(lang: Lang, refused: Refused) -> Response {
-    let (status, key) = match refused {
-        Refused::Forbidden => (StatusCode::FORBIDDEN, i18n::Key::Forbidden),
-        Refused::AdminOnly => (StatusCode::FORBIDDEN, i18n::Key::AdminOnly),
-        Refused::NotFound => (StatusCode::NOT_FOUND, i18n::Key::NotFound),
-        Refused::Invalid => (StatusCode::UNPROCESSABLE_ENTITY, i18n::Key::Invalid),
-        _ => return unavailable(lang),
-    };
-    page(status, pages::message(lang, key))
-}
-
 async fn review(
     State(backend): State<Shared>,
     Path(site): Path<String>,
     Query(done): Query<Done>,
-    headers: HeaderMap,
+    Signed { session, lang }: Signed,
 ) -> Response {
-    let lang = Lang::of(&headers);
-    let session = match signed_in(&backend, &headers).await {
-        Ok(session) => session,
-        Err(response) => return response,
-    };
     match backend.review_queue(&session.member, &site).await {
         Ok(waiting) => page(
             StatusCode::OK,
@@ -396,15 +346,12 @@ struct ModerationForm {
 async fn moderate(
     State(backend): State<Shared>,
     Path((site, id)): Path<(String, String)>,
-    headers: HeaderMap,
-    Form(form): Form<ModerationForm>,
+    Checked {
+        session,
+        lang,
+        form,
+    }: Checked<ModerationForm>,
 ) -> Response {
-    let lang = Lang::of(&headers);
-    let csrf = CsrfForm { csrf: form.csrf };
-    let session = match checked(&backend, &headers, &csrf).await {
-        Ok(session) => session,
-        Err(response) => return response,
-    };
     let action = match form.action.parse::<ModerationAction>() {
         Ok(
             action @ (ModerationAction::Approve
@@ -441,13 +388,8 @@ async fn audit(
     State(backend): State<Shared>,
     Path(site): Path<String>,
     Query(filter): Query<AuditFilter>,
-    headers: HeaderMap,
+    Signed { session, lang }: Signed,
 ) -> Response {
-    let lang = Lang::of(&headers);
-    let session = match signed_in(&backend, &headers).await {
-        Ok(session) => session,
-        Err(response) => return response,
-    };
     let actor = Some(filter.actor.trim()).filter(|a| !a.is_empty());
     let action = filter.action.parse::<AuditAction>().ok();
     match backend
@@ -508,13 +450,8 @@ async fn unanswered(
     State(backend): State<Shared>,
     Path(site): Path<String>,
     Query(waited): Query<Waited>,
-    headers: HeaderMap,
+    Signed { session, lang }: Signed,
 ) -> Response {
-    let lang = Lang::of(&headers);
-    let session = match signed_in(&backend, &headers).await {
-        Ok(session) => session,
-        Err(response) => return response,
-    };
     let hours = waited.hours.unwrap_or(UNANSWERED_HOURS);
     let done = waited.done.as_deref() == Some("reply");
     unanswered_page(&backend, &session, lang, &site, hours, None, done).await
@@ -530,18 +467,17 @@ struct AnswerForm {
     hours: Option<u32>,
 }
 
+extract::with_csrf!(CsrfForm, ModerationForm, AnswerForm);
+
 async fn answer(
     State(backend): State<Shared>,
     Path((site, id)): Path<(String, String)>,
-    headers: HeaderMap,
-    Form(form): Form<AnswerForm>,
+    Checked {
+        session,
+        lang,
+        form,
+    }: Checked<AnswerForm>,
 ) -> Response {
-    let lang = Lang::of(&headers);
-    let csrf = CsrfForm { csrf: form.csrf };
-    let session = match checked(&backend, &headers, &csrf).await {
-        Ok(session) => session,
-        Err(response) => return response,
-    };
     let Ok(id) = id.parse::<i64>() else {
         return refusal_page(lang, Refused::NotFound);
     };
