@@ -261,6 +261,15 @@ wire_enum! {
         /// The endpoint erased the personal data of a site's widgets closed for longer than
         /// its retention period (the actor is `retention`; the reason gives the counts).
         Retention = "retention",
+        /// An administrator invited someone to the site's staff (the target is
+        /// `staff:LOGIN`, the reason the role).
+        Invite = "invite",
+        /// Someone joined the site's staff with an invitation (the actor is they).
+        Join = "join",
+        /// An administrator disabled a staff account (its sessions closed) or enabled it
+        /// again.
+        Disable = "disable",
+        Enable = "enable",
     }
 }
 

@@ -53,6 +53,44 @@ pub struct WaitingComment {
     pub parent_text: Option<String>,
 }
 
+/// A member of a site's staff, as its administrators see them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SiteStaff {
+    pub id: i64,
+    pub login: String,
+    pub name: String,
+    pub role: Role,
+    pub disabled: bool,
+}
+
+/// An invitation to join a site's staff, not used yet.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PendingInvitation {
+    pub login: String,
+    pub role: Role,
+    /// The actor who invited (`staff:LOGIN`).
+    pub invited_by: String,
+    pub expires_at: String,
+}
+
+/// A site's staff and the invitations not used yet, as its administrators see them.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct Team {
+    pub members: Vec<SiteStaff>,
+    pub invitations: Vec<PendingInvitation>,
+}
+
+/// What an invitation link opens: who is invited, to what, and whether that login already
+/// has an account (then its password accepts the invitation, instead of choosing one).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InvitationView {
+    pub site_id: String,
+    pub site_name: String,
+    pub login: String,
+    pub role: Role,
+    pub existing_account: bool,
+}
+
 pub mod limits {
     /// A password's length, in characters.
     pub const PASSWORD_MIN_LEN: usize = 12;
@@ -64,4 +102,6 @@ pub mod limits {
     pub const LOCKOUT_MINUTES: u32 = 15;
     /// How long a console session lasts without signing in again.
     pub const SESSION_HOURS: u32 = 12;
+    /// How long an invitation link can be used (once).
+    pub const INVITATION_DAYS: u32 = 7;
 }

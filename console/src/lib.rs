@@ -9,6 +9,7 @@ mod extract;
 mod i18n;
 mod pages;
 mod session;
+mod team;
 
 use std::sync::Arc;
 
@@ -18,7 +19,7 @@ use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use axum::{Extension, Router};
-use civique_api::staff::{StaffMember, WaitingComment};
+use civique_api::staff::{InvitationView, Role, StaffMember, Team, WaitingComment};
 use civique_api::{AuditAction, AuditEntry, ModerationAction};
 use serde::Deserialize;
 
@@ -42,6 +43,11 @@ pub enum Refused {
     Forbidden,
     /// Only the site's administrators may do this (the staff member moderates it).
     AdminOnly,
+    /// An administrator acting on an account that also works on sites they do not
+    /// administer.
+    BeyondSite,
+    /// A staff member acting on their own account (disabling it).
+    OwnAccount,
     /// No such comment (or site).
     NotFound,
     /// The action does not fit (e.g. publishing a deleted comment), or its reason is too long.
@@ -106,6 +112,35 @@ pub trait Backend: Send + Sync + 'static {
         action: ModerationAction,
         reason: Option<String>,
     ) -> Result<(), Refused>;
+    /// The staff of `site` and its pending invitations, for its administrators.
+    async fn team(&self, member: &StaffMember, site: &str) -> Result<Team, Refused>;
+    /// Invites `login` to `role` on `site`: the token of a one-time link.
+    async fn invite(
+        &self,
+        member: &StaffMember,
+        site: &str,
+        login: &str,
+        role: Role,
+    ) -> Result<String, Refused>;
+    /// What the invitation link `token` opens, if it is still usable.
+    async fn invitation(&self, token: &str) -> Result<Option<InvitationView>, Refused>;
+    /// Uses the invitation link `token`: a new account named `name` with `password`, or
+    /// the password of the invited login's existing account.
+    async fn accept_invitation(
+        &self,
+        token: &str,
+        name: &str,
+        password: &str,
+        network: Option<&str>,
+    ) -> Result<InvitationView, Refused>;
+    /// Disables staff account `id` of `site` (its sessions closed) or enables it again.
+    async fn set_disabled(
+        &self,
+        member: &StaffMember,
+        site: &str,
+        id: i64,
+        disabled: bool,
+    ) -> Result<(), Refused>;
 }
 
 /// The daily name of the client's network, which the endpoint sets on each request (the
@@ -132,6 +167,19 @@ pub fn router<S: Clone + Send + Sync + 'static>(backend: Arc<dyn Backend>) -> Ro
         .route(
             "/console/sites/{site}/review/{id}",
             axum::routing::post(moderate),
+        )
+        .route("/console/sites/{site}/staff", get(team::team))
+        .route(
+            "/console/sites/{site}/staff/invite",
+            axum::routing::post(team::invite),
+        )
+        .route(
+            "/console/sites/{site}/staff/{id}",
+            axum::routing::post(team::account),
+        )
+        .route(
+            "/console/invite/{token}",
+            get(team::join).post(team::accept),
         )
         .route("/console/console.css", get(stylesheet))
         .route("/console/{*rest}", axum::routing::any(no_such_page))
@@ -193,6 +241,8 @@ fn refusal_page(lang: Lang, refused: Refused) -> Response {
     let (status, key) = match refused {
         Refused::Forbidden => (StatusCode::FORBIDDEN, i18n::Key::Forbidden),
         Refused::AdminOnly => (StatusCode::FORBIDDEN, i18n::Key::AdminOnly),
+        Refused::BeyondSite => (StatusCode::FORBIDDEN, i18n::Key::BeyondSite),
+        Refused::OwnAccount => (StatusCode::FORBIDDEN, i18n::Key::OwnAccount),
         Refused::NotFound => (StatusCode::NOT_FOUND, i18n::Key::NotFound),
         Refused::Invalid => (StatusCode::UNPROCESSABLE_ENTITY, i18n::Key::Invalid),
         _ => return unavailable(lang),

@@ -63,7 +63,7 @@ pub fn escape_path(segment: &str) -> String {
 }
 
 /// A whole page titled `title`, with `body` in its main region.
-fn layout(lang: Lang, title: &str, body: &str) -> String {
+pub(crate) fn layout(lang: Lang, title: &str, body: &str) -> String {
     format!(
         "<!doctype html><html lang=\"{lang}\"><head><meta charset=\"utf-8\">\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
@@ -86,6 +86,8 @@ pub fn login(lang: Lang, login: &str, refused: Option<Refused>) -> String {
         Refused::TooMany => Key::TooMany,
         Refused::Forbidden
         | Refused::AdminOnly
+        | Refused::BeyondSite
+        | Refused::OwnAccount
         | Refused::NotFound
         | Refused::Invalid
         | Refused::Unavailable => Key::Unavailable,
@@ -104,6 +106,51 @@ pub fn signed_out(lang: Lang, key: Key, count: Option<u64>) -> String {
         None => lang.t(key).to_owned(),
     };
     login_with(lang, "", Some(("notice", text)))
+}
+
+/// The sign-in page with `login` filled in and `key` said (an account just made ready).
+pub fn login_after(lang: Lang, login: &str, key: Key) -> String {
+    login_with(lang, login, Some(("notice", lang.t(key).to_owned())))
+}
+
+/// A labelled input of a form, with the value typed and what is wrong with it.
+pub struct Field<'a> {
+    pub id: &'a str,
+    pub name: &'a str,
+    pub label: Key,
+    /// The input's `type`.
+    pub kind: &'a str,
+    pub value: &'a str,
+    pub problem: Option<Key>,
+    /// Further attributes, as HTML (`required`, `autocomplete=…`).
+    pub attributes: &'a str,
+}
+
+/// A field's label, its error (tied to the input) and its input.
+pub fn field(lang: Lang, field: &Field) -> String {
+    let (problem, described) = field.problem.map_or((String::new(), String::new()), |key| {
+        (
+            format!(
+                "<p class=\"error\" id=\"{id}-problem\">{}</p>",
+                lang.t(key),
+                id = field.id
+            ),
+            format!(
+                " aria-invalid=\"true\" aria-describedby=\"{}-problem\"",
+                field.id
+            ),
+        )
+    });
+    format!(
+        "<label for=\"{id}\">{label}</label>{problem}<input id=\"{id}\" name=\"{name}\" \
+         type=\"{kind}\" value=\"{value}\" {attributes}{described}>",
+        id = field.id,
+        label = lang.t(field.label),
+        name = field.name,
+        kind = field.kind,
+        value = escape(field.value),
+        attributes = field.attributes,
+    )
 }
 
 fn login_with(lang: Lang, login: &str, said: Option<(&str, String)>) -> String {
@@ -185,7 +232,9 @@ pub fn home(lang: Lang, session: &Session, waiting: &[usize]) -> String {
             let path = escape_path(&site.site_id);
             let audit = if site.role == Role::Admin {
                 format!(
-                    " · <a href=\"/console/sites/{path}/audit\">{}</a>",
+                    " · <a href=\"/console/sites/{path}/staff\">{}</a> · \
+                     <a href=\"/console/sites/{path}/audit\">{}</a>",
+                    lang.t(Key::Team),
                     lang.t(Key::Audit)
                 )
             } else {

@@ -5,21 +5,14 @@ mod common;
 
 use civique_api::staff::{Role, SiteRole};
 use civique_server::service::staff::StaffInput;
+use common::console::*;
 use common::*;
 use reqwest::header::{
     CACHE_CONTROL, CONTENT_SECURITY_POLICY, COOKIE, LOCATION, REFERRER_POLICY, SET_COOKIE,
 };
-use reqwest::{Client, Response, StatusCode};
+use reqwest::{Response, StatusCode};
 
 const LOGIN: &str = "camille@saint-exemple.fr";
-const PASSWORD: &str = "une phrase de passe solide";
-
-fn browser() -> Client {
-    Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap()
-}
 
 async fn with_account() -> TestServer {
     let server = TestServer::start().await;
@@ -39,47 +32,6 @@ async fn with_account() -> TestServer {
         .await
         .expect("account created");
     server
-}
-
-async fn sign_in(server: &TestServer, login: &str, password: &str) -> Response {
-    browser()
-        .post(server.url("/console/login"))
-        .form(&[("login", login), ("password", password)])
-        .send()
-        .await
-        .unwrap()
-}
-
-/// The session cookie (`name=value`) an answer sets.
-fn cookie_of(response: &Response) -> String {
-    let set = response.headers()[SET_COOKIE].to_str().unwrap();
-    set.split(';').next().unwrap().to_owned()
-}
-
-async fn home(server: &TestServer, cookie: &str) -> Response {
-    browser()
-        .get(server.url("/console"))
-        .header(COOKIE, cookie)
-        .send()
-        .await
-        .unwrap()
-}
-
-/// The CSRF token of the signed-in home page's forms.
-async fn csrf_of(server: &TestServer, cookie: &str) -> String {
-    let page = home(server, cookie).await.text().await.unwrap();
-    let start = page.find("name=\"csrf\" value=\"").expect("a form") + 19;
-    page[start..start + 64].to_owned()
-}
-
-async fn post(server: &TestServer, path: &str, cookie: &str, csrf: &str) -> Response {
-    browser()
-        .post(server.url(path))
-        .header(COOKIE, cookie)
-        .form(&[("csrf", csrf)])
-        .send()
-        .await
-        .unwrap()
 }
 
 #[tokio::test]

@@ -1,6 +1,7 @@
 // The staff console: a moderator signs in with the keyboard alone, is told of a wrong
 // password without losing the address typed, sees their site and role, and signs out;
-// a form posted from another site is refused. axe on every page.
+// a form posted from another site is refused; an administrator invites and disables
+// members of the team. axe on every page.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import {
@@ -16,6 +17,17 @@ const PASSWORD = process.env.CIVIQUE_STAFF_PASSWORD;
 async function typeInto(page, label, text) {
   await expectFocus(page, new RegExp(`^input:${label}`));
   await page.keyboard.type(text);
+}
+
+/** Signs `login` in, in a French browser of its own; the console's dashboard. */
+async function signIn(login, password = PASSWORD) {
+  const page = await browser.resident({ locale: 'fr-FR', bypassCSP: true });
+  await page.goto(`${ENDPOINT}console/login`);
+  await page.getByLabel('Adresse e-mail').fill(login);
+  await page.getByLabel('Mot de passe').fill(password);
+  await page.keyboard.press('Enter');
+  await page.getByRole('heading', { level: 1, name: 'Tableau de bord' }).waitFor();
+  return page;
 }
 
 describe('staff console', () => {
@@ -92,11 +104,7 @@ describe('staff console', () => {
     await openHost(resident, { threads: [thread.id] });
     await widget(resident).getByText('Un avis à masquer').waitFor();
 
-    const page = await browser.resident({ locale: 'fr-FR', bypassCSP: true });
-    await page.goto(`${ENDPOINT}console/login`);
-    await page.getByLabel('Adresse e-mail').fill(LOGIN);
-    await page.getByLabel('Mot de passe').fill(PASSWORD);
-    await page.keyboard.press('Enter');
+    const page = await signIn(LOGIN);
     await page.getByRole('link', { name: 'À modérer' }).focus();
     await page.keyboard.press('Enter');
     await page.getByRole('heading', { level: 1, name: 'À modérer : saint-exemple' }).waitFor();
@@ -121,12 +129,7 @@ describe('staff console', () => {
   test('a moderator answers officially a resident left without an answer, with the keyboard', async () => {
     const thread = await createThread({ title: 'Horaires de la piscine' });
     await postComment(thread.id, 'La piscine ouvre-t-elle le dimanche ?');
-    const page = await browser.resident({ locale: 'fr-FR', bypassCSP: true });
-    await page.goto(`${ENDPOINT}console/login`);
-    await page.getByLabel('Adresse e-mail').fill(LOGIN);
-    await page.getByLabel('Mot de passe').fill(PASSWORD);
-    await page.keyboard.press('Enter');
-    await page.getByRole('heading', { level: 1, name: 'Tableau de bord' }).waitFor();
+    const page = await signIn(LOGIN);
     // Everything posted until now: 0 hours of waiting.
     await page.goto(`${ENDPOINT}console/sites/saint-exemple/unanswered?hours=0`);
     const item = page.getByRole('article', { name: 'Horaires de la piscine' });
@@ -145,15 +148,6 @@ describe('staff console', () => {
   });
 
   test("the site's administrator reads the audit log; a moderator is told it is not theirs", async () => {
-    const signIn = async (login) => {
-      const page = await browser.resident({ locale: 'fr-FR', bypassCSP: true });
-      await page.goto(`${ENDPOINT}console/login`);
-      await page.getByLabel('Adresse e-mail').fill(login);
-      await page.getByLabel('Mot de passe').fill(PASSWORD);
-      await page.keyboard.press('Enter');
-      await page.getByRole('heading', { level: 1, name: 'Tableau de bord' }).waitFor();
-      return page;
-    };
     const moderator = await signIn(LOGIN);
     assert.equal(await moderator.getByRole('link', { name: 'Journal des actions' }).count(), 0);
     const refused = await moderator.goto(`${ENDPOINT}console/sites/saint-exemple/audit`);
@@ -176,6 +170,76 @@ describe('staff console', () => {
     assert.ok(actions.length >= 1, 'the hiding done above is listed');
     assert.deepEqual([...new Set(actions)], ['hide']);
     await expectNoAxeViolations(admin, 'console, audit log filtered');
+  });
+
+  test('an administrator invites a moderator with the keyboard; the link makes an account once; the administrator disables it', async () => {
+    const admin = await signIn(process.env.CIVIQUE_STAFF_ADMIN_LOGIN);
+    await admin.getByRole('link', { name: 'Équipe' }).focus();
+    await admin.keyboard.press('Enter');
+    await admin.getByRole('heading', { level: 1, name: 'Équipe : saint-exemple' }).waitFor();
+    await admin.getByRole('table', { name: 'Membres de l’équipe' }).waitFor();
+    await expectNoAxeViolations(admin, 'console, team');
+
+    // An address the browser lets through but the endpoint refuses (no domain) is said at
+    // the field, which keeps it; then corrected, with the keyboard alone.
+    const invited = `nouveau-${Date.now()}@saint-exemple.fr`;
+    await admin.getByLabel('Adresse e-mail').focus();
+    await admin.keyboard.type('agent@mairie');
+    await tabTo(admin, /^button:Créer le lien/);
+    await admin.keyboard.press('Enter');
+    await admin.getByText('Saisissez une adresse e-mail valide').waitFor();
+    assert.equal(await admin.getByLabel('Adresse e-mail').inputValue(), 'agent@mairie');
+    assert.equal(await admin.getByLabel('Adresse e-mail').getAttribute('aria-invalid'), 'true');
+    await expectNoAxeViolations(admin, 'console, team, invitation refused');
+    await admin.getByLabel('Adresse e-mail').fill('');
+    await admin.getByLabel('Adresse e-mail').focus();
+    await admin.keyboard.type(invited);
+    await tabTo(admin, /^button:Créer le lien/);
+    await admin.keyboard.press('Enter');
+    await admin.getByRole('status').filter({ hasText: 'Invitation créée pour' }).waitFor();
+    const link = await admin.getByLabel('Lien d’invitation').inputValue();
+    assert.match(link, /\/console\/invite\/[0-9a-f]{64}$/);
+    await admin.getByRole('table', { name: 'Invitations en attente' }).getByText(invited).waitFor();
+    await expectNoAxeViolations(admin, 'console, team, invitation created');
+
+    // The invited person opens the link in their own browser.
+    const newcomer = await browser.resident({ locale: 'fr-FR', bypassCSP: true });
+    await newcomer.goto(link);
+    await newcomer.getByRole('heading', { level: 1, name: 'Rejoindre l’équipe' }).waitFor();
+    await expectNoAxeViolations(newcomer, 'console, invitation');
+    await newcomer.keyboard.press('Tab');
+    await newcomer.keyboard.press('Tab');
+    await typeInto(newcomer, 'Nom', 'Dominique Nouveau');
+    await newcomer.keyboard.press('Tab');
+    await newcomer.keyboard.type('une phrase de passe neuve');
+    await newcomer.keyboard.press('Tab');
+    await newcomer.keyboard.type('une autre phrase de passe');
+    await newcomer.keyboard.press('Enter');
+    await newcomer.getByRole('alert').filter({ hasText: 'Corrigez les champs signalés' }).waitFor();
+    await newcomer.getByText('Les deux mots de passe ne sont pas identiques.').waitFor();
+    assert.equal(await newcomer.getByLabel('Nom').inputValue(), 'Dominique Nouveau');
+    await expectNoAxeViolations(newcomer, 'console, invitation refused');
+    await newcomer.getByLabel(/^Mot de passe/).fill('une phrase de passe neuve');
+    await newcomer.getByLabel('Le même mot de passe, à nouveau').fill('une phrase de passe neuve');
+    await newcomer.getByLabel('Le même mot de passe, à nouveau').press('Enter');
+    await newcomer.getByRole('status').filter({ hasText: 'Vous avez rejoint l’équipe.' }).waitFor();
+    assert.equal(await newcomer.getByLabel('Adresse e-mail').inputValue(), invited);
+    await expectNoAxeViolations(newcomer, 'console, invitation accepted');
+    await newcomer.getByLabel('Mot de passe').fill('une phrase de passe neuve');
+    await newcomer.keyboard.press('Enter');
+    await newcomer.getByRole('heading', { level: 1, name: 'Tableau de bord' }).waitFor();
+    await newcomer.getByText('saint-exemple : modération').waitFor();
+    const again = await newcomer.goto(link);
+    assert.equal(again.status(), 404);
+
+    // Disabled by the administrator: the newcomer's session ends at once.
+    await admin.goto(`${ENDPOINT}console/sites/saint-exemple/staff`);
+    await admin.getByRole('button', { name: `Désactiver : ${invited}` }).focus();
+    await admin.keyboard.press('Enter');
+    await admin.getByRole('status').filter({ hasText: 'Compte désactivé' }).waitFor();
+    await expectNoAxeViolations(admin, 'console, team, account disabled');
+    await newcomer.goto(`${ENDPOINT}console`);
+    assert.equal(new URL(newcomer.url()).pathname, '/console/login');
   });
 
   test('the console speaks English to an English browser', async () => {

@@ -37,6 +37,8 @@ pub enum Target {
     Comment(i64),
     Box(String),
     Proposal(i64),
+    /// A staff account, by its login.
+    Staff(String),
 }
 
 impl fmt::Display for Target {
@@ -48,6 +50,7 @@ impl fmt::Display for Target {
             Self::Comment(id) => write!(f, "comment:{id}"),
             Self::Box(id) => write!(f, "box:{id}"),
             Self::Proposal(id) => write!(f, "proposal:{id}"),
+            Self::Staff(login) => write!(f, "staff:{login}"),
         }
     }
 }

@@ -45,6 +45,13 @@ pub enum Error {
     /// A moderator asking for what only a site's administrators may do.
     #[error("only the site's administrators may do this")]
     AdminOnly,
+    /// An administrator acting on a staff account that also works on sites they do not
+    /// administer (only the endpoint's administrators may).
+    #[error("this account also works on sites you do not administer")]
+    BeyondSite,
+    /// A staff member disabling their own account.
+    #[error("you cannot do this to your own account")]
+    OwnAccount,
     /// A console sign-in refused (see [`crate::domain::staff`]).
     #[error("{0}")]
     SignIn(super::staff::Problem),
@@ -166,7 +173,9 @@ impl Error {
             Self::Email(super::email::Problem::NotEnabled) => codes::EMAIL_NOT_ENABLED,
             Self::Email(super::email::Problem::Expired) => codes::CODE_EXPIRED,
             Self::Email(_) => codes::CODE_REFUSED,
-            Self::NotStaffOf | Self::AdminOnly => codes::FORBIDDEN,
+            Self::NotStaffOf | Self::AdminOnly | Self::BeyondSite | Self::OwnAccount => {
+                codes::FORBIDDEN
+            }
             Self::SignIn(super::staff::Problem::Wrong) => codes::SIGN_IN_REFUSED,
             Self::SignIn(super::staff::Problem::Locked) => codes::ACCOUNT_LOCKED,
             Self::SignIn(super::staff::Problem::Disabled) => codes::ACCOUNT_DISABLED,

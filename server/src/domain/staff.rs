@@ -28,6 +28,42 @@ pub struct NewAccount {
     pub roles: Vec<SiteRole>,
 }
 
+/// An account as its administrators act on it: its roles, and whether it is disabled.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Standing {
+    pub id: i64,
+    pub login: String,
+    pub endpoint_admin: bool,
+    pub disabled: bool,
+    pub roles: Vec<SiteRole>,
+}
+
+/// An invitation to store: the hash of its link's token (see [`session_key`]), and what it
+/// grants to whom.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewInvitation {
+    pub key: String,
+    pub invitation: Invitation,
+    pub invited_by: String,
+    pub expires_at: String,
+}
+
+/// What an invitation grants: `role` on `site_id`, to whoever signs in as `login`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Invitation {
+    pub site_id: String,
+    pub login: String,
+    pub role: civique_api::staff::Role,
+}
+
+/// Who accepts an invitation: a new account (its name and password hash), or the account
+/// that already signs in as the invited login.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Joining {
+    New { name: String, password_hash: String },
+    Existing(i64),
+}
+
 /// Why a sign-in is refused. The same for an unknown login and a wrong password, so that
 /// the console tells no one which logins exist.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]

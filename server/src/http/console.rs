@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use civique_api::staff::{StaffMember, WaitingComment};
+use civique_api::staff::{InvitationView, Role, StaffMember, Team, WaitingComment};
 use civique_api::{AuditAction, AuditEntry, ModerationAction, ModerationInput};
 use civique_console::{Backend, Opened, Refused};
 
@@ -20,6 +20,8 @@ fn refused(error: Error) -> Refused {
         Error::Refused(Refusal::RateLimited) => Refused::TooMany,
         Error::Refused(Refusal::NotStaffOf) => Refused::Forbidden,
         Error::Refused(Refusal::AdminOnly) => Refused::AdminOnly,
+        Error::Refused(Refusal::BeyondSite) => Refused::BeyondSite,
+        Error::Refused(Refusal::OwnAccount) => Refused::OwnAccount,
         Error::Refused(Refusal::NotFound(_)) => Refused::NotFound,
         Error::Refused(
             Refusal::Conflict(_)
@@ -115,6 +117,53 @@ impl Backend for Console {
     ) -> Result<(), Refused> {
         self.0
             .moderate_as(member, id, ModerationInput { action, reason })
+            .await
+            .map_err(refused)
+    }
+
+    async fn team(&self, member: &StaffMember, site: &str) -> Result<Team, Refused> {
+        self.0.team(member, site).await.map_err(refused)
+    }
+
+    async fn invite(
+        &self,
+        member: &StaffMember,
+        site: &str,
+        login: &str,
+        role: Role,
+    ) -> Result<String, Refused> {
+        self.0
+            .invite(member, site, login, role)
+            .await
+            .map_err(refused)
+    }
+
+    async fn invitation(&self, token: &str) -> Result<Option<InvitationView>, Refused> {
+        self.0.invitation(token).await.map_err(refused)
+    }
+
+    async fn accept_invitation(
+        &self,
+        token: &str,
+        name: &str,
+        password: &str,
+        network: Option<&str>,
+    ) -> Result<InvitationView, Refused> {
+        self.0
+            .accept_invitation(token, name, password, network)
+            .await
+            .map_err(refused)
+    }
+
+    async fn set_disabled(
+        &self,
+        member: &StaffMember,
+        site: &str,
+        id: i64,
+        disabled: bool,
+    ) -> Result<(), Refused> {
+        self.0
+            .set_account_disabled(member, site, id, disabled)
             .await
             .map_err(refused)
     }

@@ -13,6 +13,7 @@ pub mod proposals;
 pub mod seed;
 pub mod sites;
 pub mod staff;
+pub mod team;
 
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};

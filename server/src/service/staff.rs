@@ -8,7 +8,7 @@ use super::{random_bytes, random_hex, Result, Service};
 use crate::domain::audit::Actor;
 use crate::domain::comment::Thread;
 use crate::domain::moderation::Waiting;
-use crate::domain::staff::{self, NewAccount, Problem};
+use crate::domain::staff::{self, Account, NewAccount, Problem};
 use crate::domain::time::{format_time, now_text};
 use crate::domain::Error as Refusal;
 
@@ -31,6 +31,28 @@ pub struct StaffInput {
     pub roles: Vec<SiteRole>,
 }
 
+/// A staff member's name as kept: trimmed, 1 to [`limits::NAME_MAX_LEN`] characters.
+pub(super) fn checked_name(name: &str) -> Result<String> {
+    let name = name.trim();
+    if name.is_empty() || name.chars().count() > limits::NAME_MAX_LEN {
+        return Err(Refusal::InvalidInput(format!(
+            "a name has 1 to {} characters",
+            limits::NAME_MAX_LEN
+        ))
+        .into());
+    }
+    Ok(name.to_owned())
+}
+
+/// The argon2id hash of a new password, once it is long enough.
+pub(super) async fn new_password_hash(password: String) -> Result<String> {
+    staff::check_password(&password).map_err(Refusal::InvalidInput)?;
+    let salt: [u8; 16] = random_bytes()?;
+    Ok(off_thread(move || staff::hash_password(&password, &salt))
+        .await
+        .map_err(Refusal::InvalidInput)?)
+}
+
 /// Runs argon2 (tens of milliseconds of CPU) off the request threads.
 async fn off_thread<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> T {
     match tokio::task::spawn_blocking(work).await {
@@ -44,25 +66,13 @@ impl Service {
     /// invitations). The password is kept as an argon2id hash only.
     pub async fn create_staff(&self, input: StaffInput) -> Result<i64> {
         let login = staff::normalize_login(&input.login).map_err(Refusal::InvalidInput)?;
-        let name = input.name.trim().to_owned();
-        if name.is_empty() || name.chars().count() > limits::NAME_MAX_LEN {
-            return Err(Refusal::InvalidInput(format!(
-                "a name has 1 to {} characters",
-                limits::NAME_MAX_LEN
-            ))
-            .into());
-        }
-        staff::check_password(&input.password).map_err(Refusal::InvalidInput)?;
+        let name = checked_name(&input.name)?;
         for role in &input.roles {
             if !self.store.site_exists(&role.site_id).await? {
                 return Err(Refusal::NotFound("site").into());
             }
         }
-        let salt: [u8; 16] = random_bytes()?;
-        let password = input.password;
-        let password_hash = off_thread(move || staff::hash_password(&password, &salt))
-            .await
-            .map_err(Refusal::InvalidInput)?;
+        let password_hash = new_password_hash(input.password).await?;
         Ok(self
             .store
             .create_account(&NewAccount {
@@ -84,11 +94,45 @@ impl Service {
         password: &str,
         network: Option<&str>,
     ) -> Result<SignedIn> {
-        self.admin_attempt_allowed(network).await?;
         let account = match staff::normalize_login(login) {
             Ok(login) => self.store.account_by_login(&login).await?,
             Err(_) => None,
         };
+        let account = self.password_of(account, password, network).await?;
+        let token = random_hex::<32>()?;
+        let csrf = random_hex::<32>()?;
+        let expires = OffsetDateTime::now_utc() + Duration::hours(limits::SESSION_HOURS.into());
+        self.store
+            .open_session(
+                account.id,
+                &staff::session_key(&token),
+                &csrf,
+                &format_time(expires),
+            )
+            .await?;
+        let (member, _) = self
+            .store
+            .session(&staff::session_key(&token), &now_text())
+            .await?
+            .ok_or(Refusal::SignIn(Problem::Wrong))?;
+        Ok(SignedIn {
+            token,
+            csrf,
+            member,
+        })
+    }
+
+    /// `account` once `password` is its own, or why not: the same refusal for an unknown
+    /// account. Wrong passwords from one network are rate-limited like wrong admin tokens;
+    /// [`limits::FAILURES_BEFORE_LOCKOUT`] in a row lock the account for
+    /// [`limits::LOCKOUT_MINUTES`]. A disabled account is refused even with its password.
+    pub(super) async fn password_of(
+        &self,
+        account: Option<Account>,
+        password: &str,
+        network: Option<&str>,
+    ) -> Result<Account> {
+        self.admin_attempt_allowed(network).await?;
         let hash = account
             .as_ref()
             .map_or(staff::DECOY_HASH, |a| &a.password_hash)
@@ -133,27 +177,7 @@ impl Service {
         if account.disabled {
             return Err(Refusal::SignIn(Problem::Disabled).into());
         }
-        let token = random_hex::<32>()?;
-        let csrf = random_hex::<32>()?;
-        let expires = OffsetDateTime::now_utc() + Duration::hours(limits::SESSION_HOURS.into());
-        self.store
-            .open_session(
-                account.id,
-                &staff::session_key(&token),
-                &csrf,
-                &format_time(expires),
-            )
-            .await?;
-        let (member, _) = self
-            .store
-            .session(&staff::session_key(&token), &now_text())
-            .await?
-            .ok_or(Refusal::SignIn(Problem::Wrong))?;
-        Ok(SignedIn {
-            token,
-            csrf,
-            member,
-        })
+        Ok(account)
     }
 
     /// The staff member signed in with the session `token`, and its CSRF token; `None` when
@@ -239,11 +263,7 @@ impl Service {
         actor: Option<&str>,
         action: Option<AuditAction>,
     ) -> Result<Vec<AuditEntry>> {
-        match role_on(member, site) {
-            Some(Role::Admin) => {}
-            Some(Role::Moderator) => return Err(Refusal::AdminOnly.into()),
-            None => return Err(Refusal::NotStaffOf.into()),
-        }
+        super::team::require_site_admin(member, site)?;
         Ok(self
             .store
             .site_audit(site, actor, action, QUEUE_LENGTH)

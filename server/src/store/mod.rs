@@ -13,7 +13,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use civique_api::staff::StaffMember;
+use civique_api::staff::{PendingInvitation, SiteStaff, StaffMember};
 use civique_api::{
     AuditAction, AuditEntry, BoxEvent, CommentSort, CommentStatus, MyData, PollResults, SiteInput,
     SiteSettings, StatusChange, Visibility,
@@ -34,7 +34,7 @@ use crate::domain::proposal::{
     NewProposal, Proposal, ProposalBox, ProposalFilter, SearchTerms, StatusUpdate, SupportChange,
 };
 use crate::domain::retention::Retained;
-use crate::domain::staff::{Account, NewAccount};
+use crate::domain::staff::{Account, Invitation, Joining, NewAccount, NewInvitation, Standing};
 
 /// Status histories by proposal id.
 pub type HistoryMap = HashMap<i64, Vec<StatusChange>>;
@@ -421,6 +421,31 @@ pub trait Staff: Send + Sync {
     async fn close_session(&self, key: &str) -> Result<()>;
     /// Closes every session of account `id`; how many there were.
     async fn close_sessions(&self, id: i64) -> Result<u64>;
+    /// The staff of `site_id`: every account with a role on it, by login.
+    async fn site_staff(&self, site_id: &str) -> Result<Vec<SiteStaff>>;
+    /// Account `id`, its roles and state, if it exists.
+    async fn standing(&self, id: i64) -> Result<Option<Standing>>;
+    /// Disables account `id` (closing its sessions) or enables it again, writing `audit` in
+    /// the same transaction.
+    async fn set_disabled(&self, id: i64, disabled: bool, audit: &Audit) -> Result<()>;
+    /// Stores an invitation, replacing any earlier one to the same login on the same site,
+    /// and writes `audit` in the same transaction.
+    async fn create_invitation(&self, invitation: &NewInvitation, audit: &Audit) -> Result<()>;
+    /// The invitations of `site_id` still usable at `now`, soonest to expire first.
+    async fn pending_invitations(&self, site_id: &str, now: &str)
+        -> Result<Vec<PendingInvitation>>;
+    /// The invitation stored under `key`, if it is still usable at `now`.
+    async fn invitation(&self, key: &str, now: &str) -> Result<Option<Invitation>>;
+    /// Uses the invitation stored under `key` once: `joining` gets its role, `audit` is
+    /// written, and the invitation is gone, in one transaction. `None` when it is unknown,
+    /// used or expired at `now`; `Conflict` when a new account's login was taken meanwhile.
+    async fn accept_invitation(
+        &self,
+        key: &str,
+        now: &str,
+        joining: &Joining,
+        audit: &Audit,
+    ) -> Result<Option<Invitation>>;
 }
 
 /// Everything the services need from storage.

@@ -3,6 +3,8 @@
 //! fresh database of its own on that server.
 #![allow(dead_code)] // each test binary uses a different subset
 
+pub mod console;
+
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration as StdDuration;

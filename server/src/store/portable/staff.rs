@@ -1,12 +1,72 @@
 //! Staff of the console: accounts, roles and sessions.
 
 use async_trait::async_trait;
-use civique_api::staff::{Role, SiteRole, StaffMember};
+use civique_api::staff::{PendingInvitation, Role, SiteRole, SiteStaff, StaffMember};
 
-use super::Backend;
-use crate::domain::staff::{Account, NewAccount};
+use super::{insert_audit, Backend, Conn};
+use crate::domain::audit::Audit;
+use crate::domain::staff::{Account, Invitation, Joining, NewAccount, NewInvitation, Standing};
 use crate::domain::time::now_text;
 use crate::store::{Result, Staff, StoreError};
+
+/// A role as stored.
+fn role(text: &str) -> Result<Role> {
+    text.parse::<Role>()
+        .map_err(|e| StoreError::Corrupt(e.to_string()))
+}
+
+/// The roles of account `id`, by site.
+async fn roles_of(pool: &super::Pool, id: i64) -> Result<Vec<SiteRole>> {
+    let roles: Vec<(String, String)> = sqlx::query_as(
+        "SELECT site_id, role FROM staff_roles WHERE account_id = $1 ORDER BY site_id",
+    )
+    .bind(id)
+    .fetch_all(pool)
+    .await?;
+    roles
+        .into_iter()
+        .map(|(site_id, text)| {
+            Ok(SiteRole {
+                site_id,
+                role: role(&text)?,
+            })
+        })
+        .collect()
+}
+
+/// Gives account `id` `role` on `site_id` (or changes the role it had there).
+async fn grant(conn: &mut Conn, id: i64, site_id: &str, role: Role) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO staff_roles (account_id, site_id, role) VALUES ($1, $2, $3) \
+         ON CONFLICT (account_id, site_id) DO UPDATE SET role = excluded.role",
+    )
+    .bind(id)
+    .bind(site_id)
+    .bind(role.as_str())
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// Inserts an account and its roles; `Conflict` when its login is taken.
+async fn insert_account(conn: &mut Conn, account: &NewAccount) -> Result<i64> {
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO staff_accounts (login, name, password_hash, endpoint_admin, created_at) \
+         VALUES ($1, $2, $3, $4, $5) RETURNING id",
+    )
+    .bind(&account.login)
+    .bind(&account.name)
+    .bind(&account.password_hash)
+    .bind(account.endpoint_admin)
+    .bind(now_text())
+    .fetch_one(&mut *conn)
+    .await
+    .map_err(|e| super::conflict(e, "staff account", &account.login))?;
+    for role in &account.roles {
+        grant(conn, id, &role.site_id, role.role).await?;
+    }
+    Ok(id)
+}
 
 type AccountRow = (i64, String, String, String, bool, bool, Option<String>);
 
@@ -14,26 +74,7 @@ type AccountRow = (i64, String, String, String, bool, bool, Option<String>);
 impl Staff for Backend {
     async fn create_account(&self, account: &NewAccount) -> Result<i64> {
         let mut tx = self.write().await?;
-        let id: i64 = sqlx::query_scalar(
-            "INSERT INTO staff_accounts (login, name, password_hash, endpoint_admin, created_at) \
-             VALUES ($1, $2, $3, $4, $5) RETURNING id",
-        )
-        .bind(&account.login)
-        .bind(&account.name)
-        .bind(&account.password_hash)
-        .bind(account.endpoint_admin)
-        .bind(now_text())
-        .fetch_one(&mut *tx)
-        .await
-        .map_err(|e| super::conflict(e, "staff account", &account.login))?;
-        for role in &account.roles {
-            sqlx::query("INSERT INTO staff_roles (account_id, site_id, role) VALUES ($1, $2, $3)")
-                .bind(id)
-                .bind(&role.site_id)
-                .bind(role.role.as_str())
-                .execute(&mut *tx)
-                .await?;
-        }
+        let id = insert_account(&mut tx, account).await?;
         tx.commit().await?;
         Ok(id)
     }
@@ -124,21 +165,7 @@ impl Staff for Backend {
         let Some((id, login, name, endpoint_admin, csrf)) = row else {
             return Ok(None);
         };
-        let roles: Vec<(String, String)> = sqlx::query_as(
-            "SELECT site_id, role FROM staff_roles WHERE account_id = $1 ORDER BY site_id",
-        )
-        .bind(id)
-        .fetch_all(&self.pool)
-        .await?;
-        let sites = roles
-            .into_iter()
-            .map(|(site_id, role)| {
-                let role = role
-                    .parse::<Role>()
-                    .map_err(|e| StoreError::Corrupt(e.to_string()))?;
-                Ok(SiteRole { site_id, role })
-            })
-            .collect::<Result<_>>()?;
+        let sites = roles_of(&self.pool, id).await?;
         let member = StaffMember {
             id,
             login,
@@ -165,5 +192,185 @@ impl Staff for Backend {
                 .await?
                 .rows_affected(),
         )
+    }
+
+    async fn site_staff(&self, site_id: &str) -> Result<Vec<SiteStaff>> {
+        let rows: Vec<(i64, String, String, String, bool)> = sqlx::query_as(
+            "SELECT a.id, a.login, a.name, r.role, a.disabled \
+             FROM staff_roles r JOIN staff_accounts a ON a.id = r.account_id \
+             WHERE r.site_id = $1 ORDER BY a.login",
+        )
+        .bind(site_id)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.into_iter()
+            .map(|(id, login, name, text, disabled)| {
+                Ok(SiteStaff {
+                    id,
+                    login,
+                    name,
+                    role: role(&text)?,
+                    disabled,
+                })
+            })
+            .collect()
+    }
+
+    async fn standing(&self, id: i64) -> Result<Option<Standing>> {
+        let row: Option<(String, bool, bool)> = sqlx::query_as(
+            "SELECT login, endpoint_admin, disabled FROM staff_accounts WHERE id = $1",
+        )
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await?;
+        let Some((login, endpoint_admin, disabled)) = row else {
+            return Ok(None);
+        };
+        Ok(Some(Standing {
+            id,
+            login,
+            endpoint_admin,
+            disabled,
+            roles: roles_of(&self.pool, id).await?,
+        }))
+    }
+
+    async fn set_disabled(&self, id: i64, disabled: bool, audit: &Audit) -> Result<()> {
+        let mut tx = self.write().await?;
+        sqlx::query("UPDATE staff_accounts SET disabled = $1 WHERE id = $2")
+            .bind(disabled)
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        if disabled {
+            sqlx::query("DELETE FROM staff_sessions WHERE account_id = $1")
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+        }
+        insert_audit(&mut tx, audit).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn create_invitation(&self, new: &NewInvitation, audit: &Audit) -> Result<()> {
+        let mut tx = self.write().await?;
+        let invitation = &new.invitation;
+        sqlx::query("DELETE FROM staff_invitations WHERE site_id = $1 AND login = $2")
+            .bind(&invitation.site_id)
+            .bind(&invitation.login)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query(
+            "INSERT INTO staff_invitations \
+             (token_hash, site_id, login, role, invited_by, created_at, expires_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(&new.key)
+        .bind(&invitation.site_id)
+        .bind(&invitation.login)
+        .bind(invitation.role.as_str())
+        .bind(&new.invited_by)
+        .bind(now_text())
+        .bind(&new.expires_at)
+        .execute(&mut *tx)
+        .await?;
+        insert_audit(&mut tx, audit).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn pending_invitations(
+        &self,
+        site_id: &str,
+        now: &str,
+    ) -> Result<Vec<PendingInvitation>> {
+        let rows: Vec<(String, String, String, String)> = sqlx::query_as(
+            "SELECT login, role, invited_by, expires_at FROM staff_invitations \
+             WHERE site_id = $1 AND expires_at > $2 ORDER BY expires_at, login",
+        )
+        .bind(site_id)
+        .bind(now)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.into_iter()
+            .map(|(login, text, invited_by, expires_at)| {
+                Ok(PendingInvitation {
+                    login,
+                    role: role(&text)?,
+                    invited_by,
+                    expires_at,
+                })
+            })
+            .collect()
+    }
+
+    async fn invitation(&self, key: &str, now: &str) -> Result<Option<Invitation>> {
+        let row: Option<(String, String, String)> = sqlx::query_as(
+            "SELECT site_id, login, role FROM staff_invitations \
+             WHERE token_hash = $1 AND expires_at > $2",
+        )
+        .bind(key)
+        .bind(now)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(|(site_id, login, text)| {
+            Ok(Invitation {
+                site_id,
+                login,
+                role: role(&text)?,
+            })
+        })
+        .transpose()
+    }
+
+    async fn accept_invitation(
+        &self,
+        key: &str,
+        now: &str,
+        joining: &Joining,
+        audit: &Audit,
+    ) -> Result<Option<Invitation>> {
+        let mut tx = self.write().await?;
+        let row: Option<(String, String, String)> = sqlx::query_as(
+            "DELETE FROM staff_invitations WHERE token_hash = $1 AND expires_at > $2 \
+             RETURNING site_id, login, role",
+        )
+        .bind(key)
+        .bind(now)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let Some((site_id, login, text)) = row else {
+            return Ok(None);
+        };
+        let invitation = Invitation {
+            site_id,
+            login,
+            role: role(&text)?,
+        };
+        match joining {
+            Joining::New {
+                name,
+                password_hash,
+            } => {
+                let account = NewAccount {
+                    login: invitation.login.clone(),
+                    name: name.clone(),
+                    password_hash: password_hash.clone(),
+                    endpoint_admin: false,
+                    roles: vec![SiteRole {
+                        site_id: invitation.site_id.clone(),
+                        role: invitation.role,
+                    }],
+                };
+                insert_account(&mut tx, &account).await?;
+            }
+            Joining::Existing(id) => {
+                grant(&mut tx, *id, &invitation.site_id, invitation.role).await?;
+            }
+        }
+        insert_audit(&mut tx, audit).await?;
+        tx.commit().await?;
+        Ok(Some(invitation))
     }
 }
