@@ -733,6 +733,72 @@ async fn blocked_words_are_rejected_or_held_for_review() {
     assert_eq!(server.comments("review", None).await["comments"], json!([]));
 }
 
+/// What `instance` shows anonymous readers of thread `t`, read twice (the second time from
+/// memory): the same.
+async fn shared(instance: &TestServer) -> Value {
+    let once = instance.comments("t", None).await;
+    assert_eq!(instance.comments("t", None).await, once);
+    once
+}
+
+/// The first page anonymous readers see is kept in memory by each instance: every change,
+/// whichever instance made it, shows at once.
+#[tokio::test]
+async fn the_page_readers_share_follows_every_change_on_every_instance() {
+    let server = server_with_thread(json!({})).await;
+    let other = server.another_instance().await;
+    let alice = token();
+    let first = server
+        .comment_ok("t", &alice, json!({ "text": "Premier" }))
+        .await;
+    let id = first["id"].as_i64().unwrap();
+    let text_of = |page: &Value| page["comments"][0]["text"].clone();
+    for instance in [&server, &other] {
+        assert_eq!(text_of(&shared(instance).await), "Premier");
+    }
+
+    let edited = act(
+        &other,
+        Method::PATCH,
+        id,
+        "",
+        &alice,
+        Some(json!({ "text": "Corrigé" })),
+    )
+    .await;
+    assert_eq!(edited.status(), StatusCode::OK);
+    assert_eq!(text_of(&shared(&server).await), "Corrigé");
+
+    server.mark_useful(&first["id"], &token()).await;
+    for instance in [&server, &other] {
+        assert_eq!(shared(instance).await["comments"][0]["useful"], 1);
+    }
+    // A reader with a token still sees their own marks.
+    let mine = server.comments("t", Some(&alice)).await;
+    assert_eq!(mine["comments"][0]["mine"], true);
+    assert_eq!(shared(&server).await["comments"][0]["mine"], false);
+
+    other
+        .comment_ok("t", &token(), json!({ "text": "Second" }))
+        .await;
+    let page = shared(&server).await;
+    assert_eq!(page["count"], 2);
+    assert!(page.to_string().contains("\"text\":\"Second\""), "{page}");
+
+    let hidden = other.moderate(id, "hide", Some("Hors sujet")).await;
+    assert!(hidden.status().is_success());
+    let page = shared(&server).await;
+    let removed = page["comments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == first["id"]);
+    assert!(
+        removed.is_none_or(|c| c["text"] != "Corrigé"),
+        "a hidden comment's words are not shown: {page}"
+    );
+}
+
 #[tokio::test]
 async fn watchers_hear_published_changes_only() {
     let server = server_with_thread(json!({})).await;

@@ -26,6 +26,7 @@ async fn seeded() -> TestServer {
         html: format!("<p>Commentaire {i}</p>"),
         status: CommentStatus::Published,
         official: false,
+        created_at: civique_server::domain::time::now_text(),
     };
     let big: Vec<NewComment> = (0..TOTAL).map(|i| comment("big", i)).collect();
     let small: Vec<NewComment> = (0..10).map(|i| comment("small", i)).collect();

@@ -1094,6 +1094,47 @@ async fn similar_titles_are_suggested_while_typing() {
         .await;
 }
 
+/// The titles `server` suggests while "bancs mairie" is typed in box `b`.
+async fn bancs(server: &TestServer) -> Vec<String> {
+    titles(&read_box(server, "b", "/similar?q=bancs%20mairie", None).await)
+}
+
+/// Titles are kept in memory by each instance for these look-ups: what another instance
+/// publishes or staff hide is suggested, or not, at once.
+#[tokio::test]
+async fn similar_titles_follow_what_every_instance_publishes_and_hides() {
+    let server = unlimited().await;
+    server.create_box("b", json!({})).await;
+    let other = server.another_instance().await;
+    for title in [
+        "Des bancs au parc",
+        "Des bancs rue Haute",
+        "Des bancs au stade",
+    ] {
+        server
+            .proposal_ok("b", &token(), json!({ "title": title }))
+            .await;
+    }
+    // Both instances read the titles now, three of them match: no description search.
+    assert_eq!(bancs(&server).await.len(), 3);
+    assert_eq!(bancs(&other).await.len(), 3);
+    let newest = pid(&other
+        .proposal_ok(
+            "b",
+            &token(),
+            json!({ "title": "Des bancs place de la Mairie" }),
+        )
+        .await);
+    assert_eq!(bancs(&server).await[0], "Des bancs place de la Mairie");
+    assert_eq!(bancs(&other).await[0], "Des bancs place de la Mairie");
+    json_of(server.moderate_proposal(newest, "hide").await).await;
+    for instance in [&server, &other] {
+        let found = bancs(instance).await;
+        assert_eq!(found.len(), 3, "{found:?}");
+        assert!(!found.contains(&"Des bancs place de la Mairie".to_owned()));
+    }
+}
+
 #[tokio::test]
 async fn watchers_hear_created_updated_supports_and_thresholds() {
     let server = TestServer::start().await;

@@ -22,6 +22,9 @@ pub struct Thread {
     pub max_depth: u32,
     pub locked: bool,
     pub participation: Participation,
+    /// Changes whenever one of its comments does (the database keeps it): a page kept in
+    /// memory is built again then.
+    pub comments_version: i64,
 }
 
 impl Thread {
@@ -112,6 +115,7 @@ pub fn new_thread(input: ThreadInput) -> Result<Thread, String> {
         max_depth,
         locked: false,
         participation: input.participation,
+        comments_version: 0,
     })
 }
 
@@ -234,6 +238,32 @@ pub struct NewComment {
     pub html: String,
     pub status: CommentStatus,
     pub official: bool,
+    pub created_at: String,
+}
+
+impl NewComment {
+    /// The comment as stored under `id`: no reply, mark or edit yet; `mine` for its author.
+    pub fn stored(&self, id: i64, mine: bool) -> Comment {
+        Comment {
+            id,
+            thread_id: self.thread_id.clone(),
+            parent_id: self.parent_id,
+            depth: self.depth,
+            author_name: self.author_name.clone(),
+            reply_to_name: self.reply_to_name.clone(),
+            text: self.text.clone(),
+            html: self.html.clone(),
+            status: self.status,
+            removal_reason: None,
+            official: self.official,
+            pinned: false,
+            useful: 0,
+            created_at: self.created_at.clone(),
+            edited_at: None,
+            mine,
+            my_useful: false,
+        }
+    }
 }
 
 /// What a report did.

@@ -12,6 +12,7 @@ pub mod personal;
 pub mod poll;
 pub mod proposal;
 pub mod retention;
+pub mod similar;
 pub mod site;
 pub mod sso;
 pub mod staff;

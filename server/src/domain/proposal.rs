@@ -29,6 +29,9 @@ pub struct ProposalBox {
     pub opens_at: Option<OffsetDateTime>,
     pub closes_at: Option<OffsetDateTime>,
     pub participation: Participation,
+    /// Changes whenever one of the box's published titles does (the database keeps it):
+    /// what is kept in memory of those titles is read again then.
+    pub titles_version: i64,
 }
 
 impl ProposalBox {
@@ -89,6 +92,7 @@ impl ProposalBox {
             opens_at,
             closes_at,
             participation: input.participation,
+            titles_version: 0,
         })
     }
 

@@ -1,6 +1,8 @@
 //! Comment threads: reading pages, posting, editing, deleting, useful marks, reports and
 //! watching as residents; threads, official replies and moderation as staff.
 
+use std::sync::Arc;
+
 use civique_api::comments::events::{self, CommentEvent, UsefulChanged};
 use civique_api::comments::limits;
 use civique_api::{
@@ -20,7 +22,7 @@ use crate::domain::comment::{
 use crate::domain::email::Authored;
 use crate::domain::moderation::{check_reason, held_for_review};
 use crate::domain::text::check_name;
-use crate::domain::time::parse_time;
+use crate::domain::time::{now_text, parse_time};
 use crate::domain::Error as Refusal;
 use crate::live::Signal;
 use crate::metrics::Action;
@@ -40,8 +42,19 @@ fn next_page(page: &mut Vec<Comment>, cursor: impl Fn(&Comment) -> String) -> Op
 }
 
 impl Service {
-    /// Loads the thread, refusing origins its site does not list.
-    async fn thread_for(&self, caller: &Caller, id: &str) -> Result<Thread> {
+    /// Loads the thread's definition (kept in memory for a moment, see [`super::catalog`]),
+    /// refusing origins its site does not list.
+    async fn thread_for(&self, caller: &Caller, id: &str) -> Result<Arc<Thread>> {
+        let thread = found(
+            self.catalog.thread(self.store.as_ref(), id).await?,
+            "thread",
+        )?;
+        self.check_origin(caller, &thread.site_id).await?;
+        Ok(thread)
+    }
+
+    /// Loads the thread as the database has it now, refusing origins its site does not list.
+    async fn current_thread(&self, caller: &Caller, id: &str) -> Result<Thread> {
         let thread = found(self.store.thread(id).await?, "thread")?;
         self.check_origin(caller, &thread.site_id).await?;
         Ok(thread)
@@ -55,7 +68,11 @@ impl Service {
     }
 
     /// A comment as the caller sees it, with its thread.
-    async fn comment_for(&self, caller: &Caller, id: i64) -> Result<(Thread, Comment, Reader)> {
+    async fn comment_for(
+        &self,
+        caller: &Caller,
+        id: i64,
+    ) -> Result<(Arc<Thread>, Comment, Reader)> {
         let thread_id = found(self.store.comment(id, None).await?, "comment")?.thread_id;
         let thread = self.thread_for(caller, &thread_id).await?;
         let reader = self.reader(caller, &thread.site_id).await?;
@@ -69,7 +86,7 @@ impl Service {
         &self,
         caller: &Caller,
         id: i64,
-    ) -> Result<(Thread, Comment, String)> {
+    ) -> Result<(Arc<Thread>, Comment, String)> {
         let (thread, comment, reader) = self.comment_for(caller, id).await?;
         let key = self.thread_participant(caller, &thread).await?;
         if comment.status != CommentStatus::Published {
@@ -82,7 +99,11 @@ impl Service {
     }
 
     /// The caller's own comment, still within the edit window.
-    async fn own_comment(&self, caller: &Caller, id: i64) -> Result<(Thread, Comment, Reader)> {
+    async fn own_comment(
+        &self,
+        caller: &Caller,
+        id: i64,
+    ) -> Result<(Arc<Thread>, Comment, Reader)> {
         let (thread, comment, reader) = self.comment_for(caller, id).await?;
         if reader.key.is_none() {
             return Err(Refusal::MissingParticipant.into());
@@ -106,10 +127,15 @@ impl Service {
     /// Tells the thread's viewers about comment `id`, with the comment as a reader without a
     /// token sees it; one that waits for review is not shown, only named.
     pub(super) async fn comment_signal(&self, thread_id: &str, event: &str, id: i64) -> Result<()> {
-        let comment = self
-            .store
-            .comment(id, None)
-            .await?
+        let comment = self.store.comment(id, None).await?;
+        self.tell_viewers(thread_id, event, id, comment.as_ref());
+        Ok(())
+    }
+
+    /// Tells the thread's viewers of comment `id`, as `comment` (read without a reader)
+    /// shows it to them: a held one is announced without its words.
+    fn tell_viewers(&self, thread_id: &str, event: &str, id: i64, comment: Option<&Comment>) {
+        let comment = comment
             .filter(|c| c.status != CommentStatus::Pending)
             .map(|c| c.view(Vec::new(), 0));
         self.signal(
@@ -118,7 +144,6 @@ impl Service {
             &CommentEvent { id, comment },
             None,
         );
-        Ok(())
     }
 
     async fn thread_view(&self, thread: &Thread) -> Result<ThreadView> {
@@ -192,8 +217,16 @@ impl Service {
         sort: CommentSort,
         cursor: Option<&str>,
     ) -> Result<CommentPage> {
-        let thread = self.thread_for(caller, thread_id).await?;
+        // Its comments' version tells whether a page kept in memory is still the page.
+        let thread = self.current_thread(caller, thread_id).await?;
         let me = self.reader(caller, &thread.site_id).await?.id;
+        // What anyone without a token of this site sees first is the same for all of them.
+        let shared = me.is_none() && cursor.is_none();
+        if shared {
+            if let Some(page) = self.catalog.first_page(&thread, sort) {
+                return Ok((*page).clone());
+            }
+        }
         let cursor = cursor.map(|text| Cursor::parse(sort, text)).transpose()?;
         let (mut roots, mut page) = self
             .store
@@ -201,11 +234,15 @@ impl Service {
             .await?;
         let next_cursor = next_page(&mut page, |last| Cursor::after(sort, last));
         roots.append(&mut page);
-        Ok(CommentPage {
+        let page = CommentPage {
             count: self.store.thread_count(&thread.id).await?,
             comments: self.tree(&roots, me).await?,
             next_cursor,
-        })
+        };
+        if shared {
+            self.catalog.keep_first_page(&thread, sort, &page);
+        }
+        Ok(page)
     }
 
     /// The replies of a comment after those shown inline.
@@ -335,6 +372,7 @@ impl Service {
             html,
             status,
             official: staff && input.official,
+            created_at: now_text(),
         };
         let ids = self
             .store
@@ -342,15 +380,12 @@ impl Service {
             .await?;
         let id = found(ids.first().copied(), "comment")?;
         self.metrics.count(Action::Comment);
-        let me = match &author_key {
-            Some(key) => self.store.find_participant(&thread.site_id, key).await?,
-            None => None,
-        };
+        // Nothing to read back: a new comment is what was written, without replies or marks.
         if status == CommentStatus::Published {
-            self.comment_signal(&thread.id, events::COMMENT_CREATED, id)
-                .await?;
+            let shown = new.stored(id, false);
+            self.tell_viewers(&thread.id, events::COMMENT_CREATED, id, Some(&shown));
         }
-        self.single(id, me).await
+        Ok(new.stored(id, author_key.is_some()).view(Vec::new(), 0))
     }
 
     /// Applies the site's blocked words to a resident's text: refused, or held for review.
@@ -360,7 +395,11 @@ impl Service {
         text: &str,
         status: CommentStatus,
     ) -> Result<CommentStatus> {
-        let settings = self.store.site_settings(site_id).await?.unwrap_or_default();
+        let settings = self
+            .catalog
+            .site_settings(self.store.as_ref(), site_id)
+            .await?
+            .unwrap_or_default();
         Ok(if held_for_review(&settings, text)? {
             CommentStatus::Pending
         } else {
@@ -551,6 +590,7 @@ impl Service {
         self.store
             .update_thread(id, patch.locked, patch.pre_moderation, &audits)
             .await?;
+        self.catalog.forget_threads();
         let thread = found(self.store.thread(id).await?, "thread")?;
         self.thread_view(&thread).await
     }

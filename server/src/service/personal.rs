@@ -47,6 +47,8 @@ impl Service {
             .store
             .erase_personal(site_id, &key, &erased_key)
             .await?;
+        // Proposal threads carry their proposal's title, now erased.
+        self.catalog.forget_threads();
         for (thread, id) in &erased.comments {
             self.comment_signal(thread, comment_events::COMMENT_REMOVED, *id)
                 .await?;

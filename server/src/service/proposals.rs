@@ -135,7 +135,23 @@ impl Service {
         let proposals = match similar_terms(q) {
             Some(terms) => {
                 let me = self.reader(caller, &b.site_id).await?.id;
-                self.store.similar_proposals(&b.id, &terms, me).await?
+                let titles = self.catalog.titles(&*self.store, &b).await?;
+                let best = titles.best(&terms.words, limits::SIMILAR_MAX);
+                let mut found = if best.is_empty() {
+                    Vec::new()
+                } else {
+                    self.store.proposals_in(&best, me).await?
+                };
+                found.retain(|p| p.visibility == Visibility::Published);
+                if found.len() < limits::SIMILAR_MAX {
+                    // Too few titles match: descriptions may (the database's own search).
+                    for p in self.store.similar_proposals(&b.id, &terms, me).await? {
+                        if found.len() < limits::SIMILAR_MAX && found.iter().all(|f| f.id != p.id) {
+                            found.push(p);
+                        }
+                    }
+                }
+                found
             }
             None => Vec::new(),
         };

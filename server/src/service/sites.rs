@@ -20,7 +20,7 @@ impl Service {
             &site.id,
         );
         self.store.create_site(site, &audit).await?;
-        self.catalog.forget_origins();
+        self.catalog.forget_sites();
         Ok(())
     }
 
@@ -29,7 +29,7 @@ impl Service {
         for site in sites {
             self.store.upsert_site(site).await?;
         }
-        self.catalog.forget_origins();
+        self.catalog.forget_sites();
         Ok(())
     }
 

@@ -286,7 +286,12 @@ pub trait Proposals: Send + Sync {
         me: Option<i64>,
         page: u32,
     ) -> Result<(u64, Vec<Proposal>)>;
-    /// The published proposals of a box that best match `terms`, best first.
+    /// The id and title of every published proposal of a box.
+    async fn box_titles(&self, box_id: &str) -> Result<Vec<(i64, String)>>;
+    /// Proposals `ids` as `me` sees them, in that order (absent ids left out).
+    async fn proposals_in(&self, ids: &[i64], me: Option<i64>) -> Result<Vec<Proposal>>;
+    /// The published proposals of a box that best match `terms` in their title or
+    /// description, best first.
     async fn similar_proposals(
         &self,
         box_id: &str,

@@ -93,7 +93,8 @@ impl TryFrom<SettingsRow> for SiteSettings {
 }
 
 pub const THREAD_COLUMNS: &str =
-    "SELECT id, site_id, title, pre_moderation, max_depth, locked, participation FROM threads";
+    "SELECT id, site_id, title, pre_moderation, max_depth, locked, participation, \
+     comments_version FROM threads";
 
 #[derive(sqlx::FromRow)]
 pub struct ThreadRow {
@@ -104,6 +105,7 @@ pub struct ThreadRow {
     max_depth: i64,
     locked: bool,
     participation: String,
+    comments_version: i64,
 }
 
 impl TryFrom<ThreadRow> for Thread {
@@ -118,6 +120,7 @@ impl TryFrom<ThreadRow> for Thread {
             pre_moderation: row.pre_moderation,
             locked: row.locked,
             participation: parse(&row.participation)?,
+            comments_version: row.comments_version,
         })
     }
 }
@@ -193,7 +196,7 @@ impl TryFrom<CommentRow> for InlineReply {
 }
 
 pub const BOX_COLUMNS: &str = "SELECT id, site_id, title, description, mode, threshold, \
-     pre_moderation, opens_at, closes_at, participation FROM boxes";
+     pre_moderation, opens_at, closes_at, participation, titles_version FROM boxes";
 
 #[derive(sqlx::FromRow)]
 pub struct BoxRow {
@@ -207,6 +210,7 @@ pub struct BoxRow {
     opens_at: Option<String>,
     closes_at: Option<String>,
     participation: String,
+    titles_version: i64,
 }
 
 impl BoxRow {
@@ -226,6 +230,7 @@ impl BoxRow {
             title: self.title,
             description: self.description,
             pre_moderation: self.pre_moderation,
+            titles_version: self.titles_version,
         })
     }
 }

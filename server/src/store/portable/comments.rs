@@ -360,7 +360,6 @@ pub(super) async fn insert(
     comments: &[NewComment],
     audit: Option<&Audit>,
 ) -> Result<Vec<i64>> {
-    let at = now_text();
     let mut ids = Vec::with_capacity(comments.len());
     for comment in comments {
         let author = match &comment.author_key {
@@ -382,7 +381,7 @@ pub(super) async fn insert(
         .bind(&comment.html)
         .bind(comment.status.as_str())
         .bind(comment.official)
-        .bind(&at)
+        .bind(&comment.created_at)
         .fetch_one(&mut *tx)
         .await?;
         ids.push(id);

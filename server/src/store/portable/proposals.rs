@@ -235,6 +235,29 @@ impl Proposals for Backend {
         Ok((count.unsigned_abs(), convert(rows)?))
     }
 
+    async fn box_titles(&self, box_id: &str) -> Result<Vec<(i64, String)>> {
+        Ok(sqlx::query_as(
+            "SELECT id, title FROM proposals WHERE box_id = $1 AND visibility = 'published'",
+        )
+        .bind(box_id)
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
+    async fn proposals_in(&self, ids: &[i64], me: Option<i64>) -> Result<Vec<Proposal>> {
+        let rows: Vec<ProposalRow> = sqlx::query_as(&format!(
+            "SELECT {PROPOSAL_COLUMNS} FROM proposals p WHERE p.id IN ({})",
+            dialect::id_list("$1")
+        ))
+        .bind(id_list(ids))
+        .bind(me)
+        .fetch_all(&self.pool)
+        .await?;
+        let mut proposals: Vec<Proposal> = convert(rows)?;
+        proposals.sort_by_key(|p| ids.iter().position(|id| *id == p.id));
+        Ok(proposals)
+    }
+
     async fn similar_proposals(
         &self,
         box_id: &str,
