@@ -67,6 +67,17 @@ const CAPACITY: usize = 64;
 /// relays between instances send at most this often (so never one notification per vote).
 pub const INTERVAL: Duration = Duration::from_millis(250);
 
+/// Frames a topic's counts may cost a second, over all its viewers: beyond
+/// `FRAMES_PER_SECOND × INTERVAL` viewers (25,000), a topic's counts come less often (every
+/// half second for 50,000), so that a huge audience never leaves the endpoint too busy to
+/// deliver them, nor to take the votes they count.
+const FRAMES_PER_SECOND: f64 = 100_000.0;
+
+/// How often counts reach a topic watched by `viewers`.
+fn interval(viewers: usize) -> Duration {
+    INTERVAL.max(Duration::from_secs_f64(viewers as f64 / FRAMES_PER_SECOND))
+}
+
 /// Notifications above this size are split (PostgreSQL refuses payloads of 8000 bytes).
 const MAX_PAYLOAD: usize = 7000;
 
@@ -119,7 +130,8 @@ impl Hub {
 
     /// Sends a signal to this instance's viewers of `topic` and, on a shared database, to
     /// the other instances'. `replaces` marks a count that a later one with the same name
-    /// makes obsolete: such signals are sent at most every [`INTERVAL`], the latest winning.
+    /// makes obsolete: such signals are sent at most every [`INTERVAL`] (less often to a huge
+    /// audience, see [`FRAMES_PER_SECOND`]), the latest winning.
     pub fn publish(&self, topic: &str, event: &str, data: String, replaces: Option<String>) {
         self.deliver(topic, event, &data, replaces.clone());
         if let Some(relay) = self.inner.relay.get() {
@@ -150,7 +162,8 @@ impl Hub {
             return;
         };
         let now = Instant::now();
-        let due = entry.last.is_none_or(|last| now >= last + INTERVAL);
+        let every = interval(entry.sender.receiver_count());
+        let due = entry.last.is_none_or(|last| now >= last + every);
         if due && entry.held.is_empty() {
             entry.last = Some(now);
             let _ = entry.sender.send(signal);
@@ -161,7 +174,7 @@ impl Hub {
         if !entry.flush_due {
             entry.flush_due = true;
             let wait = entry.last.map_or(Duration::ZERO, |last| {
-                (last + INTERVAL).saturating_duration_since(now)
+                (last + every).saturating_duration_since(now)
             });
             let (hub, topic) = (self.clone(), topic.to_owned());
             tokio::spawn(async move {
@@ -382,6 +395,14 @@ mod tests {
             frame(viewer.recv().await.unwrap()),
             "event: other\ndata: x\n\n"
         );
+    }
+
+    #[test]
+    fn a_huge_audience_gets_counts_less_often() {
+        assert_eq!(interval(1), INTERVAL);
+        assert_eq!(interval(25_000), INTERVAL);
+        assert_eq!(interval(50_000), Duration::from_millis(500));
+        assert!(interval(200_000) > interval(50_000));
     }
 
     #[test]

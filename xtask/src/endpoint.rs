@@ -107,7 +107,9 @@ impl Endpoint {
                  # Benchmarks measure the endpoint, not its abuse limits (nor residents' phones).\n\
                  [comments]\nparticipant_per_minute = 0\nsite_per_minute = 0\n\
                  [proposals]\nparticipant_per_minute = 0\nsite_per_minute = 0\n\
-                 [participation]\nnewcomers_per_network_per_minute = 0\nproof_of_work_max_number = 0\n",
+                 [participation]\nnewcomers_per_network_per_minute = 0\nproof_of_work_max_number = 0\n\
+                 # A load that speaks as a reverse proxy names each resident in this header.\n\
+                 [connections]\nclient_ip_header = \"x-forwarded-for\"\n",
             ),
         )?;
         let mut endpoint = Self::start(Profile::Release, &config, &token, Some(dir))?;

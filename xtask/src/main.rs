@@ -34,9 +34,11 @@ usage: cargo xtask <command>
   bench crash [--cycles N] [--backends sqlite,postgres]
                      SIGKILLs the endpoint during a vote load N times; checks every
                      acknowledged vote survived and the database is intact
-  bench live [--viewers 10000,50000] [--rate R] [--seconds S]
+  bench live [--viewers 10000,50000] [--rate R] [--seconds S] [--proxied] [--proxy-streams K]
                      N viewers of a live poll while votes arrive at R/s: time from a vote
-                     to the last viewer, memory per viewer
+                     to the last viewer, memory per viewer; a connection each while the
+                     open-file limit allows, else (or --proxied) K (250) to an HTTP/2
+                     connection, as a reverse proxy brings them
   bench comments [--comments N] [--connections C] [--seconds S]
                      civique and Isso side by side: N comments posted into a thread, then
                      its first page read, over C connections

@@ -1,5 +1,5 @@
 //! Server-sent event streams of one topic: the shared frames as they come, a keep-alive
-//! comment when nothing happens, the end when the endpoint shuts down.
+//! comment every [`KEEP_ALIVE`], the end when the endpoint shuts down.
 
 use std::time::Duration;
 
@@ -19,14 +19,22 @@ const KEEP_ALIVE: Duration = Duration::from_secs(15);
 pub fn stream(updates: Option<broadcast::Receiver<Signal>>) -> Result<Response> {
     let mut updates = updates.ok_or(ApiError::ShuttingDown)?;
     let frames = async_stream::stream! {
+        // One timer for the stream's life, not one per event: tens of thousands of streams
+        // each woken several times a second would otherwise keep the timer wheel busy.
+        let mut keep_alive = tokio::time::interval_at(
+            tokio::time::Instant::now() + KEEP_ALIVE,
+            KEEP_ALIVE,
+        );
+        keep_alive.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
-            let next = tokio::time::timeout(KEEP_ALIVE, updates.recv()).await;
-            match next {
-                Ok(Ok(signal)) => yield Ok::<_, std::convert::Infallible>(signal.frame),
-                // Skipped ahead: the next signal is the newest state anyway.
-                Ok(Err(RecvError::Lagged(_))) => continue,
-                Ok(Err(RecvError::Closed)) => break,
-                Err(_) => yield Ok(Bytes::from_static(b":\n\n")),
+            tokio::select! {
+                next = updates.recv() => match next {
+                    Ok(signal) => yield Ok::<_, std::convert::Infallible>(signal.frame),
+                    // Skipped ahead: the next signal is the newest state anyway.
+                    Err(RecvError::Lagged(_)) => continue,
+                    Err(RecvError::Closed) => break,
+                },
+                _ = keep_alive.tick() => yield Ok(Bytes::from_static(b":\n\n")),
             }
         }
     };

@@ -1,6 +1,8 @@
 //! Serving: [`run`] binds, serves and stops on a signal; [`serve`] is the connection loop,
 //! with what keeps one client from holding the endpoint (a header timeout that also ends idle
 //! kept-alive connections, a cap on open connections, a cap per network) and a graceful stop.
+//! Clients speak HTTP/1.1; trusted reverse proxies may also speak HTTP/2 without TLS (h2c),
+//! carrying many residents' requests and event streams over few connections.
 
 use std::collections::HashMap;
 use std::future::Future;
@@ -9,8 +11,8 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use axum::Router;
-use hyper::server::conn::http1;
-use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
+use hyper_util::server::conn::auto;
 use hyper_util::service::TowerToHyperService;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
@@ -27,6 +29,12 @@ const RESERVED_FILES: usize = 256;
 
 /// How long accepting waits after the system refused a connection (out of open files).
 const ACCEPT_BACKOFF: Duration = Duration::from_millis(50);
+
+/// Streams one HTTP/2 connection of a proxy may hold open at once (event streams included).
+pub const PROXY_STREAMS: u32 = 256;
+
+/// How often an HTTP/2 connection that carries nothing is checked for a live peer (a ping).
+const PROXY_PING: Duration = Duration::from_secs(20);
 
 /// The caps and timeout a connection is served with.
 #[derive(Debug, Clone)]
@@ -158,6 +166,7 @@ pub async fn serve(
                 continue;
             }
         };
+        let from_proxy = limits.trusted_proxies.contains(&peer.ip().to_canonical());
         let Some(slot) = take_slot(&open, peer.ip().to_canonical(), &limits) else {
             // Over a cap: closed at once, so that it holds neither a file nor the backlog.
             drop(stream);
@@ -176,12 +185,26 @@ pub async fn serve(
         let alive = connection_alive.clone();
         let header_timeout = limits.header_timeout;
         tokio::spawn(async move {
-            // HTTP/1.1 (browsers speak HTTP/2 only over TLS, which a proxy ends): its header
-            // timer runs from the first byte awaited, so a silent connection ends too.
-            let connection = http1::Builder::new()
+            // Browsers speak HTTP/2 only over TLS, which a proxy ends: others get HTTP/1.1,
+            // whose header timer runs from the first byte awaited, so that a silent
+            // connection ends too. A proxy's connection may open with HTTP/2's preface: its
+            // first bytes must come within the same time.
+            let mut builder = auto::Builder::new(TokioExecutor::new());
+            builder
+                .http1()
                 .timer(TokioTimer::new())
-                .header_read_timeout(header_timeout)
-                .serve_connection(TokioIo::new(stream), service);
+                .header_read_timeout(header_timeout);
+            builder
+                .http2()
+                .timer(TokioTimer::new())
+                .max_concurrent_streams(PROXY_STREAMS)
+                .keep_alive_interval(PROXY_PING);
+            if !from_proxy {
+                builder = builder.http1_only();
+            } else if !first_bytes(&stream, header_timeout).await {
+                return;
+            }
+            let connection = builder.serve_connection(TokioIo::new(stream), service);
             tokio::pin!(connection);
             tokio::select! {
                 _ = connection.as_mut() => {}
@@ -197,6 +220,13 @@ pub async fn serve(
     drop(listener);
     drop(connection_alive);
     all_closed.closed().await;
+}
+
+/// Whether `stream` has something to read (or was closed) within `timeout`.
+async fn first_bytes(stream: &tokio::net::TcpStream, timeout: Duration) -> bool {
+    tokio::time::timeout(timeout, stream.peek(&mut [0; 1]))
+        .await
+        .is_ok()
 }
 
 /// How long in-flight requests may take to finish once a stop was asked for.

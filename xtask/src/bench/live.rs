@@ -2,6 +2,10 @@
 //! from a process of their own, `cargo xtask load viewers`) while votes arrive at a steady
 //! rate: the time from a vote to the moment the last viewer saw it counted, the vote's own
 //! latency, and the endpoint's memory per open stream.
+//!
+//! Each viewer has a connection of its own while the open-file limit allows (one open file
+//! per viewer in the endpoint); beyond it (or with `--proxied`), viewers come as a reverse
+//! proxy brings them: `--proxy-streams` of them share each HTTP/2 connection.
 
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
@@ -15,9 +19,17 @@ use super::viewers::now_us;
 use super::{build_release, flag, micros, percentile, Bench};
 use crate::endpoint::{random_token, Endpoint};
 
+/// Viewers sharing one HTTP/2 connection when they come through a proxy, unless asked: a
+/// few less than the endpoint lets one connection carry (`PROXY_STREAMS` in
+/// `server/src/http/serve.rs`, 256), as a proxy such as Caddy fills each connection up to
+/// that limit before it opens another.
+const PROXY_STREAMS: usize = 250;
+
 /// What one size reached, for the table and the summary line.
 struct Outcome {
     viewers: u64,
+    /// Viewers per connection.
+    per_connection: usize,
     kib_per_viewer: f64,
     propagation_p50_us: u64,
     propagation_p99_us: u64,
@@ -34,13 +46,22 @@ pub fn run(args: &[&str]) -> Result<()> {
         .context("--viewers takes numbers: 10000,50000")?;
     let rate = flag(args, "--rate", 100)?;
     let seconds = flag(args, "--seconds", 10)?;
+    let proxy_streams = flag(args, "--proxy-streams", PROXY_STREAMS)?;
+    let proxied = args.contains(&"--proxied");
     build_release()?;
     // The endpoint, started from here, inherits the limit.
     crate::raise_open_files();
     let runtime = tokio::runtime::Runtime::new()?;
     println!(
-        "{:>8} {:>9} {:>7} {:>14} {:>14} {:>10} {:>7}",
-        "viewers", "KiB/view", "votes", "to last p50", "to last p99", "vote p99", "unseen"
+        "{:>8} {:>10} {:>9} {:>7} {:>14} {:>14} {:>10} {:>7}",
+        "viewers",
+        "per conn.",
+        "KiB/view",
+        "votes",
+        "to last p50",
+        "to last p99",
+        "vote p99",
+        "unseen"
     );
     let mut summary = Vec::new();
     // Each viewer is an open file in the endpoint and one in the viewers' process.
@@ -48,20 +69,26 @@ pub fn run(args: &[&str]) -> Result<()> {
         .get()
         .map_or(1024, |(soft, _)| soft);
     let most = open_files.saturating_sub(500) as usize;
-    for wanted in sizes {
-        let viewers = wanted.min(most);
-        if viewers < wanted {
-            println!(
-                "{wanted} viewers need {wanted} open files in one process; this machine allows \
-                 {open_files} (a hard limit only root with CAP_SYS_RESOURCE raises): \
-                 running {viewers}"
-            );
-        }
+    for viewers in sizes {
+        let per_connection = if proxied || viewers > most {
+            if !proxied {
+                println!(
+                    "{viewers} viewers on a connection each need {viewers} open files in one \
+                     process; this machine allows {open_files} (a hard limit only root with \
+                     CAP_SYS_RESOURCE raises): they come through a proxy, {proxy_streams} to \
+                     an HTTP/2 connection"
+                );
+            }
+            proxy_streams
+        } else {
+            1
+        };
         let server = Endpoint::for_bench()?;
-        let outcome = runtime.block_on(one(&server, viewers, rate, seconds))?;
+        let outcome = runtime.block_on(one(&server, viewers, per_connection, rate, seconds))?;
         println!(
-            "{:>8} {:>9.1} {:>7} {:>14} {:>14} {:>10} {:>7}",
+            "{:>8} {:>10} {:>9.1} {:>7} {:>14} {:>14} {:>10} {:>7}",
             outcome.viewers,
+            outcome.per_connection,
             outcome.kib_per_viewer,
             outcome.votes,
             micros(outcome.propagation_p50_us),
@@ -70,8 +97,9 @@ pub fn run(args: &[&str]) -> Result<()> {
             outcome.unseen
         );
         summary.push(format!(
-            "{} viewers: vote to last viewer p99 {}, {:.1} KiB per viewer",
+            "{} viewers ({} a connection): vote to last viewer p99 {}, {:.1} KiB per viewer",
             outcome.viewers,
+            outcome.per_connection,
             micros(outcome.propagation_p99_us),
             outcome.kib_per_viewer
         ));
@@ -80,18 +108,29 @@ pub fn run(args: &[&str]) -> Result<()> {
     Ok(())
 }
 
-async fn one(server: &Endpoint, viewers: usize, rate: usize, seconds: usize) -> Result<Outcome> {
+async fn one(
+    server: &Endpoint,
+    viewers: usize,
+    per_connection: usize,
+    rate: usize,
+    seconds: usize,
+) -> Result<Outcome> {
     let bench = Bench::with_site(server, 16).await?;
     let options = bench.poll("live", &["Oui", "Non"]).await?;
     // A first vote, so that what is measured next is what the viewers add.
     bench.vote("live", &random_token(), options[0]).await?;
     let before = server.resident_bytes();
 
-    let mut watching = Command::new(super::release_xtask())
+    let mut watching = Command::new(super::release_xtask());
+    watching
         .args(["load", "viewers", "--url"])
         .arg(server.base_url.trim_end_matches('/'))
         .args(["--poll", "live", "--viewers", &viewers.to_string()])
-        .args(["--seconds", &(seconds + 3).to_string()])
+        .args(["--seconds", &(seconds + 3).to_string()]);
+    if per_connection > 1 {
+        watching.args(["--http2", &per_connection.to_string()]);
+    }
+    let mut watching = watching
         .stdout(Stdio::piped())
         .spawn()
         .context("cannot start the viewers")?;
@@ -131,6 +170,7 @@ async fn one(server: &Endpoint, viewers: usize, rate: usize, seconds: usize) -> 
     }
     Ok(Outcome {
         viewers: connected,
+        per_connection,
         kib_per_viewer,
         propagation_p50_us: percentile(&mut propagation, 0.50),
         propagation_p99_us: percentile(&mut propagation, 0.99),

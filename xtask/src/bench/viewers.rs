@@ -1,18 +1,23 @@
 //! Live viewers for `bench live`, run as a process of their own (`cargo xtask load viewers
-//! …`): thousands of server-sent event streams of one poll, each from its own source
-//! address in 127.0.0.0/8 (so that their number is not bounded by one address's ports),
-//! each noting when it first saw each voter count.
+//! …`): thousands of server-sent event streams of one poll, each noting when it first saw
+//! each voter count. Each stream is a connection of its own from its own source address in
+//! 127.0.0.0/8 (so that their number is not bounded by one address's ports), as residents'
+//! browsers connect; or, with `--http2 K`, K streams share each HTTP/2 connection from
+//! 127.0.0.1, each naming its resident in `x-forwarded-for`, as a reverse proxy in front of
+//! the endpoint carries them.
 //!
-//! `load viewers --url http://IP:PORT --poll ID --viewers N --seconds S [--origin O]`
-//! prints `{"ready": connected, "failed": F}` once every stream is open, listens S seconds
-//! more, then prints one JSON object: for each voter count V, the wall-clock time (µs since
-//! the Unix epoch) at which the last viewer saw V voters or more, and how many never did.
+//! `load viewers --url http://IP:PORT --poll ID --viewers N --seconds S [--origin O]
+//! [--http2 K]` prints `{"ready": connected, "failed": F}` once every stream is open,
+//! listens S seconds more, then prints one JSON object: for each voter count V, the
+//! wall-clock time (µs since the Unix epoch) at which the last viewer saw V voters or more,
+//! and how many never did.
 
 use std::net::{Ipv4Addr, SocketAddr};
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use anyhow::{Context, Result};
+use bytes::Bytes;
 use serde_json::json;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpSocket, TcpStream};
@@ -24,6 +29,44 @@ const CONNECTING: usize = 256;
 
 /// Viewers per source address.
 const PER_ADDRESS: usize = 200;
+
+/// Where a viewer's events come from.
+enum Events {
+    /// A connection of its own, after the response's head.
+    Connection(TcpStream),
+    /// One stream of an HTTP/2 connection shared with other viewers.
+    Stream(h2::RecvStream),
+}
+
+impl Events {
+    /// The next bytes received; `None` once the stream ended.
+    async fn next(&mut self, buffer: &mut [u8]) -> Option<Bytes> {
+        match self {
+            Self::Connection(stream) => match stream.read(buffer).await {
+                Ok(0) | Err(_) => None,
+                Ok(n) => Some(Bytes::copy_from_slice(&buffer[..n])),
+            },
+            Self::Stream(body) => {
+                let chunk = body.data().await?.ok()?;
+                let _ = body.flow_control().release_capacity(chunk.len());
+                Some(chunk)
+            }
+        }
+    }
+}
+
+/// How viewers reach the endpoint.
+enum Route {
+    /// Each over its own connection, with this request.
+    Direct(Arc<String>),
+    /// Over the shared HTTP/2 connections, K viewers each.
+    Proxied {
+        connections: Vec<h2::client::SendRequest<Bytes>>,
+        per_connection: usize,
+        uri: String,
+        origin: String,
+    },
+}
 
 /// What one viewer saw: the voter counts as they rose, with when (µs since the epoch).
 #[derive(Default)]
@@ -39,8 +82,10 @@ pub fn run(args: &[&str]) -> Result<()> {
     let viewers: usize = value(args, "--viewers").unwrap_or("1000").parse()?;
     let seconds: f64 = value(args, "--seconds").unwrap_or("10").parse()?;
     let origin = value(args, "--origin").unwrap_or(super::ORIGIN);
+    let per_connection: Option<usize> = value(args, "--http2").map(str::parse).transpose()?;
+    let path = format!("/api/v1/polls/{poll}/events");
     let request = Arc::new(format!(
-        "GET /api/v1/polls/{poll}/events HTTP/1.1\r\nHost: {authority}\r\n\
+        "GET {path} HTTP/1.1\r\nHost: {authority}\r\n\
          accept: text/event-stream\r\norigin: {origin}\r\n\r\n"
     ));
     crate::raise_open_files();
@@ -49,15 +94,24 @@ pub fn run(args: &[&str]) -> Result<()> {
         .enable_all()
         .build()?;
     runtime.block_on(async move {
+        let route = Arc::new(match per_connection {
+            None => Route::Direct(request),
+            Some(per_connection) => Route::Proxied {
+                connections: proxy_connections(address, viewers.div_ceil(per_connection)).await?,
+                per_connection,
+                uri: format!("http://{authority}{path}"),
+                origin: origin.to_owned(),
+            },
+        });
         let permits = Arc::new(tokio::sync::Semaphore::new(CONNECTING));
         let (opened, mut open) = tokio::sync::mpsc::unbounded_channel();
         let stop = Arc::new(tokio::sync::Notify::new());
         let mut tasks = Vec::with_capacity(viewers);
         for i in 0..viewers {
             let permit = permits.clone().acquire_owned().await?;
-            let (request, opened, stop) = (request.clone(), opened.clone(), stop.clone());
+            let (route, opened, stop) = (route.clone(), opened.clone(), stop.clone());
             tasks.push(tokio::spawn(async move {
-                let stream = connect(address, source(i), &request).await;
+                let stream = open_events(&route, address, i).await;
                 drop(permit);
                 let _ = opened.send(stream.is_ok());
                 match stream {
@@ -99,6 +153,62 @@ fn source(i: usize) -> SocketAddr {
     SocketAddr::new(address.into(), 0)
 }
 
+/// Opens viewer `i`'s stream by `route`.
+async fn open_events(route: &Route, to: SocketAddr, i: usize) -> Result<Events> {
+    match route {
+        Route::Direct(request) => Ok(Events::Connection(connect(to, source(i), request).await?)),
+        Route::Proxied {
+            connections,
+            per_connection,
+            uri,
+            origin,
+        } => {
+            let connection = connections[i / per_connection].clone().ready().await?;
+            let request = http::Request::get(uri.as_str())
+                .header("accept", "text/event-stream")
+                .header("origin", origin.as_str())
+                .header("x-forwarded-for", resident(i).to_string())
+                .body(())?;
+            let (response, _) = { connection }.send_request(request, true)?;
+            let response = tokio::time::timeout(Duration::from_secs(30), response).await??;
+            anyhow::ensure!(response.status() == 200, "the stream was refused");
+            Ok(Events::Stream(response.into_body()))
+        }
+    }
+}
+
+/// `count` HTTP/2 connections to `to` from 127.0.0.1 (a trusted proxy's address), each
+/// driven by a task of its own.
+async fn proxy_connections(
+    to: SocketAddr,
+    count: usize,
+) -> Result<Vec<h2::client::SendRequest<Bytes>>> {
+    let mut connections = Vec::with_capacity(count);
+    for _ in 0..count {
+        let tcp = TcpStream::connect(to).await?;
+        tcp.set_nodelay(true)?;
+        let (sender, connection) = h2::client::Builder::new()
+            .initial_window_size(1 << 20)
+            .initial_connection_window_size(1 << 24)
+            .handshake(tcp)
+            .await?;
+        tokio::spawn(connection);
+        connections.push(sender);
+    }
+    Ok(connections)
+}
+
+/// The address the proxy names viewer `i` by: one of 10.0.0.0/8, 200 to a /24 network.
+fn resident(i: usize) -> Ipv4Addr {
+    let n = i / PER_ADDRESS;
+    Ipv4Addr::new(
+        10,
+        (n / 250) as u8,
+        (n % 250) as u8,
+        (i % PER_ADDRESS + 1) as u8,
+    )
+}
+
 /// Opens one stream and reads its response head (which must be 200).
 async fn connect(to: SocketAddr, from: SocketAddr, request: &str) -> Result<TcpStream> {
     let socket = TcpSocket::new_v4()?;
@@ -120,7 +230,7 @@ async fn connect(to: SocketAddr, from: SocketAddr, request: &str) -> Result<TcpS
 }
 
 /// Reads events until `stop`, noting each rise of the voter count.
-async fn watch(mut stream: TcpStream, stop: Arc<tokio::sync::Notify>) -> Option<Seen> {
+async fn watch(mut events: Events, stop: Arc<tokio::sync::Notify>) -> Option<Seen> {
     let mut seen = Seen::default();
     let mut buffer = [0u8; 2048];
     let stopped = stop.notified();
@@ -129,17 +239,14 @@ async fn watch(mut stream: TcpStream, stop: Arc<tokio::sync::Notify>) -> Option<
     loop {
         tokio::select! {
             _ = &mut stopped => return Some(seen),
-            read = stream.read(&mut buffer) => {
-                let n = match read {
-                    Ok(0) | Err(_) => {
-                        seen.dropped = true;
-                        stopped.await;
-                        return Some(seen);
-                    }
-                    Ok(n) => n,
+            chunk = events.next(&mut buffer) => {
+                let Some(chunk) = chunk else {
+                    seen.dropped = true;
+                    stopped.await;
+                    return Some(seen);
                 };
                 let at = now_us();
-                if let Some(voters) = highest_voters(&buffer[..n]) {
+                if let Some(voters) = highest_voters(&chunk) {
                     if seen.rises.last().is_none_or(|(last, _)| voters > *last) {
                         seen.rises.push((voters, at));
                     }
