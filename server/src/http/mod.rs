@@ -50,9 +50,22 @@ pub enum StartError {
     },
 }
 
-/// Everything a request handler needs; cheap to clone.
+/// Everything a request handler needs; one reference count to clone (each middleware layer
+/// and handler takes its own copy, several per request).
 #[derive(Debug, Clone)]
-pub struct AppState {
+pub struct AppState(Arc<Shared>);
+
+impl std::ops::Deref for AppState {
+    type Target = Shared;
+
+    fn deref(&self) -> &Shared {
+        &self.0
+    }
+}
+
+/// What [`AppState`] shares.
+#[derive(Debug)]
+pub struct Shared {
     pub service: Service,
     admin_token: Option<Arc<str>>,
     metrics_token: Option<Arc<str>>,
@@ -138,7 +151,7 @@ impl AppState {
                 }
             }
         }));
-        Ok(Self {
+        Ok(Self(Arc::new(Shared {
             service,
             admin_token: config.admin_token.as_deref().map(Arc::from),
             metrics_token: config.metrics_token.as_deref().map(Arc::from),
@@ -148,7 +161,7 @@ impl AppState {
             trusted_proxies: Arc::from(config.connections.trusted_proxies.as_slice()),
             client_ip_header: config.connections.client_ip_header.clone(),
             background: Arc::new(Mutex::new(background)),
-        })
+        })))
     }
 
     /// The client's address: `peer`, or, when `peer` is a trusted proxy, the last address
