@@ -10,9 +10,9 @@ use std::io::IsTerminal;
 use tracing_subscriber::EnvFilter;
 
 /// Many threads allocate and free small buffers all the time (requests, rows, events):
-/// mimalloc does it with less contention than the system's allocator.
+/// jemalloc does it with less contention than the system's allocator.
 #[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
