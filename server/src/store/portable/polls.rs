@@ -135,6 +135,16 @@ pub(super) async fn vote(
 
 /// Several ballots in one statement made by `dialect::votes` for as many `writes` (votes).
 pub(super) async fn votes(conn: &mut Conn, sql: &str, writes: &[&HotWrite]) -> Result<()> {
+    ballots_bound(sql, writes).execute(&mut *conn).await?;
+    Ok(())
+}
+
+/// `sql` with the parameters of `writes`' ballots bound, five a ballot (see
+/// `dialect::votes`).
+pub(super) fn ballots_bound<'q>(
+    sql: &'q str,
+    writes: &[&'q HotWrite],
+) -> sqlx::query::Query<'q, super::Db, <super::Db as sqlx::Database>::Arguments<'q>> {
     let at = now_text();
     let mut query = sqlx::query(sql);
     for write in writes {
@@ -153,8 +163,7 @@ pub(super) async fn votes(conn: &mut Conn, sql: &str, writes: &[&HotWrite]) -> R
                 .bind(id_list(choices));
         }
     }
-    query.execute(&mut *conn).await?;
-    Ok(())
+    query
 }
 
 /// Removes a participant's ballot (and its choices), in the writer's transaction; `false`
@@ -180,14 +189,20 @@ pub(super) async fn withdraw(
 /// The counters of a poll (kept by the database on every ballot change), never a count of
 /// its ballots.
 pub(super) async fn read_tally(conn: &mut Conn, poll_id: &str) -> Result<PollResults> {
-    let rows: Vec<(i64, i64, i64)> = sqlx::query_as(
-        "SELECT o.id, o.votes, p.voters FROM poll_options o JOIN polls p ON p.id = o.poll_id \
-         WHERE o.poll_id = $1 ORDER BY o.position",
-    )
-    .bind(poll_id)
-    .fetch_all(&mut *conn)
-    .await?;
-    Ok(PollResults {
+    let rows: Vec<(i64, i64, i64)> = sqlx::query_as(TALLY)
+        .bind(poll_id)
+        .fetch_all(&mut *conn)
+        .await?;
+    Ok(tally(rows))
+}
+
+/// A poll's tally (`$1`): each option's id and votes, with the poll's voters.
+pub(super) const TALLY: &str = "SELECT o.id, o.votes, p.voters FROM poll_options o \
+     JOIN polls p ON p.id = o.poll_id WHERE o.poll_id = $1 ORDER BY o.position";
+
+/// The tally [`TALLY`]'s rows give.
+pub(super) fn tally(rows: Vec<(i64, i64, i64)>) -> PollResults {
+    PollResults {
         voters: rows.first().map_or(0, |row| row.2.unsigned_abs()),
         counts: rows
             .into_iter()
@@ -196,7 +211,7 @@ pub(super) async fn read_tally(conn: &mut Conn, poll_id: &str) -> Result<PollRes
                 votes: votes.unsigned_abs(),
             })
             .collect(),
-    })
+    }
 }
 
 async fn load_poll(conn: &mut Conn, id: &str) -> Result<Option<Poll>> {

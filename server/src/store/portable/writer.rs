@@ -2,8 +2,10 @@
 //! takes every request waiting, applies them in one transaction and answers each once that
 //! transaction committed. The cost of a commit (an fsync) is shared by the whole batch.
 
+use std::sync::OnceLock;
+
 use sqlx::pool::PoolConnection;
-use sqlx::Connection as _;
+use sqlx::{Connection as _, Row as _};
 use tokio::sync::{mpsc, oneshot};
 
 use civique_api::PollResults;
@@ -198,6 +200,9 @@ async fn commit(conn: &mut Conn, writes: &[&HotWrite]) -> Vec<Result<HotDone>> {
 }
 
 async fn together(conn: &mut Conn, writes: &[&HotWrite]) -> Result<Vec<HotDone>> {
+    if let Some(done) = ballots_in_one_trip(conn, writes).await {
+        return done;
+    }
     let mut tx = conn.begin_with(super::dialect::BEGIN_WRITE).await?;
     let mut applied = Vec::with_capacity(writes.len());
     let mut at = 0;
@@ -257,6 +262,63 @@ async fn together(conn: &mut Conn, writes: &[&HotWrite]) -> Result<Vec<HotDone>>
             (_, Applied::Withdrawn(_) | Applied::Voted) => HotDone::Withdrawn(None),
         })
         .collect())
+}
+
+/// A batch of ballots of one poll in one trip to the database, its transaction and the
+/// tally after it included, where the backend runs several statements with parameters in
+/// one call (SQLite). Each trip wakes the database's own thread, and on a busy machine that
+/// wake-up costs more than a ballot. `None` when the batch is not such a run.
+async fn ballots_in_one_trip(
+    conn: &mut Conn,
+    writes: &[&HotWrite],
+) -> Option<Result<Vec<HotDone>>> {
+    static SCRIPTS: OnceLock<Vec<Option<String>>> = OnceLock::new();
+    let Some(HotWrite::Vote { poll_id: first, .. }) = writes.first() else {
+        return None;
+    };
+    let one_poll = writes
+        .iter()
+        .all(|write| matches!(write, HotWrite::Vote { poll_id, .. } if poll_id == first));
+    if !super::dialect::SCRIPTS || !one_poll {
+        return None;
+    }
+    let scripts = SCRIPTS.get_or_init(|| {
+        (0..=MAX_BATCH)
+            .map(|n| {
+                super::dialect::votes(n).map(|ballots| {
+                    // The tally's `$1` is the first ballot's poll.
+                    format!(
+                        "{};\n{ballots}{};\nCOMMIT",
+                        super::dialect::BEGIN_WRITE,
+                        polls::TALLY
+                    )
+                })
+            })
+            .collect()
+    });
+    let script = scripts.get(writes.len())?.as_deref()?;
+    let rows = polls::ballots_bound(script, writes)
+        .fetch_all(&mut *conn)
+        .await;
+    Some(match rows {
+        Ok(rows) => rows
+            .iter()
+            .map(|row| Ok((row.try_get(0)?, row.try_get(1)?, row.try_get(2)?)))
+            .collect::<Result<Vec<(i64, i64, i64)>, sqlx::Error>>()
+            .map_err(StoreError::from)
+            .map(|rows| {
+                let tally = polls::tally(rows);
+                writes
+                    .iter()
+                    .map(|_| HotDone::Voted(tally.clone()))
+                    .collect()
+            }),
+        Err(error) => {
+            // The transaction may be open still: the ballots are tried again on their own.
+            let _ = sqlx::query("ROLLBACK").execute(&mut *conn).await;
+            Err(error.into())
+        }
+    })
 }
 
 /// What a write did inside the transaction, before the tallies are read.

@@ -24,6 +24,9 @@ pub const BEGIN_WRITE: &str = "BEGIN";
 /// Both statements of a listing read from one snapshot.
 pub const BEGIN_READ: &str = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY";
 
+/// One call runs one statement with parameters (the extended query protocol).
+pub const SCRIPTS: bool = false;
+
 /// Several instances may share the database: live updates are relayed between them.
 pub const SHARED: bool = true;
 

@@ -25,6 +25,9 @@ pub const BEGIN_WRITE: &str = "BEGIN IMMEDIATE";
 /// A deferred transaction reads from one snapshot of the WAL.
 pub const BEGIN_READ: &str = "BEGIN";
 
+/// One call runs a script of several statements with parameters (a whole transaction).
+pub const SCRIPTS: bool = true;
+
 /// One process owns the file: there is no other instance to tell about changes.
 pub const SHARED: bool = false;
 
