@@ -23,6 +23,19 @@ pub struct SiteRole {
     pub role: Role,
 }
 
+/// The field of a site's settings that a refused change got wrong, so that a form can say
+/// it beside that field.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SiteField {
+    Name,
+    Origins,
+    PrivacyUrl,
+    RetentionMonths,
+    ReportThreshold,
+    BlockedWords,
+}
+
 /// A signed-in staff member, as the console knows them.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StaffMember {

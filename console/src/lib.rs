@@ -9,6 +9,7 @@ mod extract;
 mod i18n;
 mod pages;
 mod session;
+mod settings;
 mod team;
 
 use std::sync::Arc;
@@ -19,8 +20,8 @@ use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use axum::{Extension, Router};
-use civique_api::staff::{InvitationView, Role, StaffMember, Team, WaitingComment};
-use civique_api::{AuditAction, AuditEntry, ModerationAction};
+use civique_api::staff::{InvitationView, Role, SiteField, StaffMember, Team, WaitingComment};
+use civique_api::{AuditAction, AuditEntry, ModerationAction, SiteInput};
 use serde::Deserialize;
 
 use extract::{Checked, Signed};
@@ -50,6 +51,8 @@ pub enum Refused {
     OwnAccount,
     /// No such comment (or site).
     NotFound,
+    /// A site's settings were refused for what is wrong with this field.
+    InvalidSite(SiteField),
     /// The action does not fit (e.g. publishing a deleted comment), or its reason is too long.
     Invalid,
     /// The endpoint cannot answer right now (database down).
@@ -133,6 +136,11 @@ pub trait Backend: Send + Sync + 'static {
         password: &str,
         network: Option<&str>,
     ) -> Result<InvitationView, Refused>;
+    /// The definition of `site` (without its account secret), for its administrators.
+    async fn site(&self, member: &StaffMember, site: &str) -> Result<SiteInput, Refused>;
+    /// Replaces the name, settings and origins of site `site.id` as `member` (its account
+    /// secret stays).
+    async fn save_site(&self, member: &StaffMember, site: SiteInput) -> Result<(), Refused>;
     /// Disables staff account `id` of `site` (its sessions closed) or enables it again.
     async fn set_disabled(
         &self,
@@ -167,6 +175,10 @@ pub fn router<S: Clone + Send + Sync + 'static>(backend: Arc<dyn Backend>) -> Ro
         .route(
             "/console/sites/{site}/review/{id}",
             axum::routing::post(moderate),
+        )
+        .route(
+            "/console/sites/{site}/settings",
+            get(settings::settings).post(settings::save),
         )
         .route("/console/sites/{site}/staff", get(team::team))
         .route(
@@ -244,7 +256,9 @@ fn refusal_page(lang: Lang, refused: Refused) -> Response {
         Refused::BeyondSite => (StatusCode::FORBIDDEN, i18n::Key::BeyondSite),
         Refused::OwnAccount => (StatusCode::FORBIDDEN, i18n::Key::OwnAccount),
         Refused::NotFound => (StatusCode::NOT_FOUND, i18n::Key::NotFound),
-        Refused::Invalid => (StatusCode::UNPROCESSABLE_ENTITY, i18n::Key::Invalid),
+        Refused::Invalid | Refused::InvalidSite(_) => {
+            (StatusCode::UNPROCESSABLE_ENTITY, i18n::Key::Invalid)
+        }
         _ => return unavailable(lang),
     };
     page(status, pages::message(lang, key))

@@ -28,6 +28,10 @@ a{color:#000091}\
 .queue{padding:0;list-style:none}.queue>li{margin:0 0 1.5em;padding:0 0 1em;border-bottom:1px solid #8a8a8a}\
 blockquote{margin:.5em 0;padding:.25em 1em;border-left:4px solid #8a8a8a}\
 select{min-height:2.75em;font:inherit}\
+fieldset{margin:1.5em 0 0;padding:0 1em 1em;border:1px solid #8a8a8a;border-radius:4px}\
+legend{padding:0 .25em;font-weight:bold}.hint{margin:0 0 .25em;color:#3a3a3a}\
+.check{display:flex;gap:.5em;align-items:center;margin-top:1em}\
+.check input{width:1.5em;min-height:1.5em;margin:0}.check label{margin:0;font-weight:normal}\
 textarea{width:100%;padding:.5em;font:inherit;border:1px solid #555;border-radius:4px}\
 table{width:100%;margin-top:1.5em;border-collapse:collapse}caption{text-align:left;font-weight:bold}\
 th,td{padding:.25em .5em;text-align:left;border-bottom:1px solid #8a8a8a;vertical-align:top}\
@@ -90,6 +94,7 @@ pub fn login(lang: Lang, login: &str, refused: Option<Refused>) -> String {
         | Refused::OwnAccount
         | Refused::NotFound
         | Refused::Invalid
+        | Refused::InvalidSite(_)
         | Refused::Unavailable => Key::Unavailable,
     });
     login_with(
@@ -126,21 +131,20 @@ pub struct Field<'a> {
     pub attributes: &'a str,
 }
 
+/// The error said above the input `id` (`problem`), and the attributes that tie the input
+/// to it; both empty without a problem.
+pub fn problem_of(lang: Lang, id: &str, problem: Option<Key>) -> (String, String) {
+    problem.map_or((String::new(), String::new()), |key| {
+        (
+            format!("<p class=\"error\" id=\"{id}-problem\">{}</p>", lang.t(key)),
+            format!(" aria-invalid=\"true\" aria-describedby=\"{id}-problem\""),
+        )
+    })
+}
+
 /// A field's label, its error (tied to the input) and its input.
 pub fn field(lang: Lang, field: &Field) -> String {
-    let (problem, described) = field.problem.map_or((String::new(), String::new()), |key| {
-        (
-            format!(
-                "<p class=\"error\" id=\"{id}-problem\">{}</p>",
-                lang.t(key),
-                id = field.id
-            ),
-            format!(
-                " aria-invalid=\"true\" aria-describedby=\"{}-problem\"",
-                field.id
-            ),
-        )
-    });
+    let (problem, described) = problem_of(lang, field.id, field.problem);
     format!(
         "<label for=\"{id}\">{label}</label>{problem}<input id=\"{id}\" name=\"{name}\" \
          type=\"{kind}\" value=\"{value}\" {attributes}{described}>",
@@ -232,8 +236,10 @@ pub fn home(lang: Lang, session: &Session, waiting: &[usize]) -> String {
             let path = escape_path(&site.site_id);
             let audit = if site.role == Role::Admin {
                 format!(
-                    " · <a href=\"/console/sites/{path}/staff\">{}</a> · \
+                    " · <a href=\"/console/sites/{path}/settings\">{}</a> · \
+                     <a href=\"/console/sites/{path}/staff\">{}</a> · \
                      <a href=\"/console/sites/{path}/audit\">{}</a>",
+                    lang.t(Key::Settings),
                     lang.t(Key::Team),
                     lang.t(Key::Audit)
                 )

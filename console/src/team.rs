@@ -185,7 +185,7 @@ fn team_page(
 #[derive(Deserialize)]
 pub(crate) struct Done {
     #[serde(default)]
-    done: Option<String>,
+    pub(crate) done: Option<String>,
 }
 
 /// The team page of `site` with `said` and `draft`, or the refusal's page.

@@ -1,7 +1,7 @@
 // The staff console: a moderator signs in with the keyboard alone, is told of a wrong
 // password without losing the address typed, sees their site and role, and signs out;
 // a form posted from another site is refused; an administrator invites and disables
-// members of the team. axe on every page.
+// members of the team and changes the site's settings. axe on every page.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import {
@@ -240,6 +240,59 @@ describe('staff console', () => {
     await expectNoAxeViolations(admin, 'console, team, account disabled');
     await newcomer.goto(`${ENDPOINT}console`);
     assert.equal(new URL(newcomer.url()).pathname, '/console/login');
+  });
+
+  test("an administrator changes the site's settings with the keyboard; a refused field keeps what was typed; a new rule applies at once", async () => {
+    const admin = await signIn(process.env.CIVIQUE_STAFF_ADMIN_LOGIN);
+    await admin.getByRole('link', { name: 'Réglages' }).focus();
+    await admin.keyboard.press('Enter');
+    await admin.getByRole('heading', { level: 1, name: 'Réglages du site : saint-exemple' }).waitFor();
+    await expectNoAxeViolations(admin, 'console, site settings');
+
+    const words = admin.getByLabel('Mots interdits', { exact: true });
+    const origins = admin.getByLabel('Sites web qui intègrent les modules');
+    const [wordsBefore, originsBefore] = [await words.inputValue(), await origins.inputValue()];
+    const save = async () => {
+      await tabTo(admin, /^button:Enregistrer les réglages/);
+      await admin.keyboard.press('Enter');
+    };
+    // A line that is not an origin is said at its field; the word typed elsewhere stays.
+    const word = `motinterdit${Date.now()}`;
+    await origins.focus();
+    await admin.keyboard.press('Control+End');
+    await admin.keyboard.type('\nhttps://www.saint-exemple.fr/accueil');
+    await words.focus();
+    await admin.keyboard.press('Control+End');
+    await admin.keyboard.type(`\n${word}`);
+    await save();
+    await admin.getByRole('alert').filter({ hasText: 'Corrigez les champs signalés' }).waitFor();
+    await admin.getByText('Une ligne n’est pas une origine').waitFor();
+    assert.equal(await origins.getAttribute('aria-invalid'), 'true');
+    assert.match(await origins.inputValue(), /\/accueil$/);
+    assert.match(await words.inputValue(), new RegExp(`${word}$`));
+    await expectNoAxeViolations(admin, 'console, site settings refused');
+
+    await origins.fill(originsBefore);
+    await words.focus();
+    await save();
+    await admin.getByRole('status').filter({ hasText: 'Réglages enregistrés' }).waitFor();
+    await expectNoAxeViolations(admin, 'console, site settings saved');
+
+    // A resident's comment holding the new word is refused from now on.
+    const thread = (await createThread()).id;
+    const refused = await fetch(`${ENDPOINT}api/v1/threads/${thread}/comments`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', origin: new URL(WWW).origin, 'x-civique-participant': await token() },
+      body: JSON.stringify({ author_name: 'Voisin', text: `Un avis avec ${word} dedans.` }),
+    });
+    assert.equal(refused.status, 422);
+    assert.equal((await refused.json()).error.code, 'blocked_words');
+
+    await admin.getByLabel('Mots interdits', { exact: true }).fill(wordsBefore);
+    await admin.getByLabel('Mots interdits', { exact: true }).focus();
+    await save();
+    await admin.getByRole('status').filter({ hasText: 'Réglages enregistrés' }).waitFor();
+    assert.equal(await admin.getByLabel('Mots interdits', { exact: true }).inputValue(), wordsBefore);
   });
 
   test('the console speaks English to an English browser', async () => {

@@ -1,5 +1,6 @@
 //! Sites (one per town website): their definition, allowed origins and participants.
 
+use civique_api::staff::SiteField;
 use civique_api::{limits, SiteInput};
 use sha2::{Digest, Sha256};
 
@@ -8,24 +9,6 @@ use super::text::{check_id, required_text};
 /// Validates a site definition (admin API, CLI, seed file and config).
 pub fn check_site(site: &SiteInput) -> Result<(), String> {
     check_id("id", &site.id)?;
-    required_text("name", &site.name, limits::SITE_NAME_MAX_LEN)?;
-    if !(1..=limits::MAX_RETENTION_MONTHS).contains(&site.retention_months) {
-        return Err(format!(
-            "retention_months must be between 1 and {}",
-            limits::MAX_RETENTION_MONTHS
-        ));
-    }
-    if site.settings.report_threshold == 0 {
-        return Err("report_threshold must be at least 1".to_owned());
-    }
-    if let Some(word) = site
-        .settings
-        .blocked_words
-        .iter()
-        .find(|w| w.trim().is_empty() || w.contains('\n'))
-    {
-        return Err(format!("blocked word {word:?} is empty or spans lines"));
-    }
     if site
         .sso_secret
         .as_ref()
@@ -36,23 +19,62 @@ pub fn check_site(site: &SiteInput) -> Result<(), String> {
             super::sso::MIN_SECRET_LEN
         ));
     }
-    if let Some(url) = &site.privacy_url {
-        if url.len() > limits::PRIVACY_URL_MAX_LEN || !is_web_address(url) {
-            return Err(format!(
+    site_problem(site).map_or(Ok(()), |(_, problem)| Err(problem))
+}
+
+/// The first of a site's settings that is wrong, and what is wrong with it (its id and
+/// account secret aside, which [`check_site`] checks too).
+pub fn site_problem(site: &SiteInput) -> Option<(SiteField, String)> {
+    let settings = &site.settings;
+    let problem = if let Err(problem) = required_text("name", &site.name, limits::SITE_NAME_MAX_LEN)
+    {
+        (SiteField::Name, problem)
+    } else if !(1..=limits::MAX_RETENTION_MONTHS).contains(&site.retention_months) {
+        (
+            SiteField::RetentionMonths,
+            format!(
+                "retention_months must be between 1 and {}",
+                limits::MAX_RETENTION_MONTHS
+            ),
+        )
+    } else if settings.report_threshold == 0 {
+        (
+            SiteField::ReportThreshold,
+            "report_threshold must be at least 1".to_owned(),
+        )
+    } else if let Some(word) = settings
+        .blocked_words
+        .iter()
+        .find(|w| w.trim().is_empty() || w.contains('\n'))
+    {
+        (
+            SiteField::BlockedWords,
+            format!("blocked word {word:?} is empty or spans lines"),
+        )
+    } else if let Some(url) = site
+        .privacy_url
+        .as_ref()
+        .filter(|url| url.len() > limits::PRIVACY_URL_MAX_LEN || !is_web_address(url))
+    {
+        (
+            SiteField::PrivacyUrl,
+            format!(
                 "privacy_url must be an http(s) address of at most {} characters, without \
-                 spaces or quotes",
+                 spaces or quotes, got {url:?}",
                 limits::PRIVACY_URL_MAX_LEN
-            ));
-        }
-    }
-    for origin in &site.origins {
-        if !is_origin(origin) {
-            return Err(format!(
+            ),
+        )
+    } else if let Some(origin) = site.origins.iter().find(|origin| !is_origin(origin)) {
+        (
+            SiteField::Origins,
+            format!(
                 "{origin:?} is not an origin (scheme://host[:port], no path, no trailing slash)"
-            ));
-        }
-    }
-    Ok(())
+            ),
+        )
+    } else {
+        return None;
+    };
+    Some(problem)
 }
 
 fn is_origin(origin: &str) -> bool {

@@ -4,9 +4,10 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use civique_api::staff::{InvitationView, Role, StaffMember, Team, WaitingComment};
-use civique_api::{AuditAction, AuditEntry, ModerationAction, ModerationInput};
+use civique_api::{AuditAction, AuditEntry, ModerationAction, ModerationInput, SiteInput};
 use civique_console::{Backend, Opened, Refused};
 
+use crate::domain::site::site_problem;
 use crate::domain::staff::Problem;
 use crate::domain::Error as Refusal;
 use crate::service::{Error, Service};
@@ -153,6 +154,22 @@ impl Backend for Console {
             .accept_invitation(token, name, password, network)
             .await
             .map_err(refused)
+    }
+
+    async fn site(&self, member: &StaffMember, site: &str) -> Result<SiteInput, Refused> {
+        self.0.site_definition(member, site).await.map_err(refused)
+    }
+
+    async fn save_site(&self, member: &StaffMember, site: SiteInput) -> Result<(), Refused> {
+        // The field at fault, for the form to say it beside it, once the role is checked.
+        let problem = site_problem(&site).map(|(field, _)| field);
+        self.0
+            .update_site(member, site)
+            .await
+            .map_err(|error| match (refused(error), problem) {
+                (Refused::Invalid, Some(field)) => Refused::InvalidSite(field),
+                (refused, _) => refused,
+            })
     }
 
     async fn set_disabled(

@@ -1,7 +1,9 @@
 //! Sites: created by staff or by the configuration file.
 
+use civique_api::staff::StaffMember;
 use civique_api::{AuditAction, Participation, SiteInput, SsoParticipant};
 
+use super::team::require_site_admin;
 use super::{expiry_time, found, now_secs, Caller, Result, Service};
 use crate::domain::audit::{Actor, Audit, Target};
 use crate::domain::site::check_site;
@@ -31,6 +33,36 @@ impl Service {
         }
         self.catalog.forget_sites();
         Ok(())
+    }
+
+    /// Site `id`'s definition as stored (without its account secret), for its
+    /// administrators.
+    pub async fn site_definition(&self, member: &StaffMember, id: &str) -> Result<SiteInput> {
+        require_site_admin(member, id)?;
+        found(self.store.site_definition(id).await?, "site")
+    }
+
+    /// Replaces the name, settings and origins of site `site.id`, as one of its
+    /// administrators; its account secret stays as it is. Widgets see the change at once on
+    /// this instance, within two seconds on others.
+    pub async fn update_site(&self, member: &StaffMember, mut site: SiteInput) -> Result<()> {
+        require_site_admin(member, &site.id)?;
+        site.sso_secret = found(self.store.sso_secret(&site.id).await?, "site")?;
+        check_site(&site).map_err(Refusal::InvalidInput)?;
+        let actor = Actor::Staff(member.login.clone());
+        let audit = Audit::new(
+            &actor,
+            AuditAction::Update,
+            Target::Site(site.id.clone()),
+            &site.id,
+        );
+        let updated = self.store.update_site(&site, &audit).await?;
+        self.catalog.forget_sites();
+        if updated {
+            Ok(())
+        } else {
+            Err(Refusal::NotFound("site").into())
+        }
     }
 
     /// Exchanges the site's website's signed `token` for its logged-in user (see

@@ -114,6 +114,11 @@ pub trait Sites: Send + Sync {
     async fn create_site(&self, site: &SiteInput, audit: &Audit) -> Result<()>;
     /// Creates the site or replaces its name, settings and origins (sites of the config file).
     async fn upsert_site(&self, site: &SiteInput) -> Result<()>;
+    /// Replaces an existing site's name, settings, account secret and origins, with its
+    /// audit entry; `false` without such a site.
+    async fn update_site(&self, site: &SiteInput, audit: &Audit) -> Result<bool>;
+    /// A site's definition as stored, without its account secret.
+    async fn site_definition(&self, id: &str) -> Result<Option<SiteInput>>;
     async fn site_exists(&self, id: &str) -> Result<bool>;
     /// Is `origin` allowed by any site (CORS preflight), or by `site_id` when given?
     async fn origin_allowed(&self, origin: &str, site_id: Option<&str>) -> Result<bool>;

@@ -40,13 +40,55 @@ impl Sites for Backend {
         .execute(&mut *tx)
         .await?;
         save_settings(&mut tx, site).await?;
-        sqlx::query("DELETE FROM site_origins WHERE site_id = $1")
-            .bind(&site.id)
-            .execute(&mut *tx)
-            .await?;
-        insert_origins(&mut tx, site).await?;
+        replace_origins(&mut tx, site).await?;
         tx.commit().await?;
         Ok(())
+    }
+
+    async fn update_site(&self, site: &SiteInput, audit: &Audit) -> Result<bool> {
+        let mut tx = self.write().await?;
+        let found = sqlx::query("UPDATE sites SET name = $1 WHERE id = $2")
+            .bind(&site.name)
+            .bind(&site.id)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected()
+            == 1;
+        if found {
+            save_settings(&mut tx, site).await?;
+            replace_origins(&mut tx, site).await?;
+            insert_audit(&mut tx, audit).await?;
+            tx.commit().await?;
+        }
+        Ok(found)
+    }
+
+    async fn site_definition(&self, id: &str) -> Result<Option<SiteInput>> {
+        let row: Option<DefinitionRow> = sqlx::query_as(
+            "SELECT name, retention_months, privacy_url, auto_threads, report_threshold, \
+             blocked_words, blocked_words_action FROM sites WHERE id = $1",
+        )
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await?;
+        let Some(row) = row else {
+            return Ok(None);
+        };
+        let origins = sqlx::query_scalar(
+            "SELECT origin FROM site_origins WHERE site_id = $1 ORDER BY origin",
+        )
+        .bind(id)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(Some(SiteInput {
+            id: id.to_owned(),
+            name: row.name,
+            origins,
+            sso_secret: None,
+            retention_months: u32::try_from(row.retention_months).unwrap_or(u32::MAX),
+            privacy_url: row.privacy_url,
+            settings: row.settings.try_into()?,
+        }))
     }
 
     async fn site_exists(&self, id: &str) -> Result<bool> {
@@ -156,6 +198,15 @@ impl Sites for Backend {
     }
 }
 
+#[derive(sqlx::FromRow)]
+struct DefinitionRow {
+    name: String,
+    retention_months: i64,
+    privacy_url: Option<String>,
+    #[sqlx(flatten)]
+    settings: SettingsRow,
+}
+
 /// Writes a site's comment settings, account secret, retention period and privacy notice (the site row
 /// exists).
 async fn save_settings(conn: &mut Conn, site: &SiteInput) -> Result<()> {
@@ -176,6 +227,15 @@ async fn save_settings(conn: &mut Conn, site: &SiteInput) -> Result<()> {
     .execute(conn)
     .await?;
     Ok(())
+}
+
+/// The site's origins become those of `site`.
+async fn replace_origins(conn: &mut Conn, site: &SiteInput) -> Result<()> {
+    sqlx::query("DELETE FROM site_origins WHERE site_id = $1")
+        .bind(&site.id)
+        .execute(&mut *conn)
+        .await?;
+    insert_origins(conn, site).await
 }
 
 async fn insert_origins(conn: &mut Conn, site: &SiteInput) -> Result<()> {

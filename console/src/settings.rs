@@ -1,0 +1,312 @@
+//! A site's settings, for its administrators: its name, the origins that embed its widgets,
+//! its privacy notice and retention period, and its comment rules.
+
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use civique_api::staff::SiteField;
+use civique_api::{limits, BlockedWordsAction, SiteInput, SiteSettings};
+use serde::Deserialize;
+
+use crate::extract::{with_csrf, Checked, Signed};
+use crate::i18n::Key;
+use crate::pages::{self, escape, escape_path, problem_of, Field};
+use crate::session::Session;
+use crate::team::Done;
+use crate::{page, refusal_page, Lang, Refused, Shared};
+
+/// The settings form, as typed: what a refused save shows again.
+#[derive(Debug, Default, Deserialize)]
+pub(crate) struct SiteForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    name: String,
+    /// One origin a line.
+    #[serde(default)]
+    origins: String,
+    #[serde(default)]
+    privacy_url: String,
+    #[serde(default)]
+    retention_months: String,
+    #[serde(default)]
+    report_threshold: String,
+    /// One word a line.
+    #[serde(default)]
+    blocked_words: String,
+    #[serde(default)]
+    blocked_words_action: String,
+    /// Present (`on`) when the box is ticked.
+    #[serde(default)]
+    auto_threads: Option<String>,
+}
+
+with_csrf!(SiteForm);
+
+/// The non-empty lines of `text`, trimmed.
+fn lines(text: &str) -> Vec<String> {
+    text.lines()
+        .map(str::trim)
+        .filter(|line| !line.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
+impl SiteForm {
+    fn of(site: &SiteInput) -> Self {
+        let settings = &site.settings;
+        Self {
+            csrf: String::new(),
+            name: site.name.clone(),
+            origins: site.origins.join("\n"),
+            privacy_url: site.privacy_url.clone().unwrap_or_default(),
+            retention_months: site.retention_months.to_string(),
+            report_threshold: settings.report_threshold.to_string(),
+            blocked_words: settings.blocked_words.join("\n"),
+            blocked_words_action: settings.blocked_words_action.as_str().to_owned(),
+            auto_threads: settings.auto_threads.then(|| "on".to_owned()),
+        }
+    }
+
+    /// The site `id` this form describes, or the field that is not even of the right kind
+    /// (a number that is not one).
+    fn site(&self, id: &str) -> Result<SiteInput, SiteField> {
+        let number = |text: &str, field| text.trim().parse::<u32>().map_err(|_| field);
+        let privacy_url = self.privacy_url.trim();
+        Ok(SiteInput {
+            id: id.to_owned(),
+            name: self.name.clone(),
+            origins: lines(&self.origins),
+            sso_secret: None,
+            retention_months: number(&self.retention_months, SiteField::RetentionMonths)?,
+            privacy_url: Some(privacy_url.to_owned()).filter(|url| !url.is_empty()),
+            settings: SiteSettings {
+                auto_threads: self.auto_threads.is_some(),
+                report_threshold: number(&self.report_threshold, SiteField::ReportThreshold)?,
+                blocked_words: lines(&self.blocked_words),
+                blocked_words_action: self
+                    .blocked_words_action
+                    .parse()
+                    .map_err(|_| SiteField::BlockedWords)?,
+            },
+        })
+    }
+}
+
+/// What is wrong with a field, said beside it.
+fn problem_key(field: SiteField) -> Key {
+    match field {
+        SiteField::Name => Key::SiteNameProblem,
+        SiteField::Origins => Key::OriginsProblem,
+        SiteField::PrivacyUrl => Key::PrivacyUrlProblem,
+        SiteField::RetentionMonths => Key::RetentionProblem,
+        SiteField::ReportThreshold => Key::ThresholdProblem,
+        SiteField::BlockedWords => Key::BlockedWordsProblem,
+    }
+}
+
+/// A labelled text area (`id`, its field's `name`), with its hint and its problem tied to
+/// it.
+fn text_area(
+    lang: Lang,
+    (id, name): (&str, &str),
+    (label, hint): (Key, Key),
+    value: &str,
+    problem: Option<Key>,
+) -> String {
+    let (problem, described) = problem_of(lang, id, problem);
+    let described = if described.is_empty() {
+        format!(" aria-describedby=\"{id}-hint\"")
+    } else {
+        described.replace("-problem\"", &format!("-problem {id}-hint\""))
+    };
+    format!(
+        "<label for=\"{id}\">{label}</label><p class=\"hint\" id=\"{id}-hint\">{hint}</p>\
+         {problem}<textarea id=\"{id}\" name=\"{name}\" rows=\"4\"{described}>{value}</textarea>",
+        label = lang.t(label),
+        hint = lang.t(hint),
+        value = escape(value),
+    )
+}
+
+fn settings_page(
+    lang: Lang,
+    session: &Session,
+    site: &str,
+    form: &SiteForm,
+    problem: Option<SiteField>,
+    saved: bool,
+) -> String {
+    let wrong = |field| (problem == Some(field)).then(|| problem_key(field));
+    let said = match (problem, saved) {
+        (Some(_), _) => format!(
+            "<p class=\"error\" role=\"alert\">{}</p>",
+            lang.t(Key::FixFields)
+        ),
+        (None, true) => format!(
+            "<p class=\"notice\" role=\"status\">{}</p>",
+            lang.t(Key::DoneSettings)
+        ),
+        (None, false) => String::new(),
+    };
+    let name = pages::field(
+        lang,
+        &Field {
+            id: "site-name",
+            name: "name",
+            label: Key::SiteName,
+            kind: "text",
+            value: &form.name,
+            problem: wrong(SiteField::Name),
+            attributes: &format!("required maxlength=\"{}\"", limits::SITE_NAME_MAX_LEN),
+        },
+    );
+    let origins = text_area(
+        lang,
+        ("site-origins", "origins"),
+        (Key::Origins, Key::OriginsHint),
+        &form.origins,
+        wrong(SiteField::Origins),
+    );
+    let privacy = pages::field(
+        lang,
+        &Field {
+            id: "site-privacy_url",
+            name: "privacy_url",
+            label: Key::PrivacyUrl,
+            kind: "url",
+            value: &form.privacy_url,
+            problem: wrong(SiteField::PrivacyUrl),
+            attributes: &format!("maxlength=\"{}\"", limits::PRIVACY_URL_MAX_LEN),
+        },
+    );
+    let retention = pages::field(
+        lang,
+        &Field {
+            id: "site-retention_months",
+            name: "retention_months",
+            label: Key::RetentionMonths,
+            kind: "number",
+            value: &form.retention_months,
+            problem: wrong(SiteField::RetentionMonths),
+            attributes: &format!(
+                "required min=\"1\" max=\"{}\" inputmode=\"numeric\"",
+                limits::MAX_RETENTION_MONTHS
+            ),
+        },
+    );
+    let threshold = pages::field(
+        lang,
+        &Field {
+            id: "site-report_threshold",
+            name: "report_threshold",
+            label: Key::ReportThreshold,
+            kind: "number",
+            value: &form.report_threshold,
+            problem: wrong(SiteField::ReportThreshold),
+            attributes: "required min=\"1\" inputmode=\"numeric\"",
+        },
+    );
+    let words = text_area(
+        lang,
+        ("site-blocked_words", "blocked_words"),
+        (Key::BlockedWords, Key::BlockedWordsHint),
+        &form.blocked_words,
+        wrong(SiteField::BlockedWords),
+    );
+    let actions: String = [
+        (BlockedWordsAction::Reject, Key::ActionReject),
+        (BlockedWordsAction::Review, Key::ActionReview),
+    ]
+    .iter()
+    .map(|(action, key)| {
+        let selected = if form.blocked_words_action == action.as_str() {
+            " selected"
+        } else {
+            ""
+        };
+        format!(
+            "<option value=\"{}\"{selected}>{}</option>",
+            action.as_str(),
+            lang.t(*key)
+        )
+    })
+    .collect();
+    let checked = if form.auto_threads.is_some() {
+        " checked"
+    } else {
+        ""
+    };
+    pages::layout(
+        lang,
+        &format!("{}{site}", lang.t(Key::SettingsOf), site = escape(site)),
+        &format!(
+            "{said}<form method=\"post\" action=\"/console/sites/{path}/settings\">\
+             <input type=\"hidden\" name=\"csrf\" value=\"{csrf}\">\
+             <fieldset><legend>{site_legend}</legend>{name}{origins}{privacy}{retention}</fieldset>\
+             <fieldset><legend>{comments_legend}</legend>{threshold}{words}\
+             <label for=\"site-blocked_words_action\">{action_label}</label>\
+             <select id=\"site-blocked_words_action\" name=\"blocked_words_action\">{actions}</select>\
+             <div class=\"check\"><input type=\"checkbox\" id=\"site-auto_threads\" \
+             name=\"auto_threads\" value=\"on\"{checked}>\
+             <label for=\"site-auto_threads\">{auto_threads}</label></div></fieldset>\
+             <div><button type=\"submit\">{save}</button></div></form>\
+             <p><a href=\"/console\">{back}</a></p>",
+            path = escape_path(site),
+            csrf = escape(&session.csrf),
+            site_legend = lang.t(Key::SiteLegend),
+            comments_legend = lang.t(Key::CommentsLegend),
+            action_label = lang.t(Key::BlockedWordsAction),
+            auto_threads = lang.t(Key::AutoThreads),
+            save = lang.t(Key::SaveSettings),
+            back = lang.t(Key::BackToConsole),
+        ),
+    )
+}
+
+pub(crate) async fn settings(
+    State(backend): State<Shared>,
+    Path(site): Path<String>,
+    Query(done): Query<Done>,
+    Signed { session, lang }: Signed,
+) -> Response {
+    match backend.site(&session.member, &site).await {
+        Ok(definition) => {
+            let saved = done.done.as_deref() == Some("saved");
+            let form = SiteForm::of(&definition);
+            page(
+                StatusCode::OK,
+                settings_page(lang, &session, &site, &form, None, saved),
+            )
+        }
+        Err(refused) => refusal_page(lang, refused),
+    }
+}
+
+pub(crate) async fn save(
+    State(backend): State<Shared>,
+    Path(site): Path<String>,
+    Checked {
+        session,
+        lang,
+        form,
+    }: Checked<SiteForm>,
+) -> Response {
+    let saved = match form.site(&site) {
+        Ok(input) => backend.save_site(&session.member, input).await,
+        Err(field) => Err(Refused::InvalidSite(field)),
+    };
+    match saved {
+        Ok(()) => Redirect::to(&format!(
+            "/console/sites/{}/settings?done=saved",
+            escape_path(&site)
+        ))
+        .into_response(),
+        // Everything typed comes back, with what is wrong beside its field.
+        Err(Refused::InvalidSite(field)) => page(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            settings_page(lang, &session, &site, &form, Some(field), false),
+        ),
+        Err(refused) => refusal_page(lang, refused),
+    }
+}
