@@ -239,8 +239,8 @@ impl Key {
                 "You have no role on this site: this page is not open to you.",
             ),
             Key::NotFound => (
-                "Ce commentaire n’existe pas ou plus.",
-                "This comment does not exist, or no longer does.",
+                "Ce que vous cherchez (un commentaire, un site) n’existe pas ou plus.",
+                "What you are looking for (a comment, a site) does not exist, or no longer does.",
             ),
             Key::Invalid => (
                 "Cette action ne convient pas à ce commentaire (déjà supprimé ?), ou sa raison est trop longue.",

@@ -1,7 +1,7 @@
 //! A site's settings in the console over real HTTP: its administrators change its name,
 //! origins, privacy notice, retention and comment rules, which apply at once and are
 //! audited; a refused field comes back with everything typed; moderators and other sites'
-//! staff are refused.
+//! staff are refused; the endpoint's administrators change any site.
 
 mod common;
 
@@ -260,4 +260,50 @@ async fn moderators_and_other_sites_staff_cannot_change_a_site() {
     );
     assert_eq!(site_name(&server, "Pris").await, 0);
     assert_eq!(site_name(&server, "Site town").await, 1);
+}
+
+#[tokio::test]
+async fn the_endpoints_administrators_change_any_site_and_are_told_of_an_unknown_one() {
+    let server = with_team().await;
+    let login = "exploitation@provider.example";
+    server
+        .state
+        .service
+        .create_staff(civique_server::service::staff::StaffInput {
+            login: login.into(),
+            name: "Exploitation".into(),
+            password: PASSWORD.into(),
+            endpoint_admin: true,
+            roles: vec![],
+        })
+        .await
+        .unwrap();
+    let (cookie, csrf) = signed_in(&server, login).await;
+    let saved = save(
+        &server,
+        &cookie,
+        &settings(&csrf, &[("name", "Par le service")]),
+    )
+    .await;
+    assert_eq!(saved.status(), StatusCode::SEE_OTHER);
+    assert_eq!(site_name(&server, "Par le service").await, 1);
+
+    let page = get(&server, "/console/sites/nulle-part/settings", &cookie).await;
+    assert_eq!(page.status(), StatusCode::NOT_FOUND);
+    assert!(page.text().await.unwrap().contains("un site) n’existe pas"));
+    let form = settings(&csrf, &[]);
+    let refused = post_form(
+        &server,
+        "/console/sites/nulle-part/settings",
+        &cookie,
+        &form,
+    )
+    .await;
+    assert_eq!(refused.status(), StatusCode::NOT_FOUND);
+    assert_eq!(
+        server
+            .count("SELECT COUNT(*) FROM sites WHERE id = 'nulle-part'")
+            .await,
+        0
+    );
 }
