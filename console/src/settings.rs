@@ -129,25 +129,35 @@ fn text_area(
     )
 }
 
+/// What the settings page says above its form.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Outcome {
+    /// The settings as stored.
+    Shown,
+    Saved,
+    /// Refused for this field.
+    Wrong(SiteField),
+    /// Not saved: the endpoint could not answer (what was typed is shown again).
+    Failed,
+}
+
 fn settings_page(
     lang: Lang,
     session: &Session,
     site: &str,
     form: &SiteForm,
-    problem: Option<SiteField>,
-    saved: bool,
+    outcome: Outcome,
 ) -> String {
-    let wrong = |field| (problem == Some(field)).then(|| problem_key(field));
-    let said = match (problem, saved) {
-        (Some(_), _) => format!(
-            "<p class=\"error\" role=\"alert\">{}</p>",
-            lang.t(Key::FixFields)
-        ),
-        (None, true) => format!(
+    let wrong = |field| (outcome == Outcome::Wrong(field)).then(|| problem_key(field));
+    let alert = |key| format!("<p class=\"error\" role=\"alert\">{}</p>", lang.t(key));
+    let said = match outcome {
+        Outcome::Shown => String::new(),
+        Outcome::Saved => format!(
             "<p class=\"notice\" role=\"status\">{}</p>",
             lang.t(Key::DoneSettings)
         ),
-        (None, false) => String::new(),
+        Outcome::Wrong(_) => alert(Key::FixFields),
+        Outcome::Failed => alert(Key::Unavailable),
     };
     let name = pages::field(
         lang,
@@ -239,7 +249,7 @@ fn settings_page(
     };
     pages::layout(
         lang,
-        &format!("{}{site}", lang.t(Key::SettingsOf), site = escape(site)),
+        &format!("{}{site}", lang.t(Key::SettingsOf)),
         &format!(
             "{said}<form method=\"post\" action=\"/console/sites/{path}/settings\">\
              <input type=\"hidden\" name=\"csrf\" value=\"{csrf}\">\
@@ -272,11 +282,15 @@ pub(crate) async fn settings(
 ) -> Response {
     match backend.site(&session.member, &site).await {
         Ok(definition) => {
-            let saved = done.done.as_deref() == Some("saved");
+            let outcome = if done.done.as_deref() == Some("saved") {
+                Outcome::Saved
+            } else {
+                Outcome::Shown
+            };
             let form = SiteForm::of(&definition);
             page(
                 StatusCode::OK,
-                settings_page(lang, &session, &site, &form, None, saved),
+                settings_page(lang, &session, &site, &form, outcome),
             )
         }
         Err(refused) => refusal_page(lang, refused),
@@ -294,19 +308,29 @@ pub(crate) async fn save(
 ) -> Response {
     let saved = match form.site(&site) {
         Ok(input) => backend.save_site(&session.member, input).await,
-        Err(field) => Err(Refused::InvalidSite(field)),
+        // A number that is not one is told only to those who may change the site.
+        Err(field) => match backend.site(&session.member, &site).await {
+            Ok(_) => Err(Refused::InvalidSite(field)),
+            Err(refused) => Err(refused),
+        },
     };
-    match saved {
-        Ok(()) => Redirect::to(&format!(
-            "/console/sites/{}/settings?done=saved",
-            escape_path(&site)
-        ))
-        .into_response(),
-        // Everything typed comes back, with what is wrong beside its field.
-        Err(Refused::InvalidSite(field)) => page(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            settings_page(lang, &session, &site, &form, Some(field), false),
-        ),
-        Err(refused) => refusal_page(lang, refused),
-    }
+    // Everything typed comes back, with what is wrong beside its field, or with the
+    // failure when the endpoint could not save it.
+    let outcome = match saved {
+        Ok(()) => {
+            return Redirect::to(&format!(
+                "/console/sites/{}/settings?done=saved",
+                escape_path(&site)
+            ))
+            .into_response()
+        }
+        Err(Refused::InvalidSite(field)) => Outcome::Wrong(field),
+        Err(Refused::Unavailable) => Outcome::Failed,
+        Err(refused) => return refusal_page(lang, refused),
+    };
+    let status = match outcome {
+        Outcome::Failed => StatusCode::SERVICE_UNAVAILABLE,
+        _ => StatusCode::UNPROCESSABLE_ENTITY,
+    };
+    page(status, settings_page(lang, &session, &site, &form, outcome))
 }

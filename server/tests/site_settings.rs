@@ -241,6 +241,11 @@ async fn moderators_and_other_sites_staff_cannot_change_a_site() {
         save(&server, &cookie, &form).await.status(),
         StatusCode::FORBIDDEN
     );
+    let form = settings(&csrf, &[("name", "Pris"), ("retention_months", "deux ans")]);
+    assert_eq!(
+        save(&server, &cookie, &form).await.status(),
+        StatusCode::FORBIDDEN
+    );
 
     let (cookie, csrf) = signed_in(&server, other).await;
     let page = get(&server, &format!("/console/sites/{SITE}/settings"), &cookie).await;
