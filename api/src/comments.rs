@@ -270,6 +270,9 @@ wire_enum! {
         /// again.
         Disable = "disable",
         Enable = "enable",
+        /// An administrator revoked one of the site's API tokens (the target is
+        /// `token:NAME`); its creation is a `create`.
+        Revoke = "revoke",
     }
 }
 

@@ -93,6 +93,19 @@ pub struct Team {
     pub invitations: Vec<PendingInvitation>,
 }
 
+/// One of a site's API tokens, as its administrators see it (never the token itself, which
+/// is shown once when it is made and stored as a hash).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApiTokenView {
+    pub id: i64,
+    /// What the token is for, unique on its site; the audit log names its actions
+    /// `token:NAME`.
+    pub name: String,
+    /// Who made it (`staff:LOGIN`).
+    pub created_by: String,
+    pub created_at: String,
+}
+
 /// What an invitation link opens: who is invited, to what, and whether that login already
 /// has an account (then its password accepts the invitation, instead of choosing one).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -117,4 +130,6 @@ pub mod limits {
     pub const SESSION_HOURS: u32 = 12;
     /// How long an invitation link can be used (once).
     pub const INVITATION_DAYS: u32 = 7;
+    /// An API token's name, in characters.
+    pub const TOKEN_NAME_MAX_LEN: usize = 64;
 }

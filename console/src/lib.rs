@@ -11,6 +11,7 @@ mod pages;
 mod session;
 mod settings;
 mod team;
+mod tokens;
 
 use std::sync::Arc;
 
@@ -20,7 +21,9 @@ use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use axum::{Extension, Router};
-use civique_api::staff::{InvitationView, Role, SiteField, StaffMember, Team, WaitingComment};
+use civique_api::staff::{
+    ApiTokenView, InvitationView, Role, SiteField, StaffMember, Team, WaitingComment,
+};
 use civique_api::{AuditAction, AuditEntry, ModerationAction, SiteInput};
 use serde::Deserialize;
 
@@ -51,6 +54,8 @@ pub enum Refused {
     OwnAccount,
     /// No such comment (or site).
     NotFound,
+    /// A name already in use (an API token's, on its site).
+    Taken,
     /// A site's settings were refused for what is wrong with this field.
     InvalidSite(SiteField),
     /// The action does not fit (e.g. publishing a deleted comment), or its reason is too long.
@@ -141,6 +146,26 @@ pub trait Backend: Send + Sync + 'static {
     /// Replaces the name, settings and origins of site `site.id` as `member` (its account
     /// secret stays).
     async fn save_site(&self, member: &StaffMember, site: SiteInput) -> Result<(), Refused>;
+    /// The API tokens of `site`, for its administrators.
+    async fn api_tokens(
+        &self,
+        member: &StaffMember,
+        site: &str,
+    ) -> Result<Vec<ApiTokenView>, Refused>;
+    /// Makes an API token named `name` for `site`: the token, shown once.
+    async fn create_api_token(
+        &self,
+        member: &StaffMember,
+        site: &str,
+        name: &str,
+    ) -> Result<String, Refused>;
+    /// Revokes API token `id` of `site`.
+    async fn revoke_api_token(
+        &self,
+        member: &StaffMember,
+        site: &str,
+        id: i64,
+    ) -> Result<(), Refused>;
     /// Disables staff account `id` of `site` (its sessions closed) or enables it again.
     async fn set_disabled(
         &self,
@@ -188,6 +213,14 @@ pub fn router<S: Clone + Send + Sync + 'static>(backend: Arc<dyn Backend>) -> Ro
         .route(
             "/console/sites/{site}/staff/{id}",
             axum::routing::post(team::account),
+        )
+        .route(
+            "/console/sites/{site}/tokens",
+            get(tokens::tokens).post(tokens::create),
+        )
+        .route(
+            "/console/sites/{site}/tokens/{id}",
+            axum::routing::post(tokens::revoke),
         )
         .route(
             "/console/invite/{token}",
@@ -259,6 +292,7 @@ fn refusal_page(lang: Lang, refused: Refused) -> Response {
         Refused::Invalid | Refused::InvalidSite(_) => {
             (StatusCode::UNPROCESSABLE_ENTITY, i18n::Key::Invalid)
         }
+        Refused::Taken => (StatusCode::CONFLICT, i18n::Key::Invalid),
         _ => return unavailable(lang),
     };
     page(status, pages::message(lang, key))

@@ -95,6 +95,7 @@ pub fn login(lang: Lang, login: &str, refused: Option<Refused>) -> String {
         | Refused::NotFound
         | Refused::Invalid
         | Refused::InvalidSite(_)
+        | Refused::Taken
         | Refused::Unavailable => Key::Unavailable,
     });
     login_with(
@@ -238,9 +239,11 @@ pub fn home(lang: Lang, session: &Session, waiting: &[usize]) -> String {
                 format!(
                     " · <a href=\"/console/sites/{path}/settings\">{}</a> · \
                      <a href=\"/console/sites/{path}/staff\">{}</a> · \
+                     <a href=\"/console/sites/{path}/tokens\">{}</a> · \
                      <a href=\"/console/sites/{path}/audit\">{}</a>",
                     lang.t(Key::Settings),
                     lang.t(Key::Team),
+                    lang.t(Key::Tokens),
                     lang.t(Key::Audit)
                 )
             } else {

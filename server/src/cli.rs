@@ -240,7 +240,7 @@ async fn run_command(service: &Service, actor: &Actor, command: Command) -> anyh
             println!("created poll {}", poll.id);
         }
         Command::Poll(PollCommand::List { site }) => {
-            for view in service.list_polls(site.as_deref()).await? {
+            for view in service.list_polls(actor, site.as_deref()).await? {
                 let voters = view.results.map_or(0, |r| r.voters);
                 println!(
                     "{}\t{}\t{}\t{voters} voters\t{}",

@@ -15,7 +15,8 @@ pub struct Config {
     pub listen: String,
     /// `sqlite://PATH` (the file is created if missing) or `postgres://USER@HOST/DB`.
     pub database_url: String,
-    /// Bearer token of the admin API; the admin API is disabled when unset.
+    /// Bearer token of the admin API, for every site; when unset, only sites' API tokens
+    /// (made in the console) open it.
     pub admin_token: Option<String>,
     /// Bearer token of `/metrics`; open to anyone who reaches it when unset.
     pub metrics_token: Option<String>,

@@ -1,7 +1,8 @@
 // The staff console: a moderator signs in with the keyboard alone, is told of a wrong
 // password without losing the address typed, sees their site and role, and signs out;
 // a form posted from another site is refused; an administrator invites and disables
-// members of the team and changes the site's settings. axe on every page.
+// members of the team, changes the site's settings and makes and revokes an API token.
+// axe on every page.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import {
@@ -293,6 +294,51 @@ describe('staff console', () => {
     await save();
     await admin.getByRole('status').filter({ hasText: 'Réglages enregistrés' }).waitFor();
     assert.equal(await admin.getByLabel('Mots interdits', { exact: true }).inputValue(), wordsBefore);
+  });
+
+  test('an administrator makes an API token with the keyboard, it acts on the site only, and revoking it stops it', async () => {
+    const admin = await signIn(process.env.CIVIQUE_STAFF_ADMIN_LOGIN);
+    await admin.getByRole('link', { name: 'Jetons d’API' }).focus();
+    await admin.keyboard.press('Enter');
+    await admin.getByRole('heading', { level: 1, name: 'Jetons d’API du site : saint-exemple' }).waitFor();
+    await expectNoAxeViolations(admin, 'console, API tokens');
+
+    // An empty name is said at the field; then a name, and the token shown once.
+    await tabTo(admin, /^button:Créer le jeton/);
+    await admin.getByLabel('Nom du jeton (à quoi il sert)').evaluate((input) => input.removeAttribute('required'));
+    await admin.keyboard.press('Enter');
+    await admin.getByText('Donnez un nom de 1 à 64 caractères').waitFor();
+    assert.equal(await admin.getByLabel('Nom du jeton (à quoi il sert)').getAttribute('aria-invalid'), 'true');
+    await expectNoAxeViolations(admin, 'console, API tokens, name refused');
+    const name = `Import ${Date.now()}`;
+    await admin.getByLabel('Nom du jeton (à quoi il sert)').focus();
+    await admin.keyboard.type(name);
+    await admin.keyboard.press('Enter');
+    await admin.getByRole('status').filter({ hasText: 'Jeton créé' }).waitFor();
+    const secret = await admin.getByLabel('Jeton', { exact: true }).inputValue();
+    assert.match(secret, /^civ_[0-9a-f]{64}$/);
+    await admin.getByRole('table', { name: 'Jetons d’API' }).getByText(name).waitFor();
+    await expectNoAxeViolations(admin, 'console, API tokens, token created');
+
+    // The token works on its site, not on another, and is never shown again.
+    const use = (path, init = {}) => fetch(`${ENDPOINT}api/v1/admin${path}`, {
+      ...init,
+      headers: { authorization: `Bearer ${secret}`, 'content-type': 'application/json' },
+    });
+    const threads = await use('/threads');
+    assert.equal(threads.status, 200);
+    assert.ok((await threads.json()).every((thread) => thread.site_id === 'saint-exemple'));
+    const site = await use('/sites', { method: 'POST', body: JSON.stringify({ id: `autre-${Date.now()}`, name: 'Autre', origins: [] }) });
+    assert.equal(site.status, 403);
+    assert.equal((await site.json()).error.code, 'forbidden');
+    await admin.goto(`${ENDPOINT}console/sites/saint-exemple/tokens`);
+    assert.equal(await admin.getByLabel('Jeton', { exact: true }).count(), 0);
+
+    await admin.getByRole('button', { name: `Révoquer : ${name}` }).focus();
+    await admin.keyboard.press('Enter');
+    await admin.getByRole('status').filter({ hasText: 'Jeton révoqué' }).waitFor();
+    await expectNoAxeViolations(admin, 'console, API tokens, token revoked');
+    assert.equal((await use('/threads')).status, 401);
   });
 
   test('the console speaks English to an English browser', async () => {

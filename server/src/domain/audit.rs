@@ -4,6 +4,8 @@ use std::fmt;
 
 use civique_api::AuditAction;
 
+use super::Error;
+
 /// Who performs a staff action.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Actor {
@@ -15,6 +17,41 @@ pub enum Actor {
     Seed(String),
     /// A staff member signed in to the console, by their login.
     Staff(String),
+    /// The bearer of one of a site's API tokens (by its name): it acts on that site only.
+    ApiToken { site: String, name: String },
+}
+
+impl Actor {
+    /// Refused unless this actor may act on `site`: a site's API token acts on its own site
+    /// only; the admin token, the command line and seeds act on every site (a staff
+    /// member's roles are checked where their requests arrive).
+    pub fn may_act_on(&self, site: &str) -> Result<(), Error> {
+        match self {
+            Self::ApiToken { site: own, .. } if own != site => {
+                Err(Error::OutsideScope { site: own.clone() })
+            }
+            _ => Ok(()),
+        }
+    }
+
+    /// Which site's items a listing of `asked` (a site, or every site) may show this actor:
+    /// a site's API token lists its own site only (and is refused another).
+    pub fn listing<'a>(&'a self, asked: Option<&'a str>) -> Result<Option<&'a str>, Error> {
+        match (self, asked) {
+            (Self::ApiToken { site, .. }, None) => Ok(Some(site)),
+            (_, Some(asked)) => self.may_act_on(asked).map(|()| Some(asked)),
+            (_, None) => Ok(None),
+        }
+    }
+
+    /// Refused for a site's API token: what acts on the whole endpoint (creating sites,
+    /// the endpoint-wide audit log) needs the endpoint's admin token.
+    pub fn may_act_on_endpoint(&self) -> Result<(), Error> {
+        match self {
+            Self::ApiToken { site, .. } => Err(Error::OutsideScope { site: site.clone() }),
+            _ => Ok(()),
+        }
+    }
 }
 
 impl fmt::Display for Actor {
@@ -24,6 +61,7 @@ impl fmt::Display for Actor {
             Self::CommandLine(user) => write!(f, "cli:{user}"),
             Self::Seed(file) => write!(f, "seed:{file}"),
             Self::Staff(login) => write!(f, "staff:{login}"),
+            Self::ApiToken { name, .. } => write!(f, "token:{name}"),
         }
     }
 }
@@ -39,6 +77,8 @@ pub enum Target {
     Proposal(i64),
     /// A staff account, by its login.
     Staff(String),
+    /// A site's API token, by its name.
+    Token(String),
 }
 
 impl fmt::Display for Target {
@@ -51,6 +91,7 @@ impl fmt::Display for Target {
             Self::Box(id) => write!(f, "box:{id}"),
             Self::Proposal(id) => write!(f, "proposal:{id}"),
             Self::Staff(login) => write!(f, "staff:{login}"),
+            Self::Token(name) => write!(f, "token:{name}"),
         }
     }
 }
@@ -79,5 +120,44 @@ impl Audit {
     pub fn because(mut self, reason: Option<String>) -> Self {
         self.reason = reason;
         self
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn token(site: &str) -> Actor {
+        Actor::ApiToken {
+            site: site.into(),
+            name: "Import".into(),
+        }
+    }
+
+    #[test]
+    fn a_sites_token_acts_and_lists_on_its_site_only() {
+        let refused = Err(Error::OutsideScope {
+            site: "town".into(),
+        });
+        assert_eq!(token("town").may_act_on("town"), Ok(()));
+        assert_eq!(token("town").may_act_on("village"), refused);
+        assert_eq!(token("town").may_act_on_endpoint(), refused);
+        assert_eq!(token("town").listing(None), Ok(Some("town")));
+        assert_eq!(token("town").listing(Some("town")), Ok(Some("town")));
+        assert_eq!(
+            token("town").listing(Some("village")),
+            refused.map(|()| None)
+        );
+        assert_eq!(token("town").to_string(), "token:Import");
+    }
+
+    #[test]
+    fn the_admin_token_and_the_command_line_act_everywhere() {
+        for actor in [Actor::AdminToken, Actor::CommandLine("root".into())] {
+            assert_eq!(actor.may_act_on("village"), Ok(()));
+            assert_eq!(actor.may_act_on_endpoint(), Ok(()));
+            assert_eq!(actor.listing(None), Ok(None));
+            assert_eq!(actor.listing(Some("village")), Ok(Some("village")));
+        }
     }
 }

@@ -49,6 +49,10 @@ pub enum Error {
     /// administer (only the endpoint's administrators may).
     #[error("this account also works on sites you do not administer")]
     BeyondSite,
+    /// A site's API token used on another site, or on what only the endpoint's admin token
+    /// may do.
+    #[error("this token acts on site {site} only")]
+    OutsideScope { site: String },
     /// A staff member disabling their own account.
     #[error("you cannot do this to your own account")]
     OwnAccount,
@@ -173,9 +177,11 @@ impl Error {
             Self::Email(super::email::Problem::NotEnabled) => codes::EMAIL_NOT_ENABLED,
             Self::Email(super::email::Problem::Expired) => codes::CODE_EXPIRED,
             Self::Email(_) => codes::CODE_REFUSED,
-            Self::NotStaffOf | Self::AdminOnly | Self::BeyondSite | Self::OwnAccount => {
-                codes::FORBIDDEN
-            }
+            Self::NotStaffOf
+            | Self::AdminOnly
+            | Self::BeyondSite
+            | Self::OwnAccount
+            | Self::OutsideScope { .. } => codes::FORBIDDEN,
             Self::SignIn(super::staff::Problem::Wrong) => codes::SIGN_IN_REFUSED,
             Self::SignIn(super::staff::Problem::Locked) => codes::ACCOUNT_LOCKED,
             Self::SignIn(super::staff::Problem::Disabled) => codes::ACCOUNT_DISABLED,

@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use civique_api::staff::{InvitationView, Role, StaffMember, Team, WaitingComment};
+use civique_api::staff::{ApiTokenView, InvitationView, Role, StaffMember, Team, WaitingComment};
 use civique_api::{AuditAction, AuditEntry, ModerationAction, ModerationInput, SiteInput};
 use civique_console::{Backend, Opened, Refused};
 
@@ -11,6 +11,7 @@ use crate::domain::site::site_problem;
 use crate::domain::staff::Problem;
 use crate::domain::Error as Refusal;
 use crate::service::{Error, Service};
+use crate::store::StoreError;
 
 /// What the console is told of a failed operation: the endpoint's log keeps the rest.
 fn refused(error: Error) -> Refused {
@@ -31,6 +32,7 @@ fn refused(error: Error) -> Refused {
             | Refusal::TextTooLong
             | Refusal::TooManyLinks,
         ) => Refused::Invalid,
+        Error::Store(StoreError::Conflict(_)) => Refused::Taken,
         error => {
             tracing::error!(%error, "console request failed");
             Refused::Unavailable
@@ -170,6 +172,38 @@ impl Backend for Console {
                 (Refused::Invalid, Some(field)) => Refused::InvalidSite(field),
                 (refused, _) => refused,
             })
+    }
+
+    async fn api_tokens(
+        &self,
+        member: &StaffMember,
+        site: &str,
+    ) -> Result<Vec<ApiTokenView>, Refused> {
+        self.0.api_tokens(member, site).await.map_err(refused)
+    }
+
+    async fn create_api_token(
+        &self,
+        member: &StaffMember,
+        site: &str,
+        name: &str,
+    ) -> Result<String, Refused> {
+        self.0
+            .create_api_token(member, site, name)
+            .await
+            .map_err(refused)
+    }
+
+    async fn revoke_api_token(
+        &self,
+        member: &StaffMember,
+        site: &str,
+        id: i64,
+    ) -> Result<(), Refused> {
+        self.0
+            .revoke_api_token(member, site, id)
+            .await
+            .map_err(refused)
     }
 
     async fn set_disabled(

@@ -107,9 +107,11 @@ fn refusal_status(refusal: &Refusal) -> StatusCode {
         Refusal::Email(crate::domain::email::Problem::NotEnabled) => StatusCode::NOT_FOUND,
         Refusal::Email(_) => StatusCode::FORBIDDEN,
         Refusal::Sso(_) => StatusCode::UNAUTHORIZED,
-        Refusal::NotStaffOf | Refusal::AdminOnly | Refusal::BeyondSite | Refusal::OwnAccount => {
-            StatusCode::FORBIDDEN
-        }
+        Refusal::NotStaffOf
+        | Refusal::AdminOnly
+        | Refusal::BeyondSite
+        | Refusal::OwnAccount
+        | Refusal::OutsideScope { .. } => StatusCode::FORBIDDEN,
         Refusal::SignIn(crate::domain::staff::Problem::Wrong) => StatusCode::UNAUTHORIZED,
         Refusal::SignIn(crate::domain::staff::Problem::Locked) => StatusCode::TOO_MANY_REQUESTS,
         Refusal::SignIn(crate::domain::staff::Problem::Disabled) => StatusCode::FORBIDDEN,

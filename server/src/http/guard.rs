@@ -16,6 +16,7 @@ use time::OffsetDateTime;
 use super::error::{ApiError, Result};
 use super::serve::Peer;
 use super::AppState;
+use crate::domain::audit::Actor;
 use crate::domain::network::Network;
 use crate::domain::Error as Refusal;
 
@@ -198,16 +199,15 @@ pub async fn client_network(
     next.run(request).await
 }
 
-/// Staff routes: `Authorization: Bearer <admin_token>`. A network that sent too many wrong
-/// tokens lately is refused (429) whatever it sends, so guesses stay slow.
+/// Staff routes: `Authorization: Bearer <token>`, the endpoint's `admin_token` (every site)
+/// or one of a site's API tokens (that site only); who it is goes on as the request's
+/// [`Actor`]. A network that sent too many wrong tokens lately is refused (429) whatever it
+/// sends, so guesses stay slow.
 pub async fn require_admin(
     State(state): State<AppState>,
-    request: Request,
+    mut request: Request,
     next: Next,
 ) -> Result<Response> {
-    let expected = state.admin_token().ok_or(Refusal::Unauthorized(
-        "the admin API is disabled (no admin_token configured)",
-    ))?;
     let network = request
         .extensions()
         .get::<ClientNetwork>()
@@ -216,25 +216,46 @@ pub async fn require_admin(
         .service
         .admin_attempt_allowed(network.as_deref())
         .await?;
-    if !bearer_matches(&request, expected) {
+    let actor = match bearer(&request) {
+        Some(given)
+            if state
+                .admin_token()
+                .is_some_and(|expected| same(given, expected)) =>
+        {
+            Some(Actor::AdminToken)
+        }
+        Some(given) => state.service.api_token_actor(given).await?,
+        None => None,
+    };
+    let Some(actor) = actor else {
         state
             .service
             .admin_attempt_failed(network.as_deref())
             .await?;
         return Err(Refusal::Unauthorized("missing or wrong bearer token").into());
-    }
+    };
+    request.extensions_mut().insert(actor);
     Ok(next.run(request).await)
 }
 
-/// Whether the request's bearer token is `expected`. Comparing digests keeps the time of
-/// the comparison independent of where the tokens differ.
-pub fn bearer_matches(request: &Request, expected: &str) -> bool {
+/// The request's bearer token, if it has one.
+fn bearer(request: &Request) -> Option<&str> {
     request
         .headers()
         .get(header::AUTHORIZATION)
         .and_then(|value| value.to_str().ok())
         .and_then(|value| value.strip_prefix("Bearer "))
-        .is_some_and(|given| Sha256::digest(given) == Sha256::digest(expected))
+}
+
+/// Whether `given` is `expected`. Comparing digests keeps the time of the comparison
+/// independent of where the tokens differ.
+fn same(given: &str, expected: &str) -> bool {
+    Sha256::digest(given) == Sha256::digest(expected)
+}
+
+/// Whether the request's bearer token is `expected`.
+pub fn bearer_matches(request: &Request, expected: &str) -> bool {
+    bearer(request).is_some_and(|given| same(given, expected))
 }
 
 /// Reads the body of every state-changing request within the configured time: a body

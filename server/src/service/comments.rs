@@ -296,6 +296,7 @@ impl Service {
         input: CommentInput,
     ) -> Result<CommentView> {
         let thread = found(self.store.thread(thread_id).await?, "thread")?;
+        actor.may_act_on(&thread.site_id)?;
         let audit = Audit::new(
             actor,
             AuditAction::Reply,
@@ -526,6 +527,7 @@ impl Service {
     /// Validates and stores a thread.
     pub async fn create_thread(&self, actor: &Actor, input: ThreadInput) -> Result<ThreadView> {
         let thread = new_thread(input).map_err(Refusal::InvalidInput)?;
+        actor.may_act_on(&thread.site_id)?;
         self.known_site(&thread.site_id).await?;
         let audit = Audit::new(
             actor,
@@ -537,10 +539,10 @@ impl Service {
         Ok(thread.view(0))
     }
 
-    /// Every thread (of `site` when given).
-    pub async fn list_threads(&self, site: Option<&str>) -> Result<Vec<ThreadView>> {
+    /// Every thread `actor` may see (of `site` when given).
+    pub async fn list_threads(&self, actor: &Actor, site: Option<&str>) -> Result<Vec<ThreadView>> {
         let mut views = Vec::new();
-        for thread in self.store.list_threads(site).await? {
+        for thread in self.store.list_threads(actor.listing(site)?).await? {
             views.push(self.thread_view(&thread).await?);
         }
         Ok(views)
@@ -559,6 +561,7 @@ impl Service {
         patch: ThreadPatch,
     ) -> Result<ThreadView> {
         let thread = found(self.store.thread(id).await?, "thread")?;
+        actor.may_act_on(&thread.site_id)?;
         let changes = [
             patch.locked.map(|on| {
                 if on {
@@ -604,6 +607,7 @@ impl Service {
     ) -> Result<CommentView> {
         let comment = found(self.store.comment(id, None).await?, "comment")?;
         let thread = found(self.store.thread(&comment.thread_id).await?, "thread")?;
+        actor.may_act_on(&thread.site_id)?;
         let reason = check_reason(input.reason.as_deref())?;
         let current = comment.status;
         let conflict = |what: &str| {
@@ -657,7 +661,11 @@ impl Service {
     }
 
     /// Staff actions, newest first.
-    pub async fn audit_log(&self, limit: u32) -> Result<Vec<AuditEntry>> {
-        Ok(self.store.audit_log(limit.clamp(1, 1000)).await?)
+    pub async fn audit_log(&self, actor: &Actor, limit: u32) -> Result<Vec<AuditEntry>> {
+        let limit = limit.clamp(1, 1000);
+        Ok(match actor {
+            Actor::ApiToken { site, .. } => self.store.site_audit(site, None, None, limit).await?,
+            _ => self.store.audit_log(limit).await?,
+        })
     }
 }

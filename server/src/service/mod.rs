@@ -14,6 +14,7 @@ pub mod seed;
 pub mod sites;
 pub mod staff;
 pub mod team;
+pub mod tokens;
 
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};

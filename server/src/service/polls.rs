@@ -124,6 +124,7 @@ impl Service {
     /// Validates and stores a poll; returns its staff view.
     pub async fn create_poll(&self, actor: &Actor, input: PollInput) -> Result<PollView> {
         let new = NewPoll::from_input(input).map_err(Refusal::InvalidInput)?;
+        actor.may_act_on(&new.site_id)?;
         self.known_site(&new.site_id).await?;
         let audit = Audit::new(
             actor,
@@ -135,10 +136,11 @@ impl Service {
         self.staff_poll_view(&poll).await
     }
 
-    /// Every poll (of `site` when given), with results: staff always see them.
-    pub async fn list_polls(&self, site: Option<&str>) -> Result<Vec<PollView>> {
+    /// Every poll `actor` may see (of `site` when given), with results: staff always see
+    /// them.
+    pub async fn list_polls(&self, actor: &Actor, site: Option<&str>) -> Result<Vec<PollView>> {
         let mut views = Vec::new();
-        for poll in self.store.list_polls(site).await? {
+        for poll in self.store.list_polls(actor.listing(site)?).await? {
             views.push(self.staff_poll_view(&poll).await?);
         }
         Ok(views)

@@ -295,6 +295,7 @@ impl Service {
     /// Validates and stores a box.
     pub async fn create_box(&self, actor: &Actor, input: BoxInput) -> Result<BoxView> {
         let b = ProposalBox::from_input(input).map_err(Refusal::InvalidInput)?;
+        actor.may_act_on(&b.site_id)?;
         self.known_site(&b.site_id).await?;
         let audit = Audit::new(
             actor,
@@ -306,10 +307,10 @@ impl Service {
         self.box_view(&b).await
     }
 
-    /// Every box (of `site` when given).
-    pub async fn list_boxes(&self, site: Option<&str>) -> Result<Vec<BoxView>> {
+    /// Every box `actor` may see (of `site` when given).
+    pub async fn list_boxes(&self, actor: &Actor, site: Option<&str>) -> Result<Vec<BoxView>> {
         let mut views = Vec::new();
-        for b in self.store.list_boxes(site).await? {
+        for b in self.store.list_boxes(actor.listing(site)?).await? {
             views.push(self.box_view(&b).await?);
         }
         Ok(views)
@@ -343,11 +344,9 @@ impl Service {
 
     /// Switches the moderation mode or moves the opening and closing times; audited.
     pub async fn update_box(&self, actor: &Actor, id: &str, patch: BoxPatch) -> Result<BoxView> {
-        let b = self
-            .load_box(id)
-            .await?
-            .patched(patch)
-            .map_err(Refusal::InvalidInput)?;
+        let b = self.load_box(id).await?;
+        actor.may_act_on(&b.site_id)?;
+        let b = b.patched(patch).map_err(Refusal::InvalidInput)?;
         let audit = Audit::new(
             actor,
             AuditAction::Update,
@@ -361,10 +360,12 @@ impl Service {
     /// Every proposal of a box (or those with `visibility`) with its history, oldest first.
     pub async fn proposal_queue(
         &self,
+        actor: &Actor,
         id: &str,
         visibility: Option<Visibility>,
     ) -> Result<SimilarList> {
         let b = self.load_box(id).await?;
+        actor.may_act_on(&b.site_id)?;
         let proposals = self.store.staff_proposals(&b.id, visibility).await?;
         let ids: Vec<i64> = proposals.iter().map(|p| p.id).collect();
         let mut histories = self.store.histories(&ids).await?;
@@ -377,8 +378,9 @@ impl Service {
     }
 
     /// The recorded events of a box (thresholds reached), oldest first.
-    pub async fn box_events(&self, id: &str) -> Result<Vec<BoxEvent>> {
+    pub async fn box_events(&self, actor: &Actor, id: &str) -> Result<Vec<BoxEvent>> {
         let b = self.load_box(id).await?;
+        actor.may_act_on(&b.site_id)?;
         Ok(self.store.box_events(&b.id).await?)
     }
 
@@ -391,6 +393,7 @@ impl Service {
     ) -> Result<ProposalView> {
         let proposal = found(self.store.proposal(id, None).await?, "proposal")?;
         let b = self.load_box(&proposal.box_id).await?;
+        actor.may_act_on(&b.site_id)?;
         b.check_status(input.status)?;
         let duplicate_of = if input.status == ProposalStatus::Duplicate {
             let original = input
@@ -440,6 +443,7 @@ impl Service {
     ) -> Result<ProposalView> {
         let proposal = found(self.store.proposal(id, None).await?, "proposal")?;
         let b = self.load_box(&proposal.box_id).await?;
+        actor.may_act_on(&b.site_id)?;
         let reason = check_reason(input.reason.as_deref())?;
         let (after, action) = match input.action {
             ProposalAction::Approve => (Visibility::Published, AuditAction::Approve),

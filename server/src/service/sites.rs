@@ -14,6 +14,7 @@ use crate::store::Nonce;
 impl Service {
     /// Validates and stores a new site.
     pub async fn create_site(&self, actor: &Actor, site: &SiteInput) -> Result<()> {
+        actor.may_act_on_endpoint()?;
         check_site(site).map_err(Refusal::InvalidInput)?;
         let audit = Audit::new(
             actor,

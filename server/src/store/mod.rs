@@ -13,7 +13,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use civique_api::staff::{PendingInvitation, SiteStaff, StaffMember};
+use civique_api::staff::{ApiTokenView, PendingInvitation, SiteStaff, StaffMember};
 use civique_api::{
     AuditAction, AuditEntry, BoxEvent, CommentSort, CommentStatus, MyData, PollResults, SiteInput,
     SiteSettings, StatusChange, Visibility,
@@ -456,6 +456,30 @@ pub trait Staff: Send + Sync {
         joining: &Joining,
         audit: &Audit,
     ) -> Result<Option<Invitation>>;
+    /// Stores a site's API token under `key` (the hash of the token) and writes `audit`, in
+    /// one transaction; its id. `Conflict` when the site has a token of that name.
+    async fn create_api_token(&self, token: &NewApiToken, audit: &Audit) -> Result<i64>;
+    /// The API tokens of `site_id`, by name.
+    async fn api_tokens(&self, site_id: &str) -> Result<Vec<ApiTokenView>>;
+    /// The site and name of the API token stored under `key`, if there is one.
+    async fn api_token(&self, key: &str) -> Result<Option<(String, String)>>;
+    /// Deletes API token `id` of `site_id` and writes `audit` (given the token's name), in
+    /// one transaction; `false` when the site has no such token.
+    async fn revoke_api_token(
+        &self,
+        site_id: &str,
+        id: i64,
+        audit: &(dyn Fn(String) -> Audit + Sync),
+    ) -> Result<bool>;
+}
+
+/// A site's API token to store: the hash of the token, never the token.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewApiToken {
+    pub key: String,
+    pub site_id: String,
+    pub name: String,
+    pub created_by: String,
 }
 
 /// Everything the services need from storage.

@@ -7,7 +7,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::middleware;
 use axum::routing::{get, patch, post};
-use axum::{Json, Router};
+use axum::{Extension, Json, Router};
 use civique_api::{
     AuditEntry, CommentInput, CommentView, ModerationInput, PollInput, PollView, Site, SiteInput,
     ThreadInput, ThreadPatch, ThreadView,
@@ -19,8 +19,6 @@ use super::extract::{ApiJson, ApiPath, ApiQuery};
 use super::guard::require_admin;
 use super::AppState;
 use crate::domain::audit::Actor;
-
-const ADMIN: Actor = Actor::AdminToken;
 
 pub fn router(state: AppState) -> Router<AppState> {
     Router::new()
@@ -57,70 +55,86 @@ fn site_id<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Option<S
 
 async fn create_site(
     State(state): State<AppState>,
+    Extension(actor): Extension<Actor>,
     ApiJson(site): ApiJson<SiteInput>,
 ) -> Result<(StatusCode, Json<Site>)> {
-    state.service.create_site(&ADMIN, &site).await?;
+    state.service.create_site(&actor, &site).await?;
     Ok((StatusCode::CREATED, Json(site)))
 }
 
 async fn create_poll(
     State(state): State<AppState>,
+    Extension(actor): Extension<Actor>,
     ApiJson(input): ApiJson<PollInput>,
 ) -> Result<(StatusCode, Json<PollView>)> {
-    let view = state.service.create_poll(&ADMIN, input).await?;
+    let view = state.service.create_poll(&actor, input).await?;
     Ok((StatusCode::CREATED, Json(view)))
 }
 
 async fn list_polls(
     State(state): State<AppState>,
+    Extension(actor): Extension<Actor>,
     ApiQuery(query): ApiQuery<ListQuery>,
 ) -> Result<Json<Vec<PollView>>> {
-    Ok(Json(state.service.list_polls(query.site.as_deref()).await?))
+    Ok(Json(
+        state
+            .service
+            .list_polls(&actor, query.site.as_deref())
+            .await?,
+    ))
 }
 
 async fn create_thread(
     State(state): State<AppState>,
+    Extension(actor): Extension<Actor>,
     ApiJson(input): ApiJson<ThreadInput>,
 ) -> Result<(StatusCode, Json<ThreadView>)> {
-    let view = state.service.create_thread(&ADMIN, input).await?;
+    let view = state.service.create_thread(&actor, input).await?;
     Ok((StatusCode::CREATED, Json(view)))
 }
 
 async fn list_threads(
     State(state): State<AppState>,
+    Extension(actor): Extension<Actor>,
     ApiQuery(query): ApiQuery<ListQuery>,
 ) -> Result<Json<Vec<ThreadView>>> {
     Ok(Json(
-        state.service.list_threads(query.site.as_deref()).await?,
+        state
+            .service
+            .list_threads(&actor, query.site.as_deref())
+            .await?,
     ))
 }
 
 /// Lock/unlock a thread or switch its moderation mode.
 async fn update_thread(
     State(state): State<AppState>,
+    Extension(actor): Extension<Actor>,
     ApiPath(id): ApiPath<String>,
     ApiJson(patch): ApiJson<ThreadPatch>,
 ) -> Result<Json<ThreadView>> {
-    Ok(Json(state.service.update_thread(&ADMIN, &id, patch).await?))
+    Ok(Json(state.service.update_thread(&actor, &id, patch).await?))
 }
 
 /// Staff comments: published at once, never rate limited, `official` honoured.
 async fn post_official(
     State(state): State<AppState>,
+    Extension(actor): Extension<Actor>,
     ApiPath(id): ApiPath<String>,
     ApiJson(input): ApiJson<CommentInput>,
 ) -> Result<(StatusCode, Json<CommentView>)> {
-    let view = state.service.post_official(&ADMIN, &id, input).await?;
+    let view = state.service.post_official(&actor, &id, input).await?;
     Ok((StatusCode::CREATED, Json(view)))
 }
 
 async fn moderate(
     State(state): State<AppState>,
+    Extension(actor): Extension<Actor>,
     ApiPath(id): ApiPath<i64>,
     ApiJson(input): ApiJson<ModerationInput>,
 ) -> Result<Json<CommentView>> {
     Ok(Json(
-        state.service.moderate_comment(&ADMIN, id, input).await?,
+        state.service.moderate_comment(&actor, id, input).await?,
     ))
 }
 
@@ -146,9 +160,13 @@ fn audit_limit<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Opti
 
 async fn audit(
     State(state): State<AppState>,
+    Extension(actor): Extension<Actor>,
     ApiQuery(query): ApiQuery<AuditQuery>,
 ) -> Result<Json<Vec<AuditEntry>>> {
     Ok(Json(
-        state.service.audit_log(query.limit.unwrap_or(100)).await?,
+        state
+            .service
+            .audit_log(&actor, query.limit.unwrap_or(100))
+            .await?,
     ))
 }

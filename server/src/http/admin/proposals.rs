@@ -4,14 +4,15 @@
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::{get, patch, post};
-use axum::{Json, Router};
+use axum::{Extension, Json, Router};
 use civique_api::{
     BoxEvent, BoxInput, BoxPatch, BoxView, ProposalModeration, ProposalView, SimilarList,
     StatusInput, Visibility,
 };
 use serde::Deserialize;
 
-use super::{ListQuery, ADMIN};
+use super::ListQuery;
+use crate::domain::audit::Actor;
 use crate::http::error::Result;
 use crate::http::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::http::AppState;
@@ -28,26 +29,34 @@ pub fn router() -> Router<AppState> {
 
 async fn create_box(
     State(state): State<AppState>,
+    Extension(actor): Extension<Actor>,
     ApiJson(input): ApiJson<BoxInput>,
 ) -> Result<(StatusCode, Json<BoxView>)> {
-    let view = state.service.create_box(&ADMIN, input).await?;
+    let view = state.service.create_box(&actor, input).await?;
     Ok((StatusCode::CREATED, Json(view)))
 }
 
 async fn list_boxes(
     State(state): State<AppState>,
+    Extension(actor): Extension<Actor>,
     ApiQuery(query): ApiQuery<ListQuery>,
 ) -> Result<Json<Vec<BoxView>>> {
-    Ok(Json(state.service.list_boxes(query.site.as_deref()).await?))
+    Ok(Json(
+        state
+            .service
+            .list_boxes(&actor, query.site.as_deref())
+            .await?,
+    ))
 }
 
 /// Switches the moderation mode or moves the opening and closing times.
 async fn update_box(
     State(state): State<AppState>,
+    Extension(actor): Extension<Actor>,
     ApiPath(id): ApiPath<String>,
     ApiJson(patch): ApiJson<BoxPatch>,
 ) -> Result<Json<BoxView>> {
-    Ok(Json(state.service.update_box(&ADMIN, &id, patch).await?))
+    Ok(Json(state.service.update_box(&actor, &id, patch).await?))
 }
 
 #[derive(Debug, Deserialize)]
@@ -58,38 +67,45 @@ struct QueueQuery {
 /// Every proposal of a box (or those with `visibility`) with its history, oldest first.
 async fn queue(
     State(state): State<AppState>,
+    Extension(actor): Extension<Actor>,
     ApiPath(id): ApiPath<String>,
     ApiQuery(query): ApiQuery<QueueQuery>,
 ) -> Result<Json<SimilarList>> {
     Ok(Json(
-        state.service.proposal_queue(&id, query.visibility).await?,
+        state
+            .service
+            .proposal_queue(&actor, &id, query.visibility)
+            .await?,
     ))
 }
 
 async fn box_events(
     State(state): State<AppState>,
+    Extension(actor): Extension<Actor>,
     ApiPath(id): ApiPath<String>,
 ) -> Result<Json<Vec<BoxEvent>>> {
-    Ok(Json(state.service.box_events(&id).await?))
+    Ok(Json(state.service.box_events(&actor, &id).await?))
 }
 
 async fn set_status(
     State(state): State<AppState>,
+    Extension(actor): Extension<Actor>,
     ApiPath(id): ApiPath<i64>,
     ApiJson(input): ApiJson<StatusInput>,
 ) -> Result<Json<ProposalView>> {
     Ok(Json(
-        state.service.set_proposal_status(&ADMIN, id, input).await?,
+        state.service.set_proposal_status(&actor, id, input).await?,
     ))
 }
 
 /// Approve (or restore) publishes; hide removes from residents' view.
 async fn moderate(
     State(state): State<AppState>,
+    Extension(actor): Extension<Actor>,
     ApiPath(id): ApiPath<i64>,
     ApiJson(input): ApiJson<ProposalModeration>,
 ) -> Result<Json<ProposalView>> {
     Ok(Json(
-        state.service.moderate_proposal(&ADMIN, id, input).await?,
+        state.service.moderate_proposal(&actor, id, input).await?,
     ))
 }

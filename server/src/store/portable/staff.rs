@@ -1,13 +1,13 @@
 //! Staff of the console: accounts, roles and sessions.
 
 use async_trait::async_trait;
-use civique_api::staff::{PendingInvitation, Role, SiteRole, SiteStaff, StaffMember};
+use civique_api::staff::{ApiTokenView, PendingInvitation, Role, SiteRole, SiteStaff, StaffMember};
 
 use super::{insert_audit, Backend, Conn};
 use crate::domain::audit::Audit;
 use crate::domain::staff::{Account, Invitation, Joining, NewAccount, NewInvitation, Standing};
 use crate::domain::time::now_text;
-use crate::store::{Result, Staff, StoreError};
+use crate::store::{NewApiToken, Result, Staff, StoreError};
 
 /// A role as stored.
 fn role(text: &str) -> Result<Role> {
@@ -372,5 +372,74 @@ impl Staff for Backend {
         insert_audit(&mut tx, audit).await?;
         tx.commit().await?;
         Ok(Some(invitation))
+    }
+
+    async fn create_api_token(&self, token: &NewApiToken, audit: &Audit) -> Result<i64> {
+        let mut tx = self.write().await?;
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO api_tokens (token_hash, site_id, name, created_by, created_at) \
+             VALUES ($1, $2, $3, $4, $5) RETURNING id",
+        )
+        .bind(&token.key)
+        .bind(&token.site_id)
+        .bind(&token.name)
+        .bind(&token.created_by)
+        .bind(now_text())
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(|e| super::conflict(e, "API token", &token.name))?;
+        insert_audit(&mut tx, audit).await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    async fn api_tokens(&self, site_id: &str) -> Result<Vec<ApiTokenView>> {
+        let rows: Vec<(i64, String, String, String)> = sqlx::query_as(
+            "SELECT id, name, created_by, created_at FROM api_tokens \
+             WHERE site_id = $1 ORDER BY name, id",
+        )
+        .bind(site_id)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(id, name, created_by, created_at)| ApiTokenView {
+                id,
+                name,
+                created_by,
+                created_at,
+            })
+            .collect())
+    }
+
+    async fn api_token(&self, key: &str) -> Result<Option<(String, String)>> {
+        Ok(
+            sqlx::query_as("SELECT site_id, name FROM api_tokens WHERE token_hash = $1")
+                .bind(key)
+                .fetch_optional(&self.pool)
+                .await?,
+        )
+    }
+
+    async fn revoke_api_token(
+        &self,
+        site_id: &str,
+        id: i64,
+        audit: &(dyn Fn(String) -> Audit + Sync),
+    ) -> Result<bool> {
+        let mut tx = self.write().await?;
+        let name: Option<String> = sqlx::query_scalar(
+            "DELETE FROM api_tokens WHERE id = $1 AND site_id = $2 RETURNING name",
+        )
+        .bind(id)
+        .bind(site_id)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let Some(name) = name else {
+            return Ok(false);
+        };
+        insert_audit(&mut tx, &audit(name)).await?;
+        tx.commit().await?;
+        Ok(true)
     }
 }
