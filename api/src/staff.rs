@@ -28,6 +28,8 @@ pub struct SiteRole {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum SiteField {
+    /// A new site's id: malformed, or taken.
+    Id,
     Name,
     Origins,
     PrivacyUrl,

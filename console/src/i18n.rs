@@ -190,6 +190,14 @@ pub enum Key {
     DoneRevoke,
     TokenNameProblem,
     TokenNameTaken,
+    NewSite,
+    CreateSiteLink,
+    SiteId,
+    SiteIdProblem,
+    SiteIdTaken,
+    CreateSite,
+    DoneCreated,
+    EndpointAdminOnly,
 }
 
 impl Key {
@@ -400,6 +408,14 @@ impl Key {
             Key::DoneRevoke => ("Jeton révoqué : il ne fonctionne plus.", "Token revoked: it no longer works."),
             Key::TokenNameProblem => ("Donnez un nom de 1 à 64 caractères, avec une lettre ou un chiffre, sans caractère invisible.", "Give a name of 1 to 64 characters, with a letter or a digit, without invisible characters."),
             Key::TokenNameTaken => ("Ce site a déjà un jeton de ce nom : choisissez-en un autre.", "This site already has a token of that name: choose another."),
+            Key::NewSite => ("Nouveau site", "New site"),
+            Key::CreateSiteLink => ("Créer un site", "Create a site"),
+            Key::SiteId => ("Identifiant du site (lettres minuscules sans accent, chiffres et tirets ; il figure dans le code d’intégration et ne change plus)", "Site id (lowercase letters, digits and hyphens; it appears in the embedding code and never changes)"),
+            Key::SiteIdProblem => ("Saisissez de 1 à 64 lettres minuscules sans accent, chiffres ou tirets.", "Enter 1 to 64 lowercase letters, digits or hyphens."),
+            Key::SiteIdTaken => ("Un site porte déjà cet identifiant : choisissez-en un autre.", "A site already has this id: choose another."),
+            Key::CreateSite => ("Créer le site", "Create the site"),
+            Key::DoneCreated => ("Site créé. Donnez-lui son équipe depuis « Équipe » du tableau de bord.", "Site created. Give it its team from “Team” on the dashboard."),
+            Key::EndpointAdminOnly => ("Seuls les administrateurs de l’endpoint, qui héberge toutes les communes, peuvent faire cela.", "Only the endpoint's administrators, who host every town, may do this."),
             Key::Joined => ("Vous avez rejoint l’équipe. Connectez-vous.", "You joined the team. Sign in."),
         }
     }

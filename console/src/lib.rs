@@ -22,7 +22,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use axum::{Extension, Router};
 use civique_api::staff::{
-    ApiTokenView, InvitationView, Role, SiteField, StaffMember, Team, WaitingComment,
+    ApiTokenView, InvitationView, Role, SiteField, SiteRole, StaffMember, Team, WaitingComment,
 };
 use civique_api::{AuditAction, AuditEntry, ModerationAction, SiteInput};
 use serde::Deserialize;
@@ -47,6 +47,8 @@ pub enum Refused {
     Forbidden,
     /// Only the site's administrators may do this (the staff member moderates it).
     AdminOnly,
+    /// Only the endpoint's administrators may do this (creating a site).
+    EndpointAdminOnly,
     /// An administrator acting on an account that also works on sites they do not
     /// administer.
     BeyondSite,
@@ -146,6 +148,10 @@ pub trait Backend: Send + Sync + 'static {
     /// Replaces the name, settings and origins of site `site.id` as `member` (its account
     /// secret stays).
     async fn save_site(&self, member: &StaffMember, site: SiteInput) -> Result<(), Refused>;
+    /// Every site's id and name, for the endpoint's administrators.
+    async fn all_sites(&self, member: &StaffMember) -> Result<Vec<(String, String)>, Refused>;
+    /// Creates `site`, as an administrator of the endpoint.
+    async fn create_site(&self, member: &StaffMember, site: SiteInput) -> Result<(), Refused>;
     /// The API tokens of `site`, for its administrators.
     async fn api_tokens(
         &self,
@@ -201,6 +207,8 @@ pub fn router<S: Clone + Send + Sync + 'static>(backend: Arc<dyn Backend>) -> Ro
             "/console/sites/{site}/review/{id}",
             axum::routing::post(moderate),
         )
+        .route("/console/sites/new", get(settings::new_site))
+        .route("/console/sites", axum::routing::post(settings::create))
         .route(
             "/console/sites/{site}/settings",
             get(settings::settings).post(settings::save),
@@ -286,6 +294,7 @@ fn refusal_page(lang: Lang, refused: Refused) -> Response {
     let (status, key) = match refused {
         Refused::Forbidden => (StatusCode::FORBIDDEN, i18n::Key::Forbidden),
         Refused::AdminOnly => (StatusCode::FORBIDDEN, i18n::Key::AdminOnly),
+        Refused::EndpointAdminOnly => (StatusCode::FORBIDDEN, i18n::Key::EndpointAdminOnly),
         Refused::BeyondSite => (StatusCode::FORBIDDEN, i18n::Key::BeyondSite),
         Refused::OwnAccount => (StatusCode::FORBIDDEN, i18n::Key::OwnAccount),
         Refused::NotFound => (StatusCode::NOT_FOUND, i18n::Key::NotFound),
@@ -311,13 +320,32 @@ async fn home(State(backend): State<Shared>, headers: HeaderMap) -> Response {
     let lang = Lang::of(&headers);
     match extract::session_of(&backend, &headers).await {
         Ok(Some(session)) => {
-            // What waits on each of their sites, said beside its queue's link.
-            let mut waiting = Vec::with_capacity(session.member.sites.len());
-            for site in &session.member.sites {
-                let queue = backend.review_queue(&session.member, &site.site_id).await;
+            // Their sites and roles: every site for the endpoint's administrators.
+            let member = &session.member;
+            let sites: Vec<SiteRole> = if member.endpoint_admin {
+                match backend.all_sites(member).await {
+                    Ok(all) => all
+                        .into_iter()
+                        .map(|(site_id, _)| SiteRole {
+                            site_id,
+                            role: Role::Admin,
+                        })
+                        .collect(),
+                    Err(_) => return unavailable(lang),
+                }
+            } else {
+                member.sites.clone()
+            };
+            // What waits on each, said beside its queue's link.
+            let mut waiting = Vec::with_capacity(sites.len());
+            for site in &sites {
+                let queue = backend.review_queue(member, &site.site_id).await;
                 waiting.push(queue.map_or(0, |queue| queue.len()));
             }
-            page(StatusCode::OK, pages::home(lang, &session, &waiting))
+            page(
+                StatusCode::OK,
+                pages::home(lang, &session, &sites, &waiting),
+            )
         }
         Ok(None) => Redirect::to("/console/login").into_response(),
         Err(_) => unavailable(lang),

@@ -1,6 +1,6 @@
 //! The console's pages: plain HTML, no script, every form usable with the keyboard alone.
 
-use civique_api::staff::{Role, WaitingComment};
+use civique_api::staff::{Role, SiteRole, WaitingComment};
 use civique_api::{AuditAction, AuditEntry, CommentStatus};
 
 use crate::i18n::{Key, Lang};
@@ -90,6 +90,7 @@ pub fn login(lang: Lang, login: &str, refused: Option<Refused>) -> String {
         Refused::TooMany => Key::TooMany,
         Refused::Forbidden
         | Refused::AdminOnly
+        | Refused::EndpointAdminOnly
         | Refused::BeyondSite
         | Refused::OwnAccount
         | Refused::NotFound
@@ -215,21 +216,26 @@ fn action_form(action: &str, csrf: &str, label: &str, class: &str) -> String {
     )
 }
 
-/// The signed-in staff member's home: who they are, their sites and roles with what waits
-/// for moderation on each (`waiting`, in the order of their sites), signing out.
-pub fn home(lang: Lang, session: &Session, waiting: &[usize]) -> String {
+/// The signed-in staff member's home: who they are, their sites and roles (`roles`: every
+/// site for the endpoint's administrators) with what waits for moderation on each
+/// (`waiting`, in the same order), signing out.
+pub fn home(lang: Lang, session: &Session, roles: &[SiteRole], waiting: &[usize]) -> String {
     let member = &session.member;
     let mut sites = String::new();
     if member.endpoint_admin {
-        sites.push_str(&format!("<p>{}</p>", lang.t(Key::EndpointAdmin)));
+        sites.push_str(&format!(
+            "<p>{} <a href=\"/console/sites/new\">{}</a></p>",
+            lang.t(Key::EndpointAdmin),
+            lang.t(Key::CreateSiteLink)
+        ));
     }
-    if member.sites.is_empty() {
+    if roles.is_empty() {
         if !member.endpoint_admin {
             sites.push_str(&format!("<p>{}</p>", lang.t(Key::NoSite)));
         }
     } else {
         sites.push_str("<ul>");
-        for (site, waiting) in member.sites.iter().zip(waiting) {
+        for (site, waiting) in roles.iter().zip(waiting) {
             let role = match site.role {
                 Role::Admin => Key::RoleAdmin,
                 Role::Moderator => Key::RoleModerator,

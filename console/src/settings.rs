@@ -1,5 +1,6 @@
 //! A site's settings, for its administrators: its name, the origins that embed its widgets,
-//! its privacy notice and retention period, and its comment rules.
+//! its privacy notice and retention period, and its comment rules; and a new site, for the
+//! endpoint's administrators.
 
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -20,6 +21,9 @@ use crate::{page, refusal_page, Lang, Refused, Shared};
 pub(crate) struct SiteForm {
     #[serde(default)]
     csrf: String,
+    /// A new site's id (an existing site's is in the path).
+    #[serde(default)]
+    id: String,
     #[serde(default)]
     name: String,
     /// One origin a line.
@@ -57,6 +61,7 @@ impl SiteForm {
         let settings = &site.settings;
         Self {
             csrf: String::new(),
+            id: site.id.clone(),
             name: site.name.clone(),
             origins: site.origins.join("\n"),
             privacy_url: site.privacy_url.clone().unwrap_or_default(),
@@ -66,6 +71,19 @@ impl SiteForm {
             blocked_words_action: settings.blocked_words_action.as_str().to_owned(),
             auto_threads: settings.auto_threads.then(|| "on".to_owned()),
         }
+    }
+
+    /// The form of a new site: every setting at its default.
+    fn blank() -> Self {
+        Self::of(&SiteInput {
+            id: String::new(),
+            name: String::new(),
+            origins: Vec::new(),
+            sso_secret: None,
+            retention_months: limits::DEFAULT_RETENTION_MONTHS,
+            privacy_url: None,
+            settings: SiteSettings::default(),
+        })
     }
 
     /// The site `id` this form describes, or the field that is not even of the right kind
@@ -96,6 +114,7 @@ impl SiteForm {
 /// What is wrong with a field, said beside it.
 fn problem_key(field: SiteField) -> Key {
     match field {
+        SiteField::Id => Key::SiteIdProblem,
         SiteField::Name => Key::SiteNameProblem,
         SiteField::Origins => Key::OriginsProblem,
         SiteField::PrivacyUrl => Key::PrivacyUrlProblem,
@@ -129,14 +148,26 @@ fn text_area(
     )
 }
 
+/// Which site the form is about.
+#[derive(Debug, Clone, Copy)]
+enum Subject<'a> {
+    Site(&'a str),
+    /// A site to create, its id typed in the form.
+    New,
+}
+
 /// What the settings page says above its form.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Outcome {
     /// The settings as stored.
     Shown,
     Saved,
+    /// The site was just created.
+    Created,
     /// Refused for this field.
     Wrong(SiteField),
+    /// A new site's id is another site's.
+    Taken,
     /// Not saved: the endpoint could not answer (what was typed is shown again).
     Failed,
 }
@@ -144,20 +175,48 @@ enum Outcome {
 fn settings_page(
     lang: Lang,
     session: &Session,
-    site: &str,
+    subject: Subject,
     form: &SiteForm,
     outcome: Outcome,
 ) -> String {
-    let wrong = |field| (outcome == Outcome::Wrong(field)).then(|| problem_key(field));
+    let wrong = |field| match outcome {
+        Outcome::Wrong(wrong) if wrong == field => Some(problem_key(field)),
+        Outcome::Taken if field == SiteField::Id => Some(Key::SiteIdTaken),
+        _ => None,
+    };
     let alert = |key| format!("<p class=\"error\" role=\"alert\">{}</p>", lang.t(key));
+    let notice = |key| format!("<p class=\"notice\" role=\"status\">{}</p>", lang.t(key));
     let said = match outcome {
         Outcome::Shown => String::new(),
-        Outcome::Saved => format!(
-            "<p class=\"notice\" role=\"status\">{}</p>",
-            lang.t(Key::DoneSettings)
-        ),
-        Outcome::Wrong(_) => alert(Key::FixFields),
+        Outcome::Saved => notice(Key::DoneSettings),
+        Outcome::Created => notice(Key::DoneCreated),
+        Outcome::Wrong(_) | Outcome::Taken => alert(Key::FixFields),
         Outcome::Failed => alert(Key::Unavailable),
+    };
+    let (title, action, id, submit) = match subject {
+        Subject::Site(site) => (
+            format!("{}{site}", lang.t(Key::SettingsOf)),
+            format!("/console/sites/{}/settings", escape_path(site)),
+            String::new(),
+            Key::SaveSettings,
+        ),
+        Subject::New => (
+            lang.t(Key::NewSite).to_owned(),
+            "/console/sites".to_owned(),
+            pages::field(
+                lang,
+                &Field {
+                    id: "site-id",
+                    name: "id",
+                    label: Key::SiteId,
+                    kind: "text",
+                    value: &form.id,
+                    problem: wrong(SiteField::Id),
+                    attributes: "required maxlength=\"64\" autocomplete=\"off\"",
+                },
+            ),
+            Key::CreateSite,
+        ),
     };
     let name = pages::field(
         lang,
@@ -249,11 +308,11 @@ fn settings_page(
     };
     pages::layout(
         lang,
-        &format!("{}{site}", lang.t(Key::SettingsOf)),
+        &title,
         &format!(
-            "{said}<form method=\"post\" action=\"/console/sites/{path}/settings\">\
+            "{said}<form method=\"post\" action=\"{action}\">\
              <input type=\"hidden\" name=\"csrf\" value=\"{csrf}\">\
-             <fieldset><legend>{site_legend}</legend>{name}{origins}{privacy}{retention}</fieldset>\
+             <fieldset><legend>{site_legend}</legend>{id}{name}{origins}{privacy}{retention}</fieldset>\
              <fieldset><legend>{comments_legend}</legend>{threshold}{words}\
              <label for=\"site-blocked_words_action\">{action_label}</label>\
              <select id=\"site-blocked_words_action\" name=\"blocked_words_action\">{actions}</select>\
@@ -262,13 +321,12 @@ fn settings_page(
              <label for=\"site-auto_threads\">{auto_threads}</label></div></fieldset>\
              <div><button type=\"submit\">{save}</button></div></form>\
              <p><a href=\"/console\">{back}</a></p>",
-            path = escape_path(site),
             csrf = escape(&session.csrf),
             site_legend = lang.t(Key::SiteLegend),
             comments_legend = lang.t(Key::CommentsLegend),
             action_label = lang.t(Key::BlockedWordsAction),
             auto_threads = lang.t(Key::AutoThreads),
-            save = lang.t(Key::SaveSettings),
+            save = lang.t(submit),
             back = lang.t(Key::BackToConsole),
         ),
     )
@@ -282,15 +340,15 @@ pub(crate) async fn settings(
 ) -> Response {
     match backend.site(&session.member, &site).await {
         Ok(definition) => {
-            let outcome = if done.done.as_deref() == Some("saved") {
-                Outcome::Saved
-            } else {
-                Outcome::Shown
+            let outcome = match done.done.as_deref() {
+                Some("saved") => Outcome::Saved,
+                Some("created") => Outcome::Created,
+                _ => Outcome::Shown,
             };
             let form = SiteForm::of(&definition);
             page(
                 StatusCode::OK,
-                settings_page(lang, &session, &site, &form, outcome),
+                settings_page(lang, &session, Subject::Site(&site), &form, outcome),
             )
         }
         Err(refused) => refusal_page(lang, refused),
@@ -314,23 +372,70 @@ pub(crate) async fn save(
             Err(refused) => Err(refused),
         },
     };
-    // Everything typed comes back, with what is wrong beside its field, or with the
-    // failure when the endpoint could not save it.
-    let outcome = match saved {
-        Ok(()) => {
-            return Redirect::to(&format!(
-                "/console/sites/{}/settings?done=saved",
-                escape_path(&site)
-            ))
-            .into_response()
+    let path = format!("/console/sites/{}/settings?done=saved", escape_path(&site));
+    answer_save(lang, &session, Subject::Site(&site), &form, saved, &path)
+}
+
+/// After a save: to `then` when done; otherwise the form again, everything typed kept, with
+/// what is wrong beside its field or with the failure when the endpoint could not save it
+/// (other refusals have their own page).
+fn answer_save(
+    lang: Lang,
+    session: &Session,
+    subject: Subject,
+    form: &SiteForm,
+    saved: Result<(), Refused>,
+    then: &str,
+) -> Response {
+    let (status, outcome) = match saved {
+        Ok(()) => return Redirect::to(then).into_response(),
+        Err(Refused::InvalidSite(field)) => {
+            (StatusCode::UNPROCESSABLE_ENTITY, Outcome::Wrong(field))
         }
-        Err(Refused::InvalidSite(field)) => Outcome::Wrong(field),
-        Err(Refused::Unavailable) => Outcome::Failed,
+        Err(Refused::Taken) => (StatusCode::UNPROCESSABLE_ENTITY, Outcome::Taken),
+        Err(Refused::Unavailable) => (StatusCode::SERVICE_UNAVAILABLE, Outcome::Failed),
         Err(refused) => return refusal_page(lang, refused),
     };
-    let status = match outcome {
-        Outcome::Failed => StatusCode::SERVICE_UNAVAILABLE,
-        _ => StatusCode::UNPROCESSABLE_ENTITY,
+    page(status, settings_page(lang, session, subject, form, outcome))
+}
+
+/// The form of a new site, for the endpoint's administrators.
+pub(crate) async fn new_site(
+    State(backend): State<Shared>,
+    Signed { session, lang }: Signed,
+) -> Response {
+    match backend.all_sites(&session.member).await {
+        Ok(_) => page(
+            StatusCode::OK,
+            settings_page(
+                lang,
+                &session,
+                Subject::New,
+                &SiteForm::blank(),
+                Outcome::Shown,
+            ),
+        ),
+        Err(refused) => refusal_page(lang, refused),
+    }
+}
+
+pub(crate) async fn create(
+    State(backend): State<Shared>,
+    Checked {
+        session,
+        lang,
+        form,
+    }: Checked<SiteForm>,
+) -> Response {
+    let id = form.id.trim().to_owned();
+    let created = match form.site(&id) {
+        Ok(input) => backend.create_site(&session.member, input).await,
+        // A number that is not one is told only to those who may create sites.
+        Err(field) => match backend.all_sites(&session.member).await {
+            Ok(_) => Err(Refused::InvalidSite(field)),
+            Err(refused) => Err(refused),
+        },
     };
-    page(status, settings_page(lang, &session, &site, &form, outcome))
+    let path = format!("/console/sites/{}/settings?done=created", escape_path(&id));
+    answer_save(lang, &session, Subject::New, &form, created, &path)
 }

@@ -1,7 +1,7 @@
 //! A site's settings in the console over real HTTP: its administrators change its name,
 //! origins, privacy notice, retention and comment rules, which apply at once and are
 //! audited; a refused field comes back with everything typed; moderators and other sites'
-//! staff are refused; the endpoint's administrators change any site.
+//! staff are refused; the endpoint's administrators change any site, and create sites.
 
 mod common;
 
@@ -267,9 +267,8 @@ async fn moderators_and_other_sites_staff_cannot_change_a_site() {
     assert_eq!(site_name(&server, "Site town").await, 1);
 }
 
-#[tokio::test]
-async fn the_endpoints_administrators_change_any_site_and_are_told_of_an_unknown_one() {
-    let server = with_team().await;
+/// Makes an administrator of the whole endpoint; their login.
+async fn endpoint_admin(server: &TestServer) -> &'static str {
     let login = "exploitation@provider.example";
     server
         .state
@@ -283,6 +282,13 @@ async fn the_endpoints_administrators_change_any_site_and_are_told_of_an_unknown
         })
         .await
         .unwrap();
+    login
+}
+
+#[tokio::test]
+async fn the_endpoints_administrators_change_any_site_and_are_told_of_an_unknown_one() {
+    let server = with_team().await;
+    let login = endpoint_admin(&server).await;
     let (cookie, csrf) = signed_in(&server, login).await;
     let saved = save(
         &server,
@@ -311,4 +317,131 @@ async fn the_endpoints_administrators_change_any_site_and_are_told_of_an_unknown
             .await,
         0
     );
+}
+
+async fn home_page(server: &TestServer, cookie: &str) -> String {
+    home(server, cookie).await.text().await.unwrap()
+}
+
+/// The new site form with `changes` over a valid site `bourg`.
+fn new_site<'a>(csrf: &'a str, changes: &[(&'a str, &'a str)]) -> Vec<(&'a str, &'a str)> {
+    let mut form = settings(
+        csrf,
+        &[
+            ("name", "Bourg-la-Forêt"),
+            ("origins", "https://bourg.example"),
+        ],
+    );
+    form.push(("id", "bourg"));
+    for (name, value) in changes {
+        let field = form.iter_mut().find(|(field, _)| field == name).unwrap();
+        field.1 = value;
+    }
+    form
+}
+
+#[tokio::test]
+async fn the_endpoints_administrators_create_sites_which_work_at_once() {
+    let server = with_team().await;
+    let login = endpoint_admin(&server).await;
+    let (cookie, csrf) = signed_in(&server, login).await;
+    let home = home_page(&server, &cookie).await;
+    assert!(home.contains("href=\"/console/sites/new\""), "{home}");
+    assert!(
+        home.contains(&format!("/console/sites/{SITE}/settings")),
+        "{home}"
+    );
+    let blank = get(&server, "/console/sites/new", &cookie).await;
+    assert_eq!(blank.status(), StatusCode::OK);
+    let blank = blank.text().await.unwrap();
+    assert!(blank.contains("name=\"id\""), "{blank}");
+    assert!(
+        blank.contains("value=\"12\""),
+        "the default retention: {blank}"
+    );
+
+    let created = post_form(&server, "/console/sites", &cookie, &new_site(&csrf, &[])).await;
+    assert_eq!(created.status(), StatusCode::SEE_OTHER);
+    let done = created.headers()[LOCATION].to_str().unwrap().to_owned();
+    assert_eq!(done, "/console/sites/bourg/settings?done=created");
+    let page = get(&server, &done, &cookie).await.text().await.unwrap();
+    assert!(page.contains("Site créé"), "{page}");
+    assert!(page.contains("Bourg-la-Forêt"), "{page}");
+    // Its origin may embed widgets at once, and the creation is audited.
+    let preflight = server
+        .request(Method::OPTIONS, "/api/v1/sites/bourg/me")
+        .header(ORIGIN, "https://bourg.example")
+        .header(ACCESS_CONTROL_REQUEST_METHOD, "GET")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(preflight.status(), StatusCode::NO_CONTENT);
+    let audit = server
+        .text("SELECT action || ' ' || target || ' ' || actor FROM audit_log ORDER BY id DESC LIMIT 1")
+        .await;
+    assert_eq!(audit, format!("create site:bourg staff:{login}"));
+    let home = home_page(&server, &cookie).await;
+    assert!(home.contains("/console/sites/bourg/staff"), "{home}");
+}
+
+#[tokio::test]
+async fn a_refused_new_site_is_said_beside_its_field_and_everything_typed_stays() {
+    let server = with_team().await;
+    let login = endpoint_admin(&server).await;
+    let (cookie, csrf) = signed_in(&server, login).await;
+    for (changes, said) in [
+        (vec![("id", "Bourg Neuf")], "lettres minuscules sans accent"),
+        (vec![("id", SITE)], "déjà cet identifiant"),
+        (vec![("origins", "bourg.example")], "n’est pas une origine"),
+        (vec![("retention_months", "douze")], "nombre entier de mois"),
+    ] {
+        let form = new_site(&csrf, &changes);
+        let refused = post_form(&server, "/console/sites", &cookie, &form).await;
+        assert_eq!(
+            refused.status(),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{changes:?}"
+        );
+        let page = refused.text().await.unwrap();
+        assert!(page.contains(said), "{changes:?}: {page}");
+        assert!(page.contains("aria-invalid=\"true\""), "{changes:?}");
+        for (_, value) in &changes {
+            assert!(page.contains(*value), "{value} kept: {page}");
+        }
+        assert!(page.contains("Bourg-la-Forêt"), "{page}");
+    }
+    let sites = server.count("SELECT COUNT(*) FROM sites").await;
+    assert_eq!(sites, 1, "only {SITE}");
+}
+
+#[tokio::test]
+async fn only_the_endpoints_administrators_create_sites() {
+    let server = with_team().await;
+    for login in [ADMIN, MODERATOR] {
+        let (cookie, csrf) = signed_in(&server, login).await;
+        let home = home_page(&server, &cookie).await;
+        assert!(!home.contains("/console/sites/new"), "{login}");
+        let page = get(&server, "/console/sites/new", &cookie).await;
+        assert_eq!(page.status(), StatusCode::FORBIDDEN, "{login}");
+        assert!(page
+            .text()
+            .await
+            .unwrap()
+            .contains("Seuls les administrateurs de l’endpoint"));
+        // Refused before anything is checked: a wrong field says nothing to them.
+        for changes in [
+            vec![],
+            vec![("retention_months", "douze")],
+            vec![("id", SITE)],
+        ] {
+            let form = new_site(&csrf, &changes);
+            let refused = post_form(&server, "/console/sites", &cookie, &form).await;
+            assert_eq!(
+                refused.status(),
+                StatusCode::FORBIDDEN,
+                "{login} {changes:?}"
+            );
+        }
+    }
+    assert_eq!(server.count("SELECT COUNT(*) FROM sites").await, 1);
 }

@@ -1,8 +1,8 @@
 // The staff console: a moderator signs in with the keyboard alone, is told of a wrong
 // password without losing the address typed, sees their site and role, and signs out;
 // a form posted from another site is refused; an administrator invites and disables
-// members of the team, changes the site's settings and makes and revokes an API token.
-// axe on every page.
+// members of the team, changes the site's settings and makes and revokes an API token;
+// the endpoint's administrator creates a site. axe on every page.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import {
@@ -339,6 +339,60 @@ describe('staff console', () => {
     await admin.getByRole('status').filter({ hasText: 'Jeton révoqué' }).waitFor();
     await expectNoAxeViolations(admin, 'console, API tokens, token revoked');
     assert.equal((await use('/threads')).status, 401);
+  });
+
+  test("the endpoint's administrator creates a site with the keyboard; a taken id is said and everything typed stays", async () => {
+    const login = process.env.CIVIQUE_STAFF_ENDPOINT_LOGIN;
+    assert.ok(login, 'CIVIQUE_STAFF_ENDPOINT_LOGIN is set by cargo xtask test');
+    const admin = await signIn(login);
+    // Every site is theirs to run; a site's own administrator has no such link.
+    await admin.getByText('saint-exemple : administration').waitFor();
+    await admin.getByRole('link', { name: 'Créer un site' }).focus();
+    await admin.keyboard.press('Enter');
+    await admin.getByRole('heading', { level: 1, name: 'Nouveau site' }).waitFor();
+    await expectNoAxeViolations(admin, 'console, new site');
+
+    const id = `commune-${Date.now()}`;
+    const create = async () => {
+      await tabTo(admin, /^button:Créer le site/);
+      await admin.keyboard.press('Enter');
+    };
+    await tabTo(admin, /^input:Identifiant du site/);
+    await admin.keyboard.type('saint-exemple');
+    await admin.keyboard.press('Tab');
+    await typeInto(admin, 'Nom du site', 'Commune d’essai');
+    await admin.keyboard.press('Tab');
+    await admin.keyboard.type('https://www.commune-essai.fr');
+    await create();
+    await admin.getByRole('alert').filter({ hasText: 'Corrigez les champs signalés' }).waitFor();
+    await admin.getByText('Un site porte déjà cet identifiant').waitFor();
+    assert.equal(await admin.getByLabel(/^Identifiant du site/).getAttribute('aria-invalid'), 'true');
+    assert.equal(await admin.getByLabel(/^Nom du site/).inputValue(), 'Commune d’essai');
+    assert.equal(await admin.getByLabel('Sites web qui intègrent les modules').inputValue(), 'https://www.commune-essai.fr');
+    await expectNoAxeViolations(admin, 'console, new site refused');
+
+    await admin.getByLabel(/^Identifiant du site/).fill('');
+    await admin.getByLabel(/^Identifiant du site/).focus();
+    await admin.keyboard.type(id);
+    await create();
+    await admin.getByRole('status').filter({ hasText: 'Site créé' }).waitFor();
+    await admin.getByRole('heading', { level: 1, name: `Réglages du site : ${id}` }).waitFor();
+    await expectNoAxeViolations(admin, 'console, site created');
+    // Its origin may embed widgets at once.
+    const preflight = await fetch(`${ENDPOINT}api/v1/sites/${id}/me`, {
+      method: 'OPTIONS',
+      headers: { origin: 'https://www.commune-essai.fr', 'access-control-request-method': 'GET' },
+    });
+    assert.equal(preflight.status, 204);
+    await admin.goto(`${ENDPOINT}console`);
+    await admin.getByText(`${id} : administration`).waitFor();
+
+    const webmaster = await signIn(process.env.CIVIQUE_STAFF_ADMIN_LOGIN);
+    assert.equal(await webmaster.getByRole('link', { name: 'Créer un site' }).count(), 0);
+    const refused = await webmaster.goto(`${ENDPOINT}console/sites/new`);
+    assert.equal(refused.status(), 403);
+    await webmaster.getByText('Seuls les administrateurs de l’endpoint').waitFor();
+    await expectNoAxeViolations(webmaster, 'console, new site refused to a site administrator');
   });
 
   test('the console speaks English to an English browser', async () => {

@@ -14,10 +14,13 @@ use crate::{root, run};
 pub const E2E_SSO_SECRET: &str = "e2e-site-account-secret-0123456789abcdef";
 
 /// The console accounts of the demo and of the end-to-end tests, with one password: a
-/// moderator and an administrator of the demo site (`CIVIQUE_STAFF_LOGIN`,
-/// `CIVIQUE_STAFF_ADMIN_LOGIN` and `CIVIQUE_STAFF_PASSWORD` there).
+/// moderator and an administrator of the demo site, and an administrator of the endpoint
+/// (`CIVIQUE_STAFF_LOGIN`, `CIVIQUE_STAFF_ADMIN_LOGIN`, `CIVIQUE_STAFF_ENDPOINT_LOGIN` and
+/// `CIVIQUE_STAFF_PASSWORD` there).
 pub const STAFF_LOGIN: &str = "moderation@saint-exemple.fr";
 pub const STAFF_ADMIN_LOGIN: &str = "webmestre@saint-exemple.fr";
+/// An administrator of the whole endpoint (every site, creating sites).
+pub const STAFF_ENDPOINT_LOGIN: &str = "exploitation@civique.example";
 pub const STAFF_PASSWORD: &str = "demo-console-password";
 
 pub struct Endpoint {
@@ -246,22 +249,28 @@ fn seed(profile: Profile, config: &Path) -> Result<()> {
         .arg(root().join("www/seed.toml")))
 }
 
-/// Creates the console accounts [`STAFF_LOGIN`] and [`STAFF_ADMIN_LOGIN`] with the command
-/// line, unless the database has them already (the demo's is kept between runs).
+/// Creates the console accounts [`STAFF_LOGIN`], [`STAFF_ADMIN_LOGIN`] and
+/// [`STAFF_ENDPOINT_LOGIN`] with the command line, unless the database has them already
+/// (the demo's is kept between runs).
 fn staff(profile: Profile, config: &Path) -> Result<()> {
     for (login, name, role) in [
-        (STAFF_LOGIN, "Camille Martin", "saint-exemple:moderator"),
+        (
+            STAFF_LOGIN,
+            "Camille Martin",
+            &["--site", "saint-exemple:moderator"][..],
+        ),
         (
             STAFF_ADMIN_LOGIN,
             "Dominique Bernard",
-            "saint-exemple:admin",
+            &["--site", "saint-exemple:admin"],
         ),
+        (STAFF_ENDPOINT_LOGIN, "Alex Exploitation", &["--admin"]),
     ] {
         let output = Command::new(binary(profile))
             .arg("--config")
             .arg(config)
             .args(["user", "create", "--login", login, "--name", name])
-            .args(["--site", role])
+            .args(role)
             .env("CIVIQUE_PASSWORD", STAFF_PASSWORD)
             .output()
             .context("running civique-server user create")?;

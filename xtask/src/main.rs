@@ -160,10 +160,11 @@ fn demo() -> Result<()> {
         server.base_url
     );
     println!(
-        "  staff console:                              {}console ({} or {}, password {})",
+        "  staff console:                              {}console ({}, {} or {}, password {})",
         server.base_url,
         endpoint::STAFF_LOGIN,
         endpoint::STAFF_ADMIN_LOGIN,
+        endpoint::STAFF_ENDPOINT_LOGIN,
         endpoint::STAFF_PASSWORD
     );
     println!();
@@ -229,6 +230,10 @@ fn end_to_end(files: &[&str]) -> Result<()> {
         .env("CIVIQUE_MAILDIR", &smtp.maildir)
         .env("CIVIQUE_STAFF_LOGIN", endpoint::STAFF_LOGIN)
         .env("CIVIQUE_STAFF_ADMIN_LOGIN", endpoint::STAFF_ADMIN_LOGIN)
+        .env(
+            "CIVIQUE_STAFF_ENDPOINT_LOGIN",
+            endpoint::STAFF_ENDPOINT_LOGIN,
+        )
         .env("CIVIQUE_STAFF_PASSWORD", endpoint::STAFF_PASSWORD)
         .env("CHROMIUM_PATH", setup::CHROMIUM));
     drop(server);

@@ -45,6 +45,10 @@ pub enum Error {
     /// A moderator asking for what only a site's administrators may do.
     #[error("only the site's administrators may do this")]
     AdminOnly,
+    /// A staff member who does not administer the endpoint asking for what only its
+    /// administrators may do (creating a site).
+    #[error("only the endpoint's administrators may do this")]
+    EndpointAdminOnly,
     /// An administrator acting on a staff account that also works on sites they do not
     /// administer (only the endpoint's administrators may).
     #[error("this account also works on sites you do not administer")]
@@ -179,6 +183,7 @@ impl Error {
             Self::Email(_) => codes::CODE_REFUSED,
             Self::NotStaffOf
             | Self::AdminOnly
+            | Self::EndpointAdminOnly
             | Self::BeyondSite
             | Self::OwnAccount
             | Self::OutsideScope { .. } => codes::FORBIDDEN,

@@ -22,6 +22,15 @@ pub fn check_site(site: &SiteInput) -> Result<(), String> {
     site_problem(site).map_or(Ok(()), |(_, problem)| Err(problem))
 }
 
+/// The first of a new site's fields that is wrong (its id, then its settings), and what is
+/// wrong with it.
+pub fn new_site_problem(site: &SiteInput) -> Option<(SiteField, String)> {
+    match check_id("id", &site.id) {
+        Err(problem) => Some((SiteField::Id, problem)),
+        Ok(()) => site_problem(site),
+    }
+}
+
 /// The first of a site's settings that is wrong, and what is wrong with it (its id and
 /// account secret aside, which [`check_site`] checks too).
 pub fn site_problem(site: &SiteInput) -> Option<(SiteField, String)> {

@@ -7,7 +7,7 @@ use civique_api::staff::{ApiTokenView, InvitationView, Role, StaffMember, Team, 
 use civique_api::{AuditAction, AuditEntry, ModerationAction, ModerationInput, SiteInput};
 use civique_console::{Backend, Opened, Refused};
 
-use crate::domain::site::site_problem;
+use crate::domain::site::{new_site_problem, site_problem};
 use crate::domain::staff::Problem;
 use crate::domain::Error as Refusal;
 use crate::service::{Error, Service};
@@ -22,6 +22,7 @@ fn refused(error: Error) -> Refused {
         Error::Refused(Refusal::RateLimited) => Refused::TooMany,
         Error::Refused(Refusal::NotStaffOf) => Refused::Forbidden,
         Error::Refused(Refusal::AdminOnly) => Refused::AdminOnly,
+        Error::Refused(Refusal::EndpointAdminOnly) => Refused::EndpointAdminOnly,
         Error::Refused(Refusal::BeyondSite) => Refused::BeyondSite,
         Error::Refused(Refusal::OwnAccount) => Refused::OwnAccount,
         Error::Refused(Refusal::NotFound(_)) => Refused::NotFound,
@@ -37,6 +38,15 @@ fn refused(error: Error) -> Refused {
             tracing::error!(%error, "console request failed");
             Refused::Unavailable
         }
+    }
+}
+
+/// A site's form refused: the field at fault (`problem`), for the form to say it beside it,
+/// once the role is checked (the service checks it first).
+fn at_field(error: Error, problem: Option<civique_api::staff::SiteField>) -> Refused {
+    match (refused(error), problem) {
+        (Refused::Invalid, Some(field)) => Refused::InvalidSite(field),
+        (refused, _) => refused,
     }
 }
 
@@ -163,15 +173,19 @@ impl Backend for Console {
     }
 
     async fn save_site(&self, member: &StaffMember, site: SiteInput) -> Result<(), Refused> {
-        // The field at fault, for the form to say it beside it, once the role is checked.
         let problem = site_problem(&site).map(|(field, _)| field);
-        self.0
-            .update_site(member, site)
-            .await
-            .map_err(|error| match (refused(error), problem) {
-                (Refused::Invalid, Some(field)) => Refused::InvalidSite(field),
-                (refused, _) => refused,
-            })
+        let saved = self.0.update_site(member, site).await;
+        saved.map_err(|error| at_field(error, problem))
+    }
+
+    async fn all_sites(&self, member: &StaffMember) -> Result<Vec<(String, String)>, Refused> {
+        self.0.all_sites(member).await.map_err(refused)
+    }
+
+    async fn create_site(&self, member: &StaffMember, site: SiteInput) -> Result<(), Refused> {
+        let problem = new_site_problem(&site).map(|(field, _)| field);
+        let created = self.0.create_site_as(member, &site).await;
+        created.map_err(|error| at_field(error, problem))
     }
 
     async fn api_tokens(

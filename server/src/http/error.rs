@@ -109,6 +109,7 @@ fn refusal_status(refusal: &Refusal) -> StatusCode {
         Refusal::Sso(_) => StatusCode::UNAUTHORIZED,
         Refusal::NotStaffOf
         | Refusal::AdminOnly
+        | Refusal::EndpointAdminOnly
         | Refusal::BeyondSite
         | Refusal::OwnAccount
         | Refusal::OutsideScope { .. } => StatusCode::FORBIDDEN,

@@ -36,6 +36,24 @@ impl Service {
         Ok(())
     }
 
+    /// Creates `site` as `member`, an administrator of the endpoint (a site's own
+    /// administrators may not). Audited.
+    pub async fn create_site_as(&self, member: &StaffMember, site: &SiteInput) -> Result<()> {
+        if !member.endpoint_admin {
+            return Err(Refusal::EndpointAdminOnly.into());
+        }
+        self.create_site(&Actor::Staff(member.login.clone()), site)
+            .await
+    }
+
+    /// Every site's id and name, for the endpoint's administrators.
+    pub async fn all_sites(&self, member: &StaffMember) -> Result<Vec<(String, String)>> {
+        if !member.endpoint_admin {
+            return Err(Refusal::EndpointAdminOnly.into());
+        }
+        Ok(self.store.site_names().await?)
+    }
+
     /// Site `id`'s definition as stored (without its account secret), for its
     /// administrators.
     pub async fn site_definition(&self, member: &StaffMember, id: &str) -> Result<SiteInput> {

@@ -120,6 +120,8 @@ pub trait Sites: Send + Sync {
     /// A site's definition as stored, without its account secret.
     async fn site_definition(&self, id: &str) -> Result<Option<SiteInput>>;
     async fn site_exists(&self, id: &str) -> Result<bool>;
+    /// Every site's id and name, by id.
+    async fn site_names(&self) -> Result<Vec<(String, String)>>;
     /// Is `origin` allowed by any site (CORS preflight), or by `site_id` when given?
     async fn origin_allowed(&self, origin: &str, site_id: Option<&str>) -> Result<bool>;
     /// Every (origin, site) allowed.

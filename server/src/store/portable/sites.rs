@@ -63,6 +63,12 @@ impl Sites for Backend {
         Ok(found)
     }
 
+    async fn site_names(&self) -> Result<Vec<(String, String)>> {
+        Ok(sqlx::query_as("SELECT id, name FROM sites ORDER BY id")
+            .fetch_all(&self.pool)
+            .await?)
+    }
+
     async fn site_definition(&self, id: &str) -> Result<Option<SiteInput>> {
         let row: Option<DefinitionRow> = sqlx::query_as(
             "SELECT name, retention_months, privacy_url, auto_threads, report_threshold, \
