@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 mod wire;
 
 pub mod comments;
+pub mod exports;
 pub mod personal;
 pub mod proposals;
 pub mod staff;

@@ -12,6 +12,7 @@ mod session;
 mod settings;
 mod team;
 mod tokens;
+mod widgets;
 
 use std::sync::Arc;
 
@@ -21,6 +22,7 @@ use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use axum::{Extension, Router};
+use civique_api::exports::{ExportFormat, SiteWidgets, WidgetKind};
 use civique_api::staff::{
     ApiTokenView, InvitationView, Role, SiteField, SiteRole, StaffMember, Team, WaitingComment,
 };
@@ -152,6 +154,17 @@ pub trait Backend: Send + Sync + 'static {
     async fn all_sites(&self, member: &StaffMember) -> Result<Vec<(String, String)>, Refused>;
     /// Creates `site`, as an administrator of the endpoint.
     async fn create_site(&self, member: &StaffMember, site: SiteInput) -> Result<(), Refused>;
+    /// The polls, threads and boxes of `site`, for its staff.
+    async fn site_widgets(&self, member: &StaffMember, site: &str) -> Result<SiteWidgets, Refused>;
+    /// Widget `id` (of `kind`) of `site` as an open-data file in `format`.
+    async fn export(
+        &self,
+        member: &StaffMember,
+        site: &str,
+        kind: WidgetKind,
+        id: &str,
+        format: ExportFormat,
+    ) -> Result<String, Refused>;
     /// The API tokens of `site`, for its administrators.
     async fn api_tokens(
         &self,
@@ -221,6 +234,11 @@ pub fn router<S: Clone + Send + Sync + 'static>(backend: Arc<dyn Backend>) -> Ro
         .route(
             "/console/sites/{site}/staff/{id}",
             axum::routing::post(team::account),
+        )
+        .route("/console/sites/{site}/widgets", get(widgets::widgets))
+        .route(
+            "/console/sites/{site}/exports/{kind}/{file}",
+            get(widgets::export),
         )
         .route(
             "/console/sites/{site}/tokens",

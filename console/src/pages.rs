@@ -257,11 +257,13 @@ pub fn home(lang: Lang, session: &Session, roles: &[SiteRole], waiting: &[usize]
             };
             sites.push_str(&format!(
                 "<li><strong>{}</strong> : {} — <a href=\"/console/sites/{path}/review\">{} ({waiting})</a> · \
-                 <a href=\"/console/sites/{path}/unanswered\">{}</a>{audit}</li>",
+                 <a href=\"/console/sites/{path}/unanswered\">{}</a> · \
+                 <a href=\"/console/sites/{path}/widgets\">{}</a>{audit}</li>",
                 escape(&site.site_id),
                 lang.t(role),
                 lang.t(Key::Review),
                 lang.t(Key::Unanswered),
+                lang.t(Key::Widgets),
             ));
         }
         sites.push_str("</ul>");

@@ -2,8 +2,10 @@
 // password without losing the address typed, sees their site and role, and signs out;
 // a form posted from another site is refused; an administrator invites and disables
 // members of the team, changes the site's settings and makes and revokes an API token;
-// the endpoint's administrator creates a site. axe on every page.
+// the endpoint's administrator creates a site; a moderator downloads an open-data export.
+// axe on every page.
 import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
 import { describe, test } from 'node:test';
 import {
   ENDPOINT, WWW, api, createThread, eventually, expectFocus, expectNoAxeViolations, openHost, postComment, tabTo, token,
@@ -393,6 +395,27 @@ describe('staff console', () => {
     assert.equal(refused.status(), 403);
     await webmaster.getByText('Seuls les administrateurs de l’endpoint').waitFor();
     await expectNoAxeViolations(webmaster, 'console, new site refused to a site administrator');
+  });
+
+  test("a moderator lists the site's widgets and downloads a discussion's open-data export with the keyboard", async () => {
+    const thread = (await createThread({ title: `Export ${Date.now()}` })).id;
+    const text = `Un avis à publier, ${Date.now()}`;
+    await postComment(thread, text, { name: 'Prénom Nomdefamille' });
+    const page = await signIn(LOGIN);
+    await page.getByRole('link', { name: 'Modules' }).focus();
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { level: 1, name: 'Modules du site : saint-exemple' }).waitFor();
+    await page.getByRole('table', { name: 'Discussions' }).waitFor();
+    await expectNoAxeViolations(page, 'console, widgets');
+
+    const row = page.getByRole('row').filter({ hasText: thread });
+    await row.getByRole('link', { name: /^CSV/ }).focus();
+    const [download] = await Promise.all([page.waitForEvent('download'), page.keyboard.press('Enter')]);
+    assert.equal(download.suggestedFilename(), `thread-${thread}.csv`);
+    const csv = await readFile(await download.path(), 'utf8');
+    assert.match(csv, /^comment_id,parent_id,created_at,edited_at,official,useful,text\r\n/);
+    assert.ok(csv.includes(`"${text}"`), csv);
+    assert.ok(!csv.includes('Nomdefamille'), 'no author name in an open-data export');
   });
 
   test('the console speaks English to an English browser', async () => {

@@ -5,6 +5,7 @@ pub mod comment;
 pub mod device;
 pub mod email;
 pub mod error;
+pub mod export;
 pub mod markdown;
 pub mod moderation;
 pub mod network;

@@ -3,6 +3,7 @@
 use std::sync::Arc;
 
 use async_trait::async_trait;
+use civique_api::exports::{ExportFormat, SiteWidgets, WidgetKind};
 use civique_api::staff::{ApiTokenView, InvitationView, Role, StaffMember, Team, WaitingComment};
 use civique_api::{AuditAction, AuditEntry, ModerationAction, ModerationInput, SiteInput};
 use civique_console::{Backend, Opened, Refused};
@@ -186,6 +187,22 @@ impl Backend for Console {
         let problem = new_site_problem(&site).map(|(field, _)| field);
         let created = self.0.create_site_as(member, &site).await;
         created.map_err(|error| at_field(error, problem))
+    }
+
+    async fn site_widgets(&self, member: &StaffMember, site: &str) -> Result<SiteWidgets, Refused> {
+        self.0.site_widgets(member, site).await.map_err(refused)
+    }
+
+    async fn export(
+        &self,
+        member: &StaffMember,
+        site: &str,
+        kind: WidgetKind,
+        id: &str,
+        format: ExportFormat,
+    ) -> Result<String, Refused> {
+        let export = self.0.export(member, site, kind, id).await;
+        export.map(|export| export.file(format)).map_err(refused)
     }
 
     async fn api_tokens(

@@ -7,6 +7,7 @@ mod catalog;
 pub mod comments;
 mod devices;
 mod email;
+pub mod exports;
 mod personal;
 pub mod polls;
 pub mod proposals;

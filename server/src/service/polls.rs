@@ -146,7 +146,7 @@ impl Service {
         Ok(views)
     }
 
-    async fn staff_poll_view(&self, poll: &Poll) -> Result<PollView> {
+    pub(super) async fn staff_poll_view(&self, poll: &Poll) -> Result<PollView> {
         let status = poll.status(OffsetDateTime::now_utc());
         Ok(poll.view(status, Some(self.store.tally(&poll.id).await?), Vec::new()))
     }

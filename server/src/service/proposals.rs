@@ -56,7 +56,7 @@ fn listed(proposals: &[Proposal]) -> Vec<ProposalView> {
 }
 
 impl Service {
-    async fn load_box(&self, id: &str) -> Result<ProposalBox> {
+    pub(super) async fn load_box(&self, id: &str) -> Result<ProposalBox> {
         found(self.store.proposal_box(id).await?, "box")
     }
 

@@ -217,6 +217,8 @@ pub trait Comments: Send + Sync {
         sort: CommentSort,
         cursor: Option<Cursor>,
     ) -> Result<(Vec<Comment>, Vec<Comment>)>;
+    /// Every published comment of a thread, oldest first (its open-data export).
+    async fn published_comments(&self, thread_id: &str) -> Result<Vec<Comment>>;
     /// Direct replies of `parent_id` visible to `me`, oldest first, after reply `after`
     /// (one more than a page).
     async fn replies(&self, parent_id: i64, me: Option<i64>, after: i64) -> Result<Vec<Comment>>;

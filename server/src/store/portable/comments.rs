@@ -174,6 +174,18 @@ impl Comments for Backend {
         Ok((convert(pinned)?, convert(page)?))
     }
 
+    async fn published_comments(&self, thread_id: &str) -> Result<Vec<Comment>> {
+        let rows: Vec<CommentRow> = sqlx::query_as(&format!(
+            "SELECT {COMMENT_COLUMNS} FROM comments c \
+             WHERE c.thread_id = $1 AND c.status = 'published' ORDER BY c.id"
+        ))
+        .bind(thread_id)
+        .bind(None::<i64>)
+        .fetch_all(&self.pool)
+        .await?;
+        convert(rows)
+    }
+
     async fn replies(&self, parent_id: i64, me: Option<i64>, after: i64) -> Result<Vec<Comment>> {
         let rows: Vec<CommentRow> = sqlx::query_as(&format!(
             "SELECT {COMMENT_COLUMNS} FROM comments c WHERE c.parent_id = $1 AND c.id > $3 \
