@@ -273,6 +273,10 @@ wire_enum! {
         /// An administrator revoked one of the site's API tokens (the target is
         /// `token:NAME`); its creation is a `create`.
         Revoke = "revoke",
+        /// An administrator closed a poll or a proposal box now (the target says which),
+        /// or reopened it (without an end).
+        Close = "close",
+        Reopen = "reopen",
     }
 }
 

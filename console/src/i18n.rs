@@ -219,6 +219,15 @@ pub enum Key {
     StatusOpen,
     StatusClosed,
     ThreadLocked,
+    EmbedCode,
+    EmbedLabel,
+    EmbedDiv,
+    CloseNow,
+    Reopen,
+    Lock,
+    Unlock,
+    DoneClose,
+    DoneReopen,
 }
 
 impl Key {
@@ -458,6 +467,15 @@ impl Key {
             Key::StatusOpen => ("ouvert", "open"),
             Key::StatusClosed => ("clos", "closed"),
             Key::ThreadLocked => ("verrouillée", "locked"),
+            Key::EmbedCode => ("Code d’intégration", "Embedding code"),
+            Key::EmbedLabel => ("À coller dans une page du site de la commune (la ligne script une fois par page)", "To paste into a page of the town’s website (the script line once a page)"),
+            Key::EmbedDiv => ("ou, pour un CMS qui retire les balises inconnues :", "or, for a CMS that strips unknown tags:"),
+            Key::CloseNow => ("Clore maintenant", "Close now"),
+            Key::Reopen => ("Rouvrir", "Reopen"),
+            Key::Lock => ("Verrouiller", "Lock"),
+            Key::Unlock => ("Déverrouiller", "Unlock"),
+            Key::DoneClose => ("Fermé : les habitants ne peuvent plus y participer.", "Closed: residents can no longer take part."),
+            Key::DoneReopen => ("Rouvert : les habitants peuvent de nouveau y participer.", "Reopened: residents can take part again."),
             Key::Joined => ("Vous avez rejoint l’équipe. Connectez-vous.", "You joined the team. Sign in."),
         }
     }

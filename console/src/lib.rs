@@ -165,6 +165,15 @@ pub trait Backend: Send + Sync + 'static {
         id: &str,
         format: ExportFormat,
     ) -> Result<String, Refused>;
+    /// Closes widget `id` (of `kind`) of `site` now, or reopens it (`open`).
+    async fn set_widget_open(
+        &self,
+        member: &StaffMember,
+        site: &str,
+        kind: WidgetKind,
+        id: &str,
+        open: bool,
+    ) -> Result<(), Refused>;
     /// The API tokens of `site`, for its administrators.
     async fn api_tokens(
         &self,
@@ -236,6 +245,10 @@ pub fn router<S: Clone + Send + Sync + 'static>(backend: Arc<dyn Backend>) -> Ro
             axum::routing::post(team::account),
         )
         .route("/console/sites/{site}/widgets", get(widgets::widgets))
+        .route(
+            "/console/sites/{site}/widgets/{kind}/{id}",
+            axum::routing::post(widgets::set_open),
+        )
         .route(
             "/console/sites/{site}/exports/{kind}/{file}",
             get(widgets::export),

@@ -50,6 +50,17 @@ impl Cookie {
     }
 }
 
+/// The address of the endpoint as the browser reached it, for links and code given to
+/// others (an invitation, a widget's embedding code).
+pub fn base_url(headers: &HeaderMap) -> String {
+    let host = headers
+        .get(axum::http::header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or("localhost");
+    let scheme = if over_https(headers) { "https" } else { "http" };
+    format!("{scheme}://{host}")
+}
+
 /// Whether the request came over HTTPS, to the endpoint or to the proxy in front of it.
 pub fn over_https(headers: &HeaderMap) -> bool {
     let said = |name: &str, https: &str| {

@@ -252,20 +252,6 @@ pub(crate) struct AccountForm {
 
 with_csrf!(InviteForm, AccountForm);
 
-/// The address of the console as the browser reached it, for links given to others.
-fn console_base(headers: &HeaderMap) -> String {
-    let host = headers
-        .get(axum::http::header::HOST)
-        .and_then(|h| h.to_str().ok())
-        .unwrap_or("localhost");
-    let scheme = if session::over_https(headers) {
-        "https"
-    } else {
-        "http"
-    };
-    format!("{scheme}://{host}")
-}
-
 pub(crate) async fn invite(
     State(backend): State<Shared>,
     Path(site): Path<String>,
@@ -292,7 +278,7 @@ pub(crate) async fn invite(
         Ok(token) => {
             let said = Said::Invited {
                 login: form.login.trim().to_lowercase(),
-                link: format!("{}/console/invite/{token}", console_base(&headers)),
+                link: format!("{}/console/invite/{token}", session::base_url(&headers)),
             };
             answer_team(
                 &backend,

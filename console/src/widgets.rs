@@ -1,16 +1,97 @@
 //! A site's widgets, for its staff: its polls, discussions and proposal boxes, each with
-//! its open-data exports (CSV and JSON, without personal data).
+//! its embedding code and its open-data exports (CSV and JSON, without personal data); its
+//! administrators close and reopen them.
 
-use axum::extract::{Path, State};
-use axum::http::{header, HeaderValue, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::extract::{Path, Query, State};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
 use civique_api::exports::{ExportFormat, SiteWidgets, WidgetKind};
+use civique_api::staff::Role;
 use civique_api::PollStatus;
+use serde::Deserialize;
 
-use crate::extract::Signed;
+use crate::extract::{with_csrf, Checked, Signed};
 use crate::i18n::Key;
 use crate::pages::{self, escape, escape_path};
+use crate::session::{self, Session};
+use crate::team::Done;
 use crate::{page, refusal_page, Lang, Refused, Shared};
+
+/// What the widgets page needs beside the widgets: who looks, and the endpoint's address
+/// for the embedding code.
+struct View<'a> {
+    lang: Lang,
+    session: &'a Session,
+    site: &'a str,
+    base: &'a str,
+}
+
+impl View<'_> {
+    fn admin(&self) -> bool {
+        let member = &self.session.member;
+        member.endpoint_admin
+            || member
+                .sites
+                .iter()
+                .any(|role| role.site_id == self.site && role.role == Role::Admin)
+    }
+}
+
+/// The custom element and the `data-` attribute of a widget kind.
+fn embed_names(kind: WidgetKind) -> (&'static str, &'static str, &'static str) {
+    match kind {
+        WidgetKind::Poll => ("civique-poll", "poll", "data-civique-poll"),
+        WidgetKind::Thread => ("civique-comments", "thread", "data-civique-comments"),
+        WidgetKind::Box => ("civique-proposals", "box", "data-civique-proposals"),
+    }
+}
+
+/// The code that shows widget `line` on a page of the town's website: the loader and the
+/// element, or the `div` for a CMS that strips unknown tags.
+fn embed_code(view: &View, line: &Line) -> String {
+    let (element, attribute, data) = embed_names(line.kind);
+    let code = format!(
+        "<script type=\"module\" src=\"{base}/civique.js\"></script>\n\
+         <{element} {attribute}=\"{id}\"></{element}>\n\n\
+         <!-- {div} -->\n<div {data}=\"{id}\"></div>",
+        base = view.base,
+        id = line.id,
+        div = view.lang.t(Key::EmbedDiv),
+    );
+    let field = format!("embed-{}-{}", line.kind.as_str(), escape_path(line.id));
+    format!(
+        "<details><summary>{summary}</summary>\
+         <label for=\"{field}\">{label} : {title}</label>\
+         <textarea id=\"{field}\" readonly rows=\"5\">{code}</textarea></details>",
+        summary = view.lang.t(Key::EmbedCode),
+        title = escape(line.title),
+        label = view.lang.t(Key::EmbedLabel),
+        code = escape(&code),
+    )
+}
+
+/// The form that closes (or locks) widget `line`, or reopens (unlocks) it.
+fn open_form(view: &View, line: &Line) -> String {
+    let (action, label) = match (line.kind, line.state) {
+        (WidgetKind::Thread, Key::ThreadLocked) => ("reopen", Key::Unlock),
+        (WidgetKind::Thread, _) => ("close", Key::Lock),
+        (_, Key::StatusClosed) => ("reopen", Key::Reopen),
+        _ => ("close", Key::CloseNow),
+    };
+    format!(
+        "<form class=\"inline\" method=\"post\" \
+         action=\"/console/sites/{site}/widgets/{kind}/{id}\">\
+         <input type=\"hidden\" name=\"csrf\" value=\"{csrf}\">\
+         <button type=\"submit\" class=\"quiet\" name=\"action\" value=\"{action}\" \
+         aria-label=\"{label} : {title}\">{label}</button></form>",
+        site = escape_path(view.site),
+        kind = line.kind.as_str(),
+        id = escape_path(line.id),
+        csrf = escape(&view.session.csrf),
+        label = view.lang.t(label),
+        title = escape(line.title),
+    )
+}
 
 /// One widget's line: its kind, id, title, state and count.
 struct Line<'a> {
@@ -31,12 +112,8 @@ fn status_key(status: PollStatus) -> Key {
 
 /// A table of `lines` captioned `caption` (with `count` the header of their counts), or
 /// `none` when there are none.
-fn table(
-    lang: Lang,
-    site: &str,
-    (caption, count, none): (Key, Key, Key),
-    lines: &[Line],
-) -> String {
+fn table(view: &View, (caption, count, none): (Key, Key, Key), lines: &[Line]) -> String {
+    let (lang, site) = (view.lang, view.site);
     if lines.is_empty() {
         return format!("<h2>{}</h2><p>{}</p>", lang.t(caption), lang.t(none));
     }
@@ -54,10 +131,16 @@ fn table(
                     title = escape(line.title),
                 )
             };
+            let act = if view.admin() {
+                format!("<td>{}</td>", open_form(view, line))
+            } else {
+                String::new()
+            };
             format!(
-                "<tr><td>{title}</td><td><code>{id}</code></td><td>{state}</td><td>{count}</td>\
-                 <td>{csv} · {json}</td></tr>",
+                "<tr><td>{title}{embed}</td><td><code>{id}</code></td><td>{state}</td>\
+                 <td>{count}</td><td>{csv} · {json}</td>{act}</tr>",
                 title = escape(line.title),
+                embed = embed_code(view, line),
                 id = escape(line.id),
                 state = lang.t(line.state),
                 count = line.count,
@@ -66,10 +149,15 @@ fn table(
             )
         })
         .collect();
+    let act = if view.admin() {
+        format!("<th scope=\"col\">{}</th>", lang.t(Key::Action))
+    } else {
+        String::new()
+    };
     format!(
         "<h2>{caption}</h2><table><caption>{caption}</caption><thead><tr>\
          <th scope=\"col\">{title}</th><th scope=\"col\">{id}</th><th scope=\"col\">{state}</th>\
-         <th scope=\"col\">{count}</th><th scope=\"col\">{export}</th></tr></thead>\
+         <th scope=\"col\">{count}</th><th scope=\"col\">{export}</th>{act}</tr></thead>\
          <tbody>{rows}</tbody></table>",
         caption = lang.t(caption),
         title = lang.t(Key::WidgetTitle),
@@ -80,7 +168,8 @@ fn table(
     )
 }
 
-fn widgets_page(lang: Lang, site: &str, widgets: &SiteWidgets) -> String {
+fn widgets_page(view: &View, widgets: &SiteWidgets, done: Option<Key>) -> String {
+    let (lang, site) = (view.lang, view.site);
     let polls: Vec<Line> = widgets
         .polls
         .iter()
@@ -122,16 +211,15 @@ fn widgets_page(lang: Lang, site: &str, widgets: &SiteWidgets) -> String {
         lang,
         &format!("{}{site}", lang.t(Key::WidgetsOf)),
         &format!(
-            "<p>{intro}</p>{polls}{threads}{boxes}<p><a href=\"/console\">{back}</a></p>",
+            "{said}<p>{intro}</p>{polls}{threads}{boxes}<p><a href=\"/console\">{back}</a></p>",
+            said = done.map_or_else(String::new, |key| format!(
+                "<p class=\"notice\" role=\"status\">{}</p>",
+                lang.t(key)
+            )),
             intro = lang.t(Key::ExportsIntro),
-            polls = table(lang, site, (Key::Polls, Key::Voters, Key::NoPoll), &polls),
-            threads = table(
-                lang,
-                site,
-                (Key::Threads, Key::Comments, Key::NoThread),
-                &threads
-            ),
-            boxes = table(lang, site, (Key::Boxes, Key::Proposals, Key::NoBox), &boxes),
+            polls = table(view, (Key::Polls, Key::Voters, Key::NoPoll), &polls),
+            threads = table(view, (Key::Threads, Key::Comments, Key::NoThread), &threads),
+            boxes = table(view, (Key::Boxes, Key::Proposals, Key::NoBox), &boxes),
             back = lang.t(Key::BackToConsole),
         ),
     )
@@ -140,10 +228,68 @@ fn widgets_page(lang: Lang, site: &str, widgets: &SiteWidgets) -> String {
 pub(crate) async fn widgets(
     State(backend): State<Shared>,
     Path(site): Path<String>,
+    Query(done): Query<Done>,
+    headers: HeaderMap,
     Signed { session, lang }: Signed,
 ) -> Response {
+    let done = match done.done.as_deref() {
+        Some("close") => Some(Key::DoneClose),
+        Some("reopen") => Some(Key::DoneReopen),
+        _ => None,
+    };
     match backend.site_widgets(&session.member, &site).await {
-        Ok(widgets) => page(StatusCode::OK, widgets_page(lang, &site, &widgets)),
+        Ok(widgets) => {
+            let base = session::base_url(&headers);
+            let view = View {
+                lang,
+                session: &session,
+                site: &site,
+                base: &base,
+            };
+            page(StatusCode::OK, widgets_page(&view, &widgets, done))
+        }
+        Err(refused) => refusal_page(lang, refused),
+    }
+}
+
+#[derive(Deserialize)]
+pub(crate) struct OpenForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    action: String,
+}
+
+with_csrf!(OpenForm);
+
+/// Closes (locks) or reopens (unlocks) a widget, as one of the site's administrators.
+pub(crate) async fn set_open(
+    State(backend): State<Shared>,
+    Path((site, kind, id)): Path<(String, String, String)>,
+    Checked {
+        session,
+        lang,
+        form,
+    }: Checked<OpenForm>,
+) -> Response {
+    let open = match form.action.as_str() {
+        "close" => false,
+        "reopen" => true,
+        _ => return refusal_page(lang, Refused::Invalid),
+    };
+    let Ok(kind) = kind.parse::<WidgetKind>() else {
+        return refusal_page(lang, Refused::NotFound);
+    };
+    match backend
+        .set_widget_open(&session.member, &site, kind, &id, open)
+        .await
+    {
+        Ok(()) => Redirect::to(&format!(
+            "/console/sites/{}/widgets?done={}",
+            escape_path(&site),
+            form.action
+        ))
+        .into_response(),
         Err(refused) => refusal_page(lang, refused),
     }
 }

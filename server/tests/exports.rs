@@ -1,6 +1,7 @@
-//! Open-data exports in the console over real HTTP: a site's staff list its widgets and
-//! download each as CSV and JSON; what residents published comes out, nothing hidden and no
-//! personal data (author names, participants); other sites' staff and items are refused.
+//! A site's widgets in the console over real HTTP: its staff list them with their embedding
+//! code and download each as CSV and JSON (what residents published comes out, nothing
+//! hidden and no personal data); its administrators close and reopen them, which residents
+//! meet at once; other sites' staff and items are refused.
 
 mod common;
 
@@ -12,6 +13,7 @@ use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 
 const MODERATOR: &str = "moderation@town.example";
+const ADMIN: &str = "webmestre@town.example";
 /// Staff of another site only.
 const NEIGHBOUR: &str = "moderation@village.example";
 /// Names residents signed with: never in an export.
@@ -53,10 +55,14 @@ async fn with_widgets() -> (TestServer, Value, Value) {
     server
         .create_site("village", &["http://village.example"])
         .await;
-    for (login, site) in [(MODERATOR, SITE), (NEIGHBOUR, "village")] {
+    for (login, site, role) in [
+        (MODERATOR, SITE, Role::Moderator),
+        (ADMIN, SITE, Role::Admin),
+        (NEIGHBOUR, "village", Role::Admin),
+    ] {
         let roles = vec![SiteRole {
             site_id: site.into(),
-            role: Role::Moderator,
+            role,
         }];
         staff(&server, login, roles).await;
     }
@@ -278,4 +284,141 @@ async fn other_sites_staff_and_items_are_refused() {
     }
     let own = download(&server, NEIGHBOUR, "village", "thread/t-village.json").await;
     assert_eq!(own.status(), StatusCode::OK);
+}
+
+/// Closes (`close`) or reopens (`reopen`) `kind/id` of `site` as `login`: the response.
+async fn set_open(
+    server: &TestServer,
+    login: &str,
+    site: &str,
+    path: &str,
+    action: &str,
+) -> reqwest::Response {
+    let (cookie, csrf) = signed_in(server, login).await;
+    post_form(
+        server,
+        &format!("/console/sites/{site}/widgets/{path}"),
+        &cookie,
+        &[("csrf", &csrf), ("action", action)],
+    )
+    .await
+}
+
+async fn error_code(response: reqwest::Response) -> String {
+    let body: Value = response.json().await.unwrap();
+    body["error"]["code"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned()
+}
+
+/// What a resident meets on each widget: the error code of a vote, a comment and a
+/// proposal, or "" when it went through.
+async fn what_residents_meet(server: &TestServer) -> [String; 3] {
+    let options = server.view("p-budget", None).await["options"][1]["id"]
+        .as_i64()
+        .unwrap();
+    let mut met = [String::new(), String::new(), String::new()];
+    let responses = [
+        server.vote("p-budget", &token(), &[options]).await,
+        server.post_comment("t-parc", &token(), json!({})).await,
+        server.post_proposal("b-idees", &token(), json!({})).await,
+    ];
+    for (met, response) in met.iter_mut().zip(responses) {
+        if !response.status().is_success() {
+            *met = error_code(response).await;
+        }
+    }
+    met
+}
+
+#[tokio::test]
+async fn administrators_close_and_reopen_widgets_which_residents_meet_at_once() {
+    let (server, _, _) = with_widgets().await;
+    assert_eq!(what_residents_meet(&server).await, ["", "", ""]);
+    let (cookie, _) = signed_in(&server, ADMIN).await;
+    let page = get(&server, &format!("/console/sites/{SITE}/widgets"), &cookie)
+        .await
+        .text()
+        .await
+        .unwrap();
+    // The embedding code names this endpoint and the widget, in both forms.
+    let loader = format!(
+        "&lt;script type=&quot;module&quot; src=&quot;{}/civique.js",
+        server.url("")
+    );
+    assert!(page.contains(&loader), "{loader}: {page}");
+    for element in [
+        "&lt;civique-poll poll=&quot;p-budget&quot;&gt;",
+        "&lt;div data-civique-comments=&quot;t-parc&quot;&gt;",
+        "&lt;civique-proposals box=&quot;b-idees&quot;&gt;",
+    ] {
+        assert!(page.contains(element), "{element}");
+    }
+    assert!(
+        page.contains("aria-label=\"Verrouiller : Thread t-parc\""),
+        "{page}"
+    );
+
+    for path in ["poll/p-budget", "thread/t-parc", "box/b-idees"] {
+        let closed = set_open(&server, ADMIN, SITE, path, "close").await;
+        assert_eq!(closed.status(), StatusCode::SEE_OTHER, "{path}");
+    }
+    assert_eq!(
+        what_residents_meet(&server).await,
+        ["poll_closed", "thread_locked", "box_closed"]
+    );
+    let page = get(
+        &server,
+        &format!("/console/sites/{SITE}/widgets?done=close"),
+        &cookie,
+    )
+    .await
+    .text()
+    .await
+    .unwrap();
+    assert!(page.contains("Fermé"), "{page}");
+    assert!(
+        page.contains("aria-label=\"Déverrouiller : Thread t-parc\""),
+        "{page}"
+    );
+    assert!(
+        page.contains("aria-label=\"Rouvrir : Box b-idees\""),
+        "{page}"
+    );
+
+    for path in ["poll/p-budget", "thread/t-parc", "box/b-idees"] {
+        let reopened = set_open(&server, ADMIN, SITE, path, "reopen").await;
+        assert_eq!(reopened.status(), StatusCode::SEE_OTHER, "{path}");
+    }
+    assert_eq!(what_residents_meet(&server).await, ["", "", ""]);
+    let audit = server
+        .count(&format!(
+            "SELECT COUNT(*) FROM audit_log WHERE actor = 'staff:{ADMIN}' \
+             AND action IN ('close', 'reopen', 'lock', 'unlock')"
+        ))
+        .await;
+    assert_eq!(audit, 6);
+}
+
+#[tokio::test]
+async fn moderators_and_other_sites_cannot_close_widgets() {
+    let (server, _, _) = with_widgets().await;
+    let (cookie, _) = signed_in(&server, MODERATOR).await;
+    let page = get(&server, &format!("/console/sites/{SITE}/widgets"), &cookie)
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(!page.contains("Clore maintenant"), "{page}");
+    for path in ["poll/p-budget", "thread/t-parc", "box/b-idees"] {
+        let refused = set_open(&server, MODERATOR, SITE, path, "close").await;
+        assert_eq!(refused.status(), StatusCode::FORBIDDEN, "{path}");
+        let refused = set_open(&server, NEIGHBOUR, SITE, path, "close").await;
+        assert_eq!(refused.status(), StatusCode::FORBIDDEN, "{path}");
+        // Named under the neighbour's own site: not there.
+        let refused = set_open(&server, NEIGHBOUR, "village", path, "close").await;
+        assert_eq!(refused.status(), StatusCode::NOT_FOUND, "{path}");
+    }
+    assert_eq!(what_residents_meet(&server).await, ["", "", ""]);
 }

@@ -2,8 +2,9 @@
 // password without losing the address typed, sees their site and role, and signs out;
 // a form posted from another site is refused; an administrator invites and disables
 // members of the team, changes the site's settings and makes and revokes an API token;
-// the endpoint's administrator creates a site; a moderator downloads an open-data export.
-// axe on every page.
+// the endpoint's administrator creates a site; a moderator downloads an open-data export;
+// an administrator copies a widget's embedding code and locks and unlocks it. axe on every
+// page.
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { describe, test } from 'node:test';
@@ -416,6 +417,39 @@ describe('staff console', () => {
     assert.match(csv, /^comment_id,parent_id,created_at,edited_at,official,useful,text\r\n/);
     assert.ok(csv.includes(`"${text}"`), csv);
     assert.ok(!csv.includes('Nomdefamille'), 'no author name in an open-data export');
+  });
+
+  test('an administrator copies a discussion\'s embedding code and locks and unlocks it with the keyboard', async () => {
+    const title = `Verrou ${Date.now()}`;
+    const thread = (await createThread({ title })).id;
+    const admin = await signIn(process.env.CIVIQUE_STAFF_ADMIN_LOGIN);
+    await admin.getByRole('link', { name: 'Modules' }).focus();
+    await admin.keyboard.press('Enter');
+    await admin.getByRole('heading', { level: 1, name: 'Modules du site : saint-exemple' }).waitFor();
+    const row = admin.getByRole('row').filter({ hasText: thread });
+    await row.getByText('Code d’intégration').focus();
+    await admin.keyboard.press('Enter');
+    const code = await row.getByLabel(`À coller dans une page du site de la commune (la ligne script une fois par page) : ${title}`).inputValue();
+    assert.ok(code.includes(`<script type="module" src="${new URL(ENDPOINT).origin}/civique.js"></script>`), code);
+    assert.ok(code.includes(`<civique-comments thread="${thread}"></civique-comments>`), code);
+    assert.ok(code.includes(`<div data-civique-comments="${thread}"></div>`), code);
+    await expectNoAxeViolations(admin, 'console, widgets, embedding code open');
+
+    await admin.getByRole('button', { name: `Verrouiller : ${title}` }).focus();
+    await admin.keyboard.press('Enter');
+    await admin.getByRole('status').filter({ hasText: 'Fermé' }).waitFor();
+    await expectNoAxeViolations(admin, 'console, widgets, discussion locked');
+    const refused = await fetch(`${ENDPOINT}api/v1/threads/${thread}/comments`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', origin: new URL(WWW).origin, 'x-civique-participant': await token() },
+      body: JSON.stringify({ author_name: 'Voisin', text: 'Encore un mot.' }),
+    });
+    assert.equal((await refused.json()).error.code, 'thread_locked');
+
+    await admin.getByRole('button', { name: `Déverrouiller : ${title}` }).focus();
+    await admin.keyboard.press('Enter');
+    await admin.getByRole('status').filter({ hasText: 'Rouvert' }).waitFor();
+    await postComment(thread, 'De nouveau ouvert.');
   });
 
   test('the console speaks English to an English browser', async () => {

@@ -205,6 +205,20 @@ impl Backend for Console {
         export.map(|export| export.file(format)).map_err(refused)
     }
 
+    async fn set_widget_open(
+        &self,
+        member: &StaffMember,
+        site: &str,
+        kind: WidgetKind,
+        id: &str,
+        open: bool,
+    ) -> Result<(), Refused> {
+        self.0
+            .set_widget_open(member, site, kind, id, open)
+            .await
+            .map_err(refused)
+    }
+
     async fn api_tokens(
         &self,
         member: &StaffMember,

@@ -192,6 +192,11 @@ impl Catalog {
         self.threads.get(id, || store.thread(id)).await
     }
 
+    /// Forgets what is kept of polls (one was changed here).
+    pub fn forget_polls(&self) {
+        self.polls.forget();
+    }
+
     /// Forgets what is kept of threads (one was changed here).
     pub fn forget_threads(&self) {
         self.threads.forget();

@@ -21,7 +21,7 @@ fn staff_of(member: &StaffMember, site: &str) -> Result<Actor> {
 }
 
 /// `item` if it belongs to `site` (another site's is not found there).
-fn on_site<T>(
+pub(super) fn on_site<T>(
     item: Option<T>,
     site_of: impl Fn(&T) -> &str,
     site: &str,

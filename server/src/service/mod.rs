@@ -16,6 +16,7 @@ pub mod sites;
 pub mod staff;
 pub mod team;
 pub mod tokens;
+pub mod widgets;
 
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};

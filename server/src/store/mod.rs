@@ -163,6 +163,13 @@ pub trait Polls: Send + Sync {
     async fn create_poll(&self, poll: &NewPoll, audit: &Audit) -> Result<Poll>;
     async fn poll(&self, id: &str) -> Result<Option<Poll>>;
     async fn list_polls(&self, site_id: Option<&str>) -> Result<Vec<Poll>>;
+    /// Sets when poll `id` closes (`None`: never) and writes `audit`, in one transaction.
+    async fn set_poll_closes_at(
+        &self,
+        id: &str,
+        closes_at: Option<&str>,
+        audit: &Audit,
+    ) -> Result<()>;
     /// The options this participant chose, in the poll's option order (empty if none).
     async fn my_choices(&self, poll: &Poll, key: &str) -> Result<Vec<i64>>;
     async fn tally(&self, poll_id: &str) -> Result<PollResults>;

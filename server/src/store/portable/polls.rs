@@ -13,6 +13,23 @@ use crate::store::{Polls, Result, StoreError};
 
 #[async_trait]
 impl Polls for Backend {
+    async fn set_poll_closes_at(
+        &self,
+        id: &str,
+        closes_at: Option<&str>,
+        audit: &Audit,
+    ) -> Result<()> {
+        let mut tx = self.write().await?;
+        sqlx::query("UPDATE polls SET closes_at = $1 WHERE id = $2")
+            .bind(closes_at)
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        insert_audit(&mut tx, audit).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
     async fn create_poll(&self, poll: &NewPoll, audit: &Audit) -> Result<Poll> {
         let mut tx = self.write().await?;
         sqlx::query(
