@@ -95,6 +95,20 @@ pub struct Team {
     pub invitations: Vec<PendingInvitation>,
 }
 
+/// A proposal held for review (its box pre-moderates), as staff see it in the queue.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WaitingProposal {
+    pub id: i64,
+    pub box_id: String,
+    pub box_title: String,
+    pub title: String,
+    /// As written (Markdown); empty for a question.
+    pub text: String,
+    pub category: Option<String>,
+    pub place: Option<String>,
+    pub created_at: String,
+}
+
 /// One of a site's API tokens, as its administrators see it (never the token itself, which
 /// is shown once when it is made and stored as a hash).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -228,6 +228,12 @@ pub enum Key {
     Unlock,
     DoneClose,
     DoneReopen,
+    WaitingProposals,
+    InBox,
+    Category,
+    Place,
+    DoneProposalApprove,
+    DoneProposalHide,
 }
 
 impl Key {
@@ -476,6 +482,12 @@ impl Key {
             Key::Unlock => ("Déverrouiller", "Unlock"),
             Key::DoneClose => ("Fermé : les habitants ne peuvent plus y participer.", "Closed: residents can no longer take part."),
             Key::DoneReopen => ("Rouvert : les habitants peuvent de nouveau y participer.", "Reopened: residents can take part again."),
+            Key::WaitingProposals => ("Propositions en attente de validation", "Proposals waiting for approval"),
+            Key::InBox => ("Boîte à idées :", "Proposal box:"),
+            Key::Category => ("Catégorie", "Category"),
+            Key::Place => ("Lieu", "Place"),
+            Key::DoneProposalApprove => ("Proposition publiée : les habitants la voient.", "Proposal published: residents see it."),
+            Key::DoneProposalHide => ("Proposition masquée.", "Proposal hidden."),
             Key::Joined => ("Vous avez rejoint l’équipe. Connectez-vous.", "You joined the team. Sign in."),
         }
     }

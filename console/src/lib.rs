@@ -25,8 +25,9 @@ use axum::{Extension, Router};
 use civique_api::exports::{ExportFormat, SiteWidgets, WidgetKind};
 use civique_api::staff::{
     ApiTokenView, InvitationView, Role, SiteField, SiteRole, StaffMember, Team, WaitingComment,
+    WaitingProposal,
 };
-use civique_api::{AuditAction, AuditEntry, ModerationAction, SiteInput};
+use civique_api::{AuditAction, AuditEntry, ModerationAction, ProposalAction, SiteInput};
 use serde::Deserialize;
 
 use extract::{Checked, Signed};
@@ -98,6 +99,21 @@ pub trait Backend: Send + Sync + 'static {
         member: &StaffMember,
         site: &str,
     ) -> Result<Vec<WaitingComment>, Refused>;
+    /// The proposals of `site`'s boxes held for review, oldest first.
+    async fn waiting_proposals(
+        &self,
+        member: &StaffMember,
+        site: &str,
+    ) -> Result<Vec<WaitingProposal>, Refused>;
+    /// Publishes or hides proposal `id` of `site` as `member`, with a public reason.
+    async fn moderate_proposal(
+        &self,
+        member: &StaffMember,
+        site: &str,
+        id: i64,
+        action: ProposalAction,
+        reason: Option<String>,
+    ) -> Result<(), Refused>;
     /// The audit log of `site`, newest first, by `actor` and of `action` when given; for the
     /// site's administrators only.
     async fn site_audit(
@@ -228,6 +244,10 @@ pub fn router<S: Clone + Send + Sync + 'static>(backend: Arc<dyn Backend>) -> Ro
         .route(
             "/console/sites/{site}/review/{id}",
             axum::routing::post(moderate),
+        )
+        .route(
+            "/console/sites/{site}/review/proposals/{id}",
+            axum::routing::post(moderate_proposal),
         )
         .route("/console/sites/new", get(settings::new_site))
         .route("/console/sites", axum::routing::post(settings::create))
@@ -371,7 +391,9 @@ async fn home(State(backend): State<Shared>, headers: HeaderMap) -> Response {
             let mut waiting = Vec::with_capacity(sites.len());
             for site in &sites {
                 let queue = backend.review_queue(member, &site.site_id).await;
-                waiting.push(queue.map_or(0, |queue| queue.len()));
+                let proposals = backend.waiting_proposals(member, &site.site_id).await;
+                waiting
+                    .push(queue.map_or(0, |queue| queue.len()) + proposals.map_or(0, |p| p.len()));
             }
             page(
                 StatusCode::OK,
@@ -481,11 +503,50 @@ async fn review(
     Query(done): Query<Done>,
     Signed { session, lang }: Signed,
 ) -> Response {
-    match backend.review_queue(&session.member, &site).await {
-        Ok(waiting) => page(
+    let waiting = backend.review_queue(&session.member, &site).await;
+    let proposals = backend.waiting_proposals(&session.member, &site).await;
+    match waiting.and_then(|waiting| Ok((waiting, proposals?))) {
+        Ok((waiting, proposals)) => page(
             StatusCode::OK,
-            pages::review(lang, &session, &site, &waiting, done.done.as_deref()),
+            pages::review(
+                lang,
+                &session,
+                &site,
+                (&waiting, &proposals),
+                done.done.as_deref(),
+            ),
         ),
+        Err(refused) => refusal_page(lang, refused),
+    }
+}
+
+async fn moderate_proposal(
+    State(backend): State<Shared>,
+    Path((site, id)): Path<(String, String)>,
+    Checked {
+        session,
+        lang,
+        form,
+    }: Checked<ModerationForm>,
+) -> Response {
+    let action = match form.action.parse::<ProposalAction>() {
+        Ok(action @ (ProposalAction::Approve | ProposalAction::Hide)) => action,
+        _ => return refusal_page(lang, Refused::Invalid),
+    };
+    let Ok(id) = id.parse::<i64>() else {
+        return refusal_page(lang, Refused::NotFound);
+    };
+    let reason = Some(form.reason.trim().to_owned()).filter(|r| !r.is_empty());
+    match backend
+        .moderate_proposal(&session.member, &site, id, action, reason)
+        .await
+    {
+        Ok(()) => Redirect::to(&format!(
+            "/console/sites/{}/review?done=proposal-{}",
+            pages::escape_path(&site),
+            action.as_str()
+        ))
+        .into_response(),
         Err(refused) => refusal_page(lang, refused),
     }
 }

@@ -1,6 +1,6 @@
 //! The console's pages: plain HTML, no script, every form usable with the keyboard alone.
 
-use civique_api::staff::{Role, SiteRole, WaitingComment};
+use civique_api::staff::{Role, SiteRole, WaitingComment, WaitingProposal};
 use civique_api::{AuditAction, AuditEntry, CommentStatus};
 
 use crate::i18n::{Key, Lang};
@@ -306,12 +306,72 @@ fn comment_head(lang: Lang, comment: &WaitingComment, state: &str, context: &str
     )
 }
 
-/// The comments of `site` waiting for staff, each with its context and its actions.
+/// The proposals of `site` held for review, each with its box and its actions (empty when
+/// there are none).
+fn waiting_proposals(
+    lang: Lang,
+    session: &Session,
+    site: &str,
+    proposals: &[WaitingProposal],
+) -> String {
+    if proposals.is_empty() {
+        return String::new();
+    }
+    let items: String = proposals
+        .iter()
+        .map(|p| {
+            let details: String = [
+                (Key::Category, p.category.as_deref()),
+                (Key::Place, p.place.as_deref()),
+            ]
+            .iter()
+            .filter_map(|(key, value)| {
+                value.map(|value| format!("<p>{} : {}</p>", lang.t(*key), escape(value)))
+            })
+            .collect();
+            let text = if p.text.is_empty() {
+                String::new()
+            } else {
+                format!("<blockquote>{}</blockquote>", escape(&p.text))
+            };
+            let reason_id = format!("proposal-reason-{}", p.id);
+            format!(
+                "<li><article aria-labelledby=\"p{id}\"><h3 id=\"p{id}\">{title}</h3>\
+                 <p>{in_box} {box_title} · <time datetime=\"{at}\">{at}</time></p>{details}{text}\
+                 <form method=\"post\" action=\"/console/sites/{site_path}/review/proposals/{id}\">\
+                 <input type=\"hidden\" name=\"csrf\" value=\"{csrf}\">\
+                 <label for=\"{reason_id}\">{reason_label}</label>\
+                 <input id=\"{reason_id}\" name=\"reason\" maxlength=\"{reason_max}\">\
+                 <div><button type=\"submit\" name=\"action\" value=\"approve\">{approve}</button>\
+                 <button type=\"submit\" name=\"action\" value=\"hide\">{hide}</button></div>\
+                 </form></article></li>",
+                id = p.id,
+                title = escape(&p.title),
+                in_box = lang.t(Key::InBox),
+                box_title = escape(&p.box_title),
+                at = escape(&p.created_at),
+                site_path = escape_path(site),
+                csrf = escape(&session.csrf),
+                reason_label = lang.t(Key::PublicReason),
+                reason_max = civique_api::comments::limits::REMOVAL_REASON_MAX_LEN,
+                approve = lang.t(Key::Approve),
+                hide = lang.t(Key::Hide),
+            )
+        })
+        .collect();
+    format!(
+        "<h2>{}</h2><ol class=\"queue\">{items}</ol>",
+        lang.t(Key::WaitingProposals)
+    )
+}
+
+/// The comments and proposals of `site` waiting for staff, each with its context and its
+/// actions.
 pub fn review(
     lang: Lang,
     session: &Session,
     site: &str,
-    waiting: &[WaitingComment],
+    (waiting, proposals): (&[WaitingComment], &[WaitingProposal]),
     done: Option<&str>,
 ) -> String {
     let notice = done
@@ -320,6 +380,8 @@ pub fn review(
             "hide" => Some(Key::DoneHide),
             "restore" => Some(Key::DoneRestore),
             "delete" => Some(Key::DoneDelete),
+            "proposal-approve" => Some(Key::DoneProposalApprove),
+            "proposal-hide" => Some(Key::DoneProposalHide),
             _ => None,
         })
         .map_or_else(String::new, |key| {
@@ -385,10 +447,11 @@ pub fn review(
             delete = button("delete", Key::Delete),
         ));
     }
-    let body = if waiting.is_empty() {
-        format!("{notice}<p>{}</p>", lang.t(Key::NothingWaiting))
-    } else {
-        format!("{notice}<ol class=\"queue\">{items}</ol>")
+    let proposals = waiting_proposals(lang, session, site, proposals);
+    let body = match (waiting.is_empty(), proposals.is_empty()) {
+        (true, true) => format!("{notice}<p>{}</p>", lang.t(Key::NothingWaiting)),
+        (true, false) => format!("{notice}{proposals}"),
+        (false, _) => format!("{notice}<ol class=\"queue\">{items}</ol>{proposals}"),
     };
     layout(
         lang,

@@ -3,13 +3,13 @@
 // a form posted from another site is refused; an administrator invites and disables
 // members of the team, changes the site's settings and makes and revokes an API token;
 // the endpoint's administrator creates a site; a moderator downloads an open-data export;
-// an administrator copies a widget's embedding code and locks and unlocks it. axe on every
-// page.
+// an administrator copies a widget's embedding code and locks and unlocks it; a moderator
+// publishes a proposal held for review. axe on every page.
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { describe, test } from 'node:test';
 import {
-  ENDPOINT, WWW, api, createThread, eventually, expectFocus, expectNoAxeViolations, openHost, postComment, tabTo, token,
+  ENDPOINT, WWW, api, createBox, createThread, eventually, expectFocus, expectNoAxeViolations, openHost, postComment, submitProposal, tabTo, token,
   useBrowser, widget, widgetText,
 } from './support.mjs';
 
@@ -450,6 +450,25 @@ describe('staff console', () => {
     await admin.keyboard.press('Enter');
     await admin.getByRole('status').filter({ hasText: 'Rouvert' }).waitFor();
     await postComment(thread, 'De nouveau ouvert.');
+  });
+
+  test('a moderator publishes a proposal held for review with the keyboard, and residents see it', async () => {
+    const box = await createBox({ pre_moderation: true, title: `Halle ${Date.now()}` });
+    const title = `Un kiosque ${Date.now()}`;
+    const held = await submitProposal(box, { title });
+    const page = await signIn(LOGIN);
+    await page.getByRole('link', { name: /^À modérer/ }).focus();
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { level: 2, name: 'Propositions en attente de validation' }).waitFor();
+    const item = page.getByRole('article', { name: title });
+    await item.getByText(box.title).waitFor();
+    await expectNoAxeViolations(page, 'console, review with proposals');
+    await item.getByRole('button', { name: 'Publier' }).focus();
+    await page.keyboard.press('Enter');
+    await page.getByRole('status').filter({ hasText: 'Proposition publiée' }).waitFor();
+    assert.equal(await page.getByRole('article', { name: title }).count(), 0);
+    const listed = await api('GET', `boxes/${box.id}/proposals`);
+    assert.ok(listed.proposals.some((p) => p.id === held.id && p.title === title), JSON.stringify(listed));
   });
 
   test('the console speaks English to an English browser', async () => {

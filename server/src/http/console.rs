@@ -4,8 +4,13 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use civique_api::exports::{ExportFormat, SiteWidgets, WidgetKind};
-use civique_api::staff::{ApiTokenView, InvitationView, Role, StaffMember, Team, WaitingComment};
-use civique_api::{AuditAction, AuditEntry, ModerationAction, ModerationInput, SiteInput};
+use civique_api::staff::{
+    ApiTokenView, InvitationView, Role, StaffMember, Team, WaitingComment, WaitingProposal,
+};
+use civique_api::{
+    AuditAction, AuditEntry, ModerationAction, ModerationInput, ProposalAction, ProposalModeration,
+    SiteInput,
+};
 use civique_console::{Backend, Opened, Refused};
 
 use crate::domain::site::{new_site_problem, site_problem};
@@ -215,6 +220,32 @@ impl Backend for Console {
     ) -> Result<(), Refused> {
         self.0
             .set_widget_open(member, site, kind, id, open)
+            .await
+            .map_err(refused)
+    }
+
+    async fn waiting_proposals(
+        &self,
+        member: &StaffMember,
+        site: &str,
+    ) -> Result<Vec<WaitingProposal>, Refused> {
+        self.0
+            .waiting_proposals(member, site)
+            .await
+            .map_err(refused)
+    }
+
+    async fn moderate_proposal(
+        &self,
+        member: &StaffMember,
+        site: &str,
+        id: i64,
+        action: ProposalAction,
+        reason: Option<String>,
+    ) -> Result<(), Refused> {
+        let input = ProposalModeration { action, reason };
+        self.0
+            .moderate_proposal_as(member, site, id, input)
             .await
             .map_err(refused)
     }

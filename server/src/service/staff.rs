@@ -1,10 +1,10 @@
 //! Staff of the console: accounts, sign-in with lockout, sessions.
 
-use civique_api::staff::{limits, Role, SiteRole, StaffMember};
-use civique_api::{AuditAction, AuditEntry, CommentInput, ModerationInput};
+use civique_api::staff::{limits, Role, SiteRole, StaffMember, WaitingProposal};
+use civique_api::{AuditAction, AuditEntry, CommentInput, ModerationInput, ProposalModeration};
 use time::{Duration, OffsetDateTime};
 
-use super::{random_bytes, random_hex, Result, Service};
+use super::{found, random_bytes, random_hex, Result, Service};
 use crate::domain::audit::Actor;
 use crate::domain::comment::Thread;
 use crate::domain::moderation::Waiting;
@@ -233,6 +233,36 @@ impl Service {
     pub async fn review_queue(&self, member: &StaffMember, site: &str) -> Result<Vec<Waiting>> {
         role_on(member, site).ok_or(Refusal::NotStaffOf)?;
         Ok(self.store.review_queue(site, QUEUE_LENGTH).await?)
+    }
+
+    /// The proposals of `site`'s boxes held for review, oldest first, for its staff.
+    pub async fn waiting_proposals(
+        &self,
+        member: &StaffMember,
+        site: &str,
+    ) -> Result<Vec<WaitingProposal>> {
+        role_on(member, site).ok_or(Refusal::NotStaffOf)?;
+        Ok(self.store.waiting_proposals(site, QUEUE_LENGTH).await?)
+    }
+
+    /// A moderation action on proposal `id` of `site` by `member`, who must have a role
+    /// there; audited under their name. A proposal of another site is not found there.
+    pub async fn moderate_proposal_as(
+        &self,
+        member: &StaffMember,
+        site: &str,
+        id: i64,
+        input: ProposalModeration,
+    ) -> Result<()> {
+        role_on(member, site).ok_or(Refusal::NotStaffOf)?;
+        let proposal = found(self.store.proposal(id, None).await?, "proposal")?;
+        let b = self.load_box(&proposal.box_id).await?;
+        if b.site_id != site {
+            return Err(Refusal::NotFound("proposal").into());
+        }
+        self.moderate_proposal(&Actor::Staff(member.login.clone()), id, input)
+            .await?;
+        Ok(())
     }
 
     /// A moderation action on comment `id` by `member`, who must have a role on its site;

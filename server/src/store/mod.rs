@@ -13,7 +13,9 @@ use std::path::Path;
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use civique_api::staff::{ApiTokenView, PendingInvitation, SiteStaff, StaffMember};
+use civique_api::staff::{
+    ApiTokenView, PendingInvitation, SiteStaff, StaffMember, WaitingProposal,
+};
 use civique_api::{
     AuditAction, AuditEntry, BoxEvent, CommentSort, CommentStatus, MyData, PollResults, SiteInput,
     SiteSettings, StatusChange, Visibility,
@@ -314,6 +316,8 @@ pub trait Proposals: Send + Sync {
         terms: &SearchTerms,
         me: Option<i64>,
     ) -> Result<Vec<Proposal>>;
+    /// The proposals of `site_id`'s boxes held for review, oldest first, at most `limit`.
+    async fn waiting_proposals(&self, site_id: &str, limit: u32) -> Result<Vec<WaitingProposal>>;
     /// Every proposal of a box (or those with `visibility`), oldest first: the staff queue.
     async fn staff_proposals(
         &self,

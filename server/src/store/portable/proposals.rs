@@ -2,6 +2,7 @@
 
 use async_trait::async_trait;
 use civique_api::proposals::limits;
+use civique_api::staff::WaitingProposal;
 use civique_api::{BoxEvent, BoxEventKind, ProposalSort, StatusChange, Visibility};
 
 use super::comments::insert_thread;
@@ -271,6 +272,45 @@ impl Proposals for Backend {
             .fetch_all(&self.pool)
             .await?;
         convert(rows)
+    }
+
+    async fn waiting_proposals(&self, site_id: &str, limit: u32) -> Result<Vec<WaitingProposal>> {
+        type Row = (
+            i64,
+            String,
+            String,
+            String,
+            String,
+            Option<String>,
+            Option<String>,
+            String,
+        );
+        let rows: Vec<Row> = sqlx::query_as(
+            "SELECT p.id, p.box_id, b.title, p.title, p.text, p.category, p.place, p.created_at \
+             FROM proposals p JOIN boxes b ON b.id = p.box_id \
+             WHERE b.site_id = $1 AND p.visibility = 'pending' ORDER BY p.id LIMIT $2",
+        )
+        .bind(site_id)
+        .bind(i64::from(limit))
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(
+                |(id, box_id, box_title, title, text, category, place, created_at)| {
+                    WaitingProposal {
+                        id,
+                        box_id,
+                        box_title,
+                        title,
+                        text,
+                        category,
+                        place,
+                        created_at,
+                    }
+                },
+            )
+            .collect())
     }
 
     async fn staff_proposals(
