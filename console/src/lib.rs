@@ -533,22 +533,13 @@ async fn moderate_proposal(
         Ok(action @ (ProposalAction::Approve | ProposalAction::Hide)) => action,
         _ => return refusal_page(lang, Refused::Invalid),
     };
-    let Ok(id) = id.parse::<i64>() else {
+    let Some((id, reason)) = form.target(&id) else {
         return refusal_page(lang, Refused::NotFound);
     };
-    let reason = Some(form.reason.trim().to_owned()).filter(|r| !r.is_empty());
-    match backend
+    let done = backend
         .moderate_proposal(&session.member, &site, id, action, reason)
-        .await
-    {
-        Ok(()) => Redirect::to(&format!(
-            "/console/sites/{}/review?done=proposal-{}",
-            pages::escape_path(&site),
-            action.as_str()
-        ))
-        .into_response(),
-        Err(refused) => refusal_page(lang, refused),
-    }
+        .await;
+    back_to_queue(lang, &site, &format!("proposal-{}", action.as_str()), done)
 }
 
 #[derive(Deserialize)]
@@ -559,6 +550,27 @@ struct ModerationForm {
     action: String,
     #[serde(default)]
     reason: String,
+}
+
+impl ModerationForm {
+    /// The id of what the form acts on (`id` of its path, if it is one) and its public
+    /// reason, if one was typed.
+    fn target(&self, id: &str) -> Option<(i64, Option<String>)> {
+        let reason = Some(self.reason.trim().to_owned()).filter(|r| !r.is_empty());
+        Some((id.parse().ok()?, reason))
+    }
+}
+
+/// Back to `site`'s queue saying `done`, or the refusal's page.
+fn back_to_queue(lang: Lang, site: &str, done: &str, result: Result<(), Refused>) -> Response {
+    match result {
+        Ok(()) => Redirect::to(&format!(
+            "/console/sites/{}/review?done={done}",
+            pages::escape_path(site),
+        ))
+        .into_response(),
+        Err(refused) => refusal_page(lang, refused),
+    }
 }
 
 async fn moderate(
@@ -579,19 +591,11 @@ async fn moderate(
         ) => action,
         _ => return refusal_page(lang, Refused::Invalid),
     };
-    let Ok(id) = id.parse::<i64>() else {
+    let Some((id, reason)) = form.target(&id) else {
         return refusal_page(lang, Refused::NotFound);
     };
-    let reason = Some(form.reason.trim().to_owned()).filter(|r| !r.is_empty());
-    match backend.moderate(&session.member, id, action, reason).await {
-        Ok(()) => Redirect::to(&format!(
-            "/console/sites/{}/review?done={}",
-            pages::escape_path(&site),
-            action.as_str()
-        ))
-        .into_response(),
-        Err(refused) => refusal_page(lang, refused),
-    }
+    let done = backend.moderate(&session.member, id, action, reason).await;
+    back_to_queue(lang, &site, action.as_str(), done)
 }
 
 #[derive(Deserialize)]

@@ -120,6 +120,19 @@ pub fn login_after(lang: Lang, login: &str, key: Key) -> String {
     login_with(lang, login, Some(("notice", lang.t(key).to_owned())))
 }
 
+/// A table captioned `caption`, with a header cell for each of `columns` and the `rows`
+/// (HTML `<tr>`s).
+pub fn table(lang: Lang, caption: Key, columns: &[Key], rows: &str) -> String {
+    let head: String = columns
+        .iter()
+        .map(|key| format!("<th scope=\"col\">{}</th>", lang.t(*key)))
+        .collect();
+    format!(
+        "<table><caption>{}</caption><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>",
+        lang.t(caption)
+    )
+}
+
 /// A labelled input of a form, with the value typed and what is wrong with it.
 pub struct Field<'a> {
     pub id: &'a str,
@@ -507,18 +520,8 @@ pub fn audit(
                 )
             })
             .collect();
-        format!(
-            "<table><caption>{caption}</caption><thead><tr><th scope=\"col\">{when}</th>\
-             <th scope=\"col\">{actor}</th><th scope=\"col\">{action}</th>\
-             <th scope=\"col\">{target}</th><th scope=\"col\">{reason}</th></tr></thead>\
-             <tbody>{rows}</tbody></table>",
-            caption = lang.t(Key::Audit),
-            when = lang.t(Key::When),
-            actor = lang.t(Key::Actor),
-            action = lang.t(Key::Action),
-            target = lang.t(Key::Target),
-            reason = lang.t(Key::Reason),
-        )
+        let columns = [Key::When, Key::Actor, Key::Action, Key::Target, Key::Reason];
+        table(lang, Key::Audit, &columns, &rows)
     };
     layout(
         lang,

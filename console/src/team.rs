@@ -110,17 +110,14 @@ fn team_page(
             )
         })
         .collect();
-    let members = format!(
-        "<table><caption>{caption}</caption><thead><tr><th scope=\"col\">{name}</th>\
-         <th scope=\"col\">{login}</th><th scope=\"col\">{role}</th><th scope=\"col\">{state}</th>\
-         <th scope=\"col\">{action}</th></tr></thead><tbody>{rows}</tbody></table>",
-        caption = lang.t(Key::Members),
-        name = lang.t(Key::Name),
-        login = lang.t(Key::Login),
-        role = lang.t(Key::RoleLabel),
-        state = lang.t(Key::State),
-        action = lang.t(Key::Action),
-    );
+    let columns = [
+        Key::Name,
+        Key::Login,
+        Key::RoleLabel,
+        Key::State,
+        Key::Action,
+    ];
+    let members = pages::table(lang, Key::Members, &columns, &rows);
     let invitations = if team.invitations.is_empty() {
         format!("<p>{}</p>", lang.t(Key::NoInvitation))
     } else {
@@ -138,16 +135,8 @@ fn team_page(
                 )
             })
             .collect();
-        format!(
-            "<table><caption>{caption}</caption><thead><tr><th scope=\"col\">{login}</th>\
-             <th scope=\"col\">{role}</th><th scope=\"col\">{by}</th><th scope=\"col\">{until}</th>\
-             </tr></thead><tbody>{rows}</tbody></table>",
-            caption = lang.t(Key::Invitations),
-            login = lang.t(Key::Login),
-            role = lang.t(Key::RoleLabel),
-            by = lang.t(Key::InvitedBy),
-            until = lang.t(Key::ValidUntil),
-        )
+        let columns = [Key::Login, Key::RoleLabel, Key::InvitedBy, Key::ValidUntil];
+        pages::table(lang, Key::Invitations, &columns, &rows)
     };
     let login_field = pages::field(
         lang,

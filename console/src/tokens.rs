@@ -76,16 +76,8 @@ fn tokens_page(
                 )
             })
             .collect();
-        format!(
-            "<table><caption>{caption}</caption><thead><tr><th scope=\"col\">{name}</th>\
-             <th scope=\"col\">{by}</th><th scope=\"col\">{at}</th><th scope=\"col\">{action}</th>\
-             </tr></thead><tbody>{rows}</tbody></table>",
-            caption = lang.t(Key::Tokens),
-            name = lang.t(Key::Name),
-            by = lang.t(Key::CreatedBy),
-            at = lang.t(Key::CreatedAt),
-            action = lang.t(Key::Action),
-        )
+        let columns = [Key::Name, Key::CreatedBy, Key::CreatedAt, Key::Action];
+        pages::table(lang, Key::Tokens, &columns, &rows)
     };
     let name_field = pages::field(
         lang,

@@ -149,22 +149,20 @@ fn table(view: &View, (caption, count, none): (Key, Key, Key), lines: &[Line]) -
             )
         })
         .collect();
-    let act = if view.admin() {
-        format!("<th scope=\"col\">{}</th>", lang.t(Key::Action))
-    } else {
-        String::new()
-    };
+    let mut columns = vec![
+        Key::WidgetTitle,
+        Key::WidgetId,
+        Key::State,
+        count,
+        Key::OpenDataExport,
+    ];
+    if view.admin() {
+        columns.push(Key::Action);
+    }
     format!(
-        "<h2>{caption}</h2><table><caption>{caption}</caption><thead><tr>\
-         <th scope=\"col\">{title}</th><th scope=\"col\">{id}</th><th scope=\"col\">{state}</th>\
-         <th scope=\"col\">{count}</th><th scope=\"col\">{export}</th>{act}</tr></thead>\
-         <tbody>{rows}</tbody></table>",
-        caption = lang.t(caption),
-        title = lang.t(Key::WidgetTitle),
-        id = lang.t(Key::WidgetId),
-        state = lang.t(Key::State),
-        count = lang.t(count),
-        export = lang.t(Key::OpenDataExport),
+        "<h2>{}</h2>{}",
+        lang.t(caption),
+        pages::table(lang, caption, &columns, &rows)
     )
 }
 
