@@ -5,6 +5,7 @@
 //! on comes through [`Backend`], which the endpoint implements on its service layer (the
 //! same operations its API, command line and seed use). Never part of a resident bundle.
 
+mod boxes;
 mod extract;
 mod i18n;
 mod pages;
@@ -27,7 +28,10 @@ use civique_api::staff::{
     ApiTokenView, InvitationView, Role, SiteField, SiteRole, StaffMember, Team, WaitingComment,
     WaitingProposal,
 };
-use civique_api::{AuditAction, AuditEntry, ModerationAction, ProposalAction, SiteInput};
+use civique_api::{
+    AuditAction, AuditEntry, BoxView, ModerationAction, ProposalAction, ProposalStatus,
+    ProposalView, SiteInput,
+};
 use serde::Deserialize;
 
 use extract::{Checked, Signed};
@@ -113,6 +117,24 @@ pub trait Backend: Send + Sync + 'static {
         id: i64,
         action: ProposalAction,
         reason: Option<String>,
+    ) -> Result<(), Refused>;
+    /// Box `id` of `site` and every proposal in it, for its staff.
+    async fn box_for_staff(
+        &self,
+        member: &StaffMember,
+        site: &str,
+        id: &str,
+    ) -> Result<(BoxView, Vec<ProposalView>), Refused>;
+    /// Sets the status of proposal `id` of `site`, with the town's answer when given (and
+    /// the proposal it duplicates).
+    async fn set_status(
+        &self,
+        member: &StaffMember,
+        site: &str,
+        id: i64,
+        status: ProposalStatus,
+        answer: Option<String>,
+        duplicate_of: Option<i64>,
     ) -> Result<(), Refused>;
     /// The audit log of `site`, newest first, by `actor` and of `action` when given; for the
     /// site's administrators only.
@@ -265,6 +287,11 @@ pub fn router<S: Clone + Send + Sync + 'static>(backend: Arc<dyn Backend>) -> Ro
             axum::routing::post(team::account),
         )
         .route("/console/sites/{site}/widgets", get(widgets::widgets))
+        .route("/console/sites/{site}/boxes/{id}", get(boxes::proposals))
+        .route(
+            "/console/sites/{site}/boxes/{id}/proposals/{proposal}",
+            axum::routing::post(boxes::set_status),
+        )
         .route(
             "/console/sites/{site}/widgets/{kind}/{id}",
             axum::routing::post(widgets::set_open),

@@ -139,7 +139,16 @@ fn table(view: &View, (caption, count, none): (Key, Key, Key), lines: &[Line]) -
             format!(
                 "<tr><td>{title}{embed}</td><td><code>{id}</code></td><td>{state}</td>\
                  <td>{count}</td><td>{csv} · {json}</td>{act}</tr>",
-                title = escape(line.title),
+                title = match line.kind {
+                    // A box's proposals, their statuses and answers are on its own page.
+                    WidgetKind::Box => format!(
+                        "<a href=\"/console/sites/{}/boxes/{}\">{}</a>",
+                        escape_path(site),
+                        escape_path(line.id),
+                        escape(line.title)
+                    ),
+                    _ => escape(line.title),
+                },
                 embed = embed_code(view, line),
                 id = escape(line.id),
                 state = lang.t(line.state),

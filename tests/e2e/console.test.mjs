@@ -4,7 +4,8 @@
 // members of the team, changes the site's settings and makes and revokes an API token;
 // the endpoint's administrator creates a site; a moderator downloads an open-data export;
 // an administrator copies a widget's embedding code and locks and unlocks it; a moderator
-// publishes a proposal held for review. axe on every page.
+// publishes a proposal held for review and answers another from its box's page. axe on
+// every page.
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { describe, test } from 'node:test';
@@ -469,6 +470,37 @@ describe('staff console', () => {
     assert.equal(await page.getByRole('article', { name: title }).count(), 0);
     const listed = await api('GET', `boxes/${box.id}/proposals`);
     assert.ok(listed.proposals.some((p) => p.id === held.id && p.title === title), JSON.stringify(listed));
+  });
+
+  test("a moderator answers a proposal from its box's page with the keyboard, and residents read the answer", async () => {
+    const box = await createBox({ title: `Quartiers ${Date.now()}` });
+    const title = `Un jardin ${Date.now()}`;
+    const made = await submitProposal(box, { title });
+    const page = await signIn(LOGIN);
+    await page.goto(`${ENDPOINT}console/sites/saint-exemple/widgets`);
+    await page.getByRole('link', { name: box.title, exact: true }).focus();
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { level: 1, name: `Boîte à idées : ${box.title}` }).waitFor();
+    await expectNoAxeViolations(page, 'console, box');
+    const item = page.getByRole('article', { name: title });
+    // "Doublon" without the proposal it duplicates: said, and the answer typed stays.
+    await item.getByLabel('Statut', { exact: true }).selectOption('duplicate');
+    await item.getByLabel(/^Réponse de la commune/).focus();
+    await page.keyboard.type('Nous l’étudions.');
+    await tabTo(page, /^button:Enregistrer le statut/);
+    await page.keyboard.press('Enter');
+    await page.getByRole('alert').filter({ hasText: 'Corrigez les champs signalés' }).waitFor();
+    const again = page.getByRole('article', { name: title });
+    assert.equal(await again.getByLabel(/^Réponse de la commune/).inputValue(), 'Nous l’étudions.');
+    await expectNoAxeViolations(page, 'console, box, status refused');
+    await again.getByLabel('Statut', { exact: true }).selectOption('accepted');
+    await again.getByLabel(/^Réponse de la commune/).focus();
+    await tabTo(page, /^button:Enregistrer le statut/);
+    await page.keyboard.press('Enter');
+    await page.getByRole('status').filter({ hasText: 'Statut enregistré' }).waitFor();
+    const seen = await api('GET', `proposals/${made.id}`);
+    assert.equal(seen.status, 'accepted');
+    assert.equal(seen.answer, 'Nous l’étudions.');
   });
 
   test('the console speaks English to an English browser', async () => {

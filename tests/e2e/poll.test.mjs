@@ -157,6 +157,9 @@ describe('failures', () => {
     const poll = await createPoll();
     const page = await browser.resident();
     await page.route(`${ENDPOINT}api/v1/polls/${poll.id}`, (route) => route.abort('connectionrefused'));
+    // The whole endpoint is unreachable: its live stream too (each time that stream opens,
+    // the widget reloads the poll, which would race the click below).
+    await page.route(`${ENDPOINT}api/v1/polls/${poll.id}/events**`, (route) => route.abort('connectionrefused'));
     await openHost(page, { polls: [poll.id] });
     const w = widget(page);
     await w.getByRole('alert').filter({ hasText: 'injoignable' }).waitFor();

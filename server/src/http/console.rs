@@ -8,8 +8,8 @@ use civique_api::staff::{
     ApiTokenView, InvitationView, Role, StaffMember, Team, WaitingComment, WaitingProposal,
 };
 use civique_api::{
-    AuditAction, AuditEntry, ModerationAction, ModerationInput, ProposalAction, ProposalModeration,
-    SiteInput,
+    AuditAction, AuditEntry, BoxView, ModerationAction, ModerationInput, ProposalAction,
+    ProposalModeration, ProposalStatus, ProposalView, SiteInput, StatusInput,
 };
 use civique_console::{Backend, Opened, Refused};
 
@@ -37,7 +37,9 @@ fn refused(error: Error) -> Refused {
             | Refusal::InvalidInput(_)
             | Refusal::EmptyText
             | Refusal::TextTooLong
-            | Refusal::TooManyLinks,
+            | Refusal::TooManyLinks
+            | Refusal::InvalidDuplicate
+            | Refusal::InvalidStatus(_),
         ) => Refused::Invalid,
         Error::Store(StoreError::Conflict(_)) => Refused::Taken,
         error => {
@@ -246,6 +248,39 @@ impl Backend for Console {
         let input = ProposalModeration { action, reason };
         self.0
             .moderate_proposal_as(member, site, id, input)
+            .await
+            .map_err(refused)
+    }
+
+    async fn box_for_staff(
+        &self,
+        member: &StaffMember,
+        site: &str,
+        id: &str,
+    ) -> Result<(BoxView, Vec<ProposalView>), Refused> {
+        self.0
+            .box_for_staff(member, site, id)
+            .await
+            .map_err(refused)
+    }
+
+    async fn set_status(
+        &self,
+        member: &StaffMember,
+        site: &str,
+        id: i64,
+        status: ProposalStatus,
+        answer: Option<String>,
+        duplicate_of: Option<i64>,
+    ) -> Result<(), Refused> {
+        let input = StatusInput {
+            status,
+            answer,
+            duplicate_of,
+            by: None,
+        };
+        self.0
+            .set_status_as(member, site, id, input)
             .await
             .map_err(refused)
     }

@@ -15,7 +15,7 @@ use crate::domain::time::now_text;
 use crate::domain::Error as Refusal;
 
 /// Refused unless `member` has a role on `site`: the actor of what they list there.
-fn staff_of(member: &StaffMember, site: &str) -> Result<Actor> {
+pub(super) fn staff_of(member: &StaffMember, site: &str) -> Result<Actor> {
     role_on(member, site).ok_or(Refusal::NotStaffOf)?;
     Ok(Actor::Staff(member.login.clone()))
 }

@@ -67,7 +67,7 @@ impl Service {
         Ok(b)
     }
 
-    async fn box_view(&self, b: &ProposalBox) -> Result<BoxView> {
+    pub(super) async fn box_view(&self, b: &ProposalBox) -> Result<BoxView> {
         let count = self.store.box_count(&b.id).await?;
         Ok(b.view(OffsetDateTime::now_utc(), count))
     }

@@ -1,7 +1,10 @@
 //! Staff of the console: accounts, sign-in with lockout, sessions.
 
 use civique_api::staff::{limits, Role, SiteRole, StaffMember, WaitingProposal};
-use civique_api::{AuditAction, AuditEntry, CommentInput, ModerationInput, ProposalModeration};
+use civique_api::{
+    AuditAction, AuditEntry, BoxView, CommentInput, ModerationInput, ProposalModeration,
+    ProposalView, StatusInput,
+};
 use time::{Duration, OffsetDateTime};
 
 use super::{found, random_bytes, random_hex, Result, Service};
@@ -254,15 +257,53 @@ impl Service {
         id: i64,
         input: ProposalModeration,
     ) -> Result<()> {
-        role_on(member, site).ok_or(Refusal::NotStaffOf)?;
-        let proposal = found(self.store.proposal(id, None).await?, "proposal")?;
-        let b = self.load_box(&proposal.box_id).await?;
-        if b.site_id != site {
-            return Err(Refusal::NotFound("proposal").into());
-        }
-        self.moderate_proposal(&Actor::Staff(member.login.clone()), id, input)
-            .await?;
+        let actor = super::exports::staff_of(member, site)?;
+        self.proposal_of_site(site, id).await?;
+        self.moderate_proposal(&actor, id, input).await?;
         Ok(())
+    }
+
+    /// Box `id` of `site` and every proposal in it (whatever its visibility, with its
+    /// history, oldest first), for the site's staff.
+    pub async fn box_for_staff(
+        &self,
+        member: &StaffMember,
+        site: &str,
+        id: &str,
+    ) -> Result<(BoxView, Vec<ProposalView>)> {
+        let actor = super::exports::staff_of(member, site)?;
+        let b = self.load_box(id).await?;
+        if b.site_id != site {
+            return Err(Refusal::NotFound("box").into());
+        }
+        let proposals = self.proposal_queue(&actor, &b.id, None).await?.proposals;
+        Ok((self.box_view(&b).await?, proposals))
+    }
+
+    /// Sets the status (and the answer, in the town's name) of proposal `id` of `site` as
+    /// `member`, who must have a role there (moderators answer too); audited under their
+    /// name. A proposal of another site is not found there.
+    pub async fn set_status_as(
+        &self,
+        member: &StaffMember,
+        site: &str,
+        id: i64,
+        input: StatusInput,
+    ) -> Result<()> {
+        let actor = super::exports::staff_of(member, site)?;
+        self.proposal_of_site(site, id).await?;
+        self.set_proposal_status(&actor, id, input).await?;
+        Ok(())
+    }
+
+    /// Refused as not found unless proposal `id` is in a box of `site`.
+    async fn proposal_of_site(&self, site: &str, id: i64) -> Result<()> {
+        let proposal = found(self.store.proposal(id, None).await?, "proposal")?;
+        if self.load_box(&proposal.box_id).await?.site_id == site {
+            Ok(())
+        } else {
+            Err(Refusal::NotFound("proposal").into())
+        }
     }
 
     /// A moderation action on comment `id` by `member`, who must have a role on its site;
