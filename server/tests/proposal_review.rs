@@ -43,8 +43,8 @@ async fn decide(
     .await
 }
 
-#[tokio::test]
-async fn staff_publish_or_hide_the_proposals_held_for_review() {
+/// A server with [`MODERATOR`] on [`SITE`] and [`NEIGHBOUR`] on another site.
+async fn with_moderators() -> TestServer {
     let server = TestServer::start().await;
     server
         .create_site("village", &["http://village.example"])
@@ -56,6 +56,12 @@ async fn staff_publish_or_hide_the_proposals_held_for_review() {
         }];
         staff(&server, login, roles).await;
     }
+    server
+}
+
+#[tokio::test]
+async fn staff_publish_or_hide_the_proposals_held_for_review() {
+    let server = with_moderators().await;
     server
         .create_box(
             "b-mod",
@@ -132,17 +138,7 @@ async fn staff_publish_or_hide_the_proposals_held_for_review() {
 
 #[tokio::test]
 async fn staff_set_a_proposals_status_and_answer_from_its_box_page() {
-    let server = TestServer::start().await;
-    server
-        .create_site("village", &["http://village.example"])
-        .await;
-    for (login, site) in [(MODERATOR, SITE), (NEIGHBOUR, "village")] {
-        let roles = vec![SiteRole {
-            site_id: site.into(),
-            role: Role::Moderator,
-        }];
-        staff(&server, login, roles).await;
-    }
+    let server = with_moderators().await;
     server
         .create_box("b-ans", json!({ "title": "Le budget des quartiers" }))
         .await;
